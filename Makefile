@@ -1,0 +1,44 @@
+# Spiderweb: `make run` serves the product on 127.0.0.1:8000; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Tests always talk to real PostgreSQL and Redis (the services on this machine's loopback).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spiderweb
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
+
+.PHONY: install run test lint typecheck clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ensure_admin
+	$(BIN)/python manage.py seed_demo
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) ./scripts/serve
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	SPIDERWEB_MOCK_STORE=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache *.egg-info

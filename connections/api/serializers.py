@@ -1,0 +1,125 @@
+"""Input and output shapes of the registry API (snake_case; extend, don't rename)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from connections.models import NAME_PATTERN, CloudDriver, Connection, Credential, Region
+
+NAME_HELP = "The user's handle: 1-100 letters, digits, '.', '_' or '-'."
+
+
+def name_field(*, required: bool = True) -> serializers.RegexField:
+    return serializers.RegexField(
+        NAME_PATTERN,
+        max_length=100,
+        required=required,
+        help_text=NAME_HELP,
+        error_messages={"invalid": "Use 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit."},
+    )
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know, so a typo is a 400 instead of silently ignored."""
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({unknown[0]: ["Unknown field."]})
+        return super().to_internal_value(data)
+
+
+# --- inputs -----------------------------------------------------------------------------------------
+
+
+class DriverIn(StrictSerializer):
+    name = name_field()
+    provider = serializers.CharField(max_length=50, help_text="Lower-case provider name, e.g. `mock`, `aws`.")
+
+
+class CredentialIn(StrictSerializer):
+    name = name_field()
+    provider = serializers.CharField(max_length=50)
+    values = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        help_text="The provider's credential keys and their values (see `providers/`). Never shown again.",
+    )
+
+
+class RegionIn(StrictSerializer):
+    name = name_field()
+    provider = serializers.CharField(max_length=50)
+    region = serializers.CharField(max_length=100)
+    zone = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    options = serializers.DictField(required=False, default=dict, help_text="The driver's optional region fields.")
+
+
+class ConnectionIn(StrictSerializer):
+    name = name_field()
+    driver = serializers.CharField(max_length=100)
+    credential = serializers.CharField(max_length=100)
+    region = serializers.CharField(max_length=100)
+
+
+# --- outputs ----------------------------------------------------------------------------------------
+
+
+class DriverOut(serializers.ModelSerializer):
+    class Meta:
+        model = CloudDriver
+        fields = ["name", "provider", "created_at", "updated_at"]
+
+
+class CredentialOut(serializers.ModelSerializer):
+    class Meta:
+        model = Credential
+        fields = ["name", "provider", "keys", "created_at", "updated_at"]
+
+
+class RegionOut(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["name", "provider", "region", "zone", "options", "created_at", "updated_at"]
+
+
+class ConnectionOut(serializers.ModelSerializer):
+    driver = serializers.CharField(source="driver.name")
+    credential = serializers.CharField(source="credential.name")
+    region = serializers.CharField(source="region.name")
+    region_name = serializers.CharField(source="region.region", help_text="The cloud's region.")
+    zone = serializers.CharField(source="region.zone")
+
+    class Meta:
+        model = Connection
+        fields = ["name", "provider", "driver", "credential", "region", "region_name", "zone", "created_at",
+                  "updated_at"]
+
+
+class FieldSpecOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    secret = serializers.BooleanField()
+    required = serializers.BooleanField()
+    kind = serializers.CharField()
+    minimum = serializers.FloatField(allow_null=True)
+    maximum = serializers.FloatField(allow_null=True)
+    help = serializers.CharField()
+
+
+class ProviderOut(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    credential_fields = FieldSpecOut(many=True)
+    region_fields = FieldSpecOut(many=True)
+    region_options = FieldSpecOut(many=True)
+    capabilities = serializers.DictField()
+
+
+class VerifyOut(serializers.Serializer):
+    ok = serializers.BooleanField()
+    connection = serializers.CharField()
+    provider = serializers.CharField()
+    region = serializers.CharField()
+    zone = serializers.CharField()
+    elapsed_ms = serializers.IntegerField()

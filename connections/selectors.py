@@ -1,0 +1,31 @@
+"""Reads of the connection registry with real logic (joins, the provider catalogue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from connections.models import Connection
+from drivers import registry
+from drivers.interface import CloudDriver as DriverPlugin
+
+
+def connection_list() -> QuerySet[Connection]:
+    return Connection.objects.select_related("driver", "credential", "region").order_by("name")
+
+
+def provider_catalogue_entry(plugin: DriverPlugin) -> dict[str, Any]:
+    return {
+        "name": plugin.name,
+        "label": plugin.label,
+        "credential_fields": [spec.to_dict() for spec in plugin.credential_fields],
+        "region_fields": [spec.to_dict() for spec in plugin.region_fields],
+        "region_options": [spec.to_dict() for spec in plugin.region_options],
+        "capabilities": plugin.capabilities.to_dict(),
+    }
+
+
+def provider_catalogue() -> list[dict[str, Any]]:
+    """Every installed driver, as the catalogue the API and the registration forms are built from."""
+    return [provider_catalogue_entry(plugin) for plugin in registry.all_drivers()]

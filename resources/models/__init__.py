@@ -1,0 +1,1 @@
+"""Records of cloud resources and operations (resource, operation and inventory models)."""
