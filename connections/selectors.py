@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from connections.models import Connection
 from drivers import registry
 from drivers.interface import CloudDriver as DriverPlugin
+from spiderweb.errors import NotFound
 
 
 def connection_list() -> QuerySet[Connection]:
@@ -24,6 +25,14 @@ def provider_catalogue_entry(plugin: DriverPlugin) -> dict[str, Any]:
         "region_options": [spec.to_dict() for spec in plugin.region_options],
         "capabilities": plugin.capabilities.to_dict(),
     }
+
+
+def provider_entry(name: str) -> dict[str, Any]:
+    try:
+        plugin = registry.get_driver(name)
+    except registry.UnknownDriverError:
+        raise NotFound(f"no installed provider named {name!r}; installed: {', '.join(registry.driver_names())}") from None
+    return provider_catalogue_entry(plugin)
 
 
 def provider_catalogue() -> list[dict[str, Any]]:

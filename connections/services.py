@@ -23,8 +23,8 @@ from drivers.errors import FieldError
 from drivers.fields import validate_values
 from drivers.interface import CloudConnection
 from drivers.interface import CloudDriver as DriverPlugin
-from drivers.types import ConnectionInfo
-from spiderweb.errors import AlreadyExists, InUse, InvalidInput, NotFound
+from drivers.types import ConnectionInfo, RegionZoneInfo
+from spiderweb.errors import AlreadyExists, InUse, InvalidInput, Misconfigured, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ def connection_info(*, connection: Connection) -> ConnectionInfo:
     try:
         values = credential_values(credential=connection.credential)
     except crypto.CredentialKeyError as exc:
-        raise InvalidInput(f"credential {connection.credential.name!r}: {exc}", field="credential") from None
+        raise Misconfigured(f"credential {connection.credential.name!r}: {exc}", field="credential") from None
     return ConnectionInfo(
         name=connection.name,
         provider=connection.provider,
@@ -360,3 +360,19 @@ def connection_verify(*, connection: Connection) -> VerifyResult:
         zone=connection.region.zone,
         elapsed_ms=round((time.monotonic() - started) * 1000),
     )
+
+
+def region_zones_discover(*, credential: Credential, region: str) -> list[RegionZoneInfo]:
+    """Ask the cloud, with `credential`, which regions and zones it offers (through `region`'s endpoint)."""
+    plugin = provider_get(name=credential.provider, field="credential")
+    try:
+        values = credential_values(credential=credential)
+    except crypto.CredentialKeyError as exc:
+        raise Misconfigured(f"credential {credential.name!r}: {exc}", field="credential") from None
+    info = ConnectionInfo(name=f"discover-{credential.name}", provider=credential.provider, credential=values,
+                          region=region)
+    cloud = plugin.connect(info)
+    try:
+        return cloud.region_zone().list_region_zones()
+    finally:
+        cloud.close()

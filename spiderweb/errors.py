@@ -39,3 +39,10 @@ class AlreadyExists(ServiceError):
 class InUse(ServiceError):
     code = "in_use"
     status = 409
+
+
+class Misconfigured(ServiceError):
+    """The deployment cannot do this as configured (e.g. no credential key decrypts a stored credential)."""
+
+    code = "misconfigured"
+    status = 500

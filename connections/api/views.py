@@ -32,8 +32,7 @@ class ProviderViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=s.ProviderOut)
     def retrieve(self, request: Request, name: str) -> Response:
-        plugin = services.provider_get(name=name)
-        return Response(selectors.provider_catalogue_entry(plugin))
+        return Response(selectors.provider_entry(name))
 
 
 class RegistrationViewSet(viewsets.GenericViewSet):
