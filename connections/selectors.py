@@ -31,7 +31,8 @@ def provider_entry(name: str) -> dict[str, Any]:
     try:
         plugin = registry.get_driver(name)
     except registry.UnknownDriverError:
-        raise NotFound(f"no installed provider named {name!r}; installed: {', '.join(registry.driver_names())}") from None
+        installed = ", ".join(registry.driver_names())
+        raise NotFound(f"no installed provider named {name!r}; installed: {installed}") from None
     return provider_catalogue_entry(plugin)
 
 

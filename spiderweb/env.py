@@ -5,6 +5,7 @@ Kept apart from settings.py so the parsing rules are small, typed and testable.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
@@ -76,10 +77,8 @@ def private_file(path: Path, make_value: Callable[[], str]) -> str:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(make_value() + "\n")
         os.chmod(tmp_name, 0o600)
-        try:
+        with contextlib.suppress(FileExistsError):  # another process won the race; keep its value
             os.link(tmp_name, path)
-        except FileExistsError:
-            pass
     finally:
         os.unlink(tmp_name)
     return path.read_text(encoding="utf-8").strip()

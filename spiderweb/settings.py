@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from spiderweb.env import env_bool, env_int, env_list, env_str, load_dotenv, private_file, random_secret
+from spiderweb.env import env_bool, env_list, env_str, load_dotenv, private_file, random_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -164,9 +164,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Static files: served by WhiteNoise from the source folders, so no collectstatic step is needed.
+# SPIDERWEB_STATIC_ROOT is only for deployments that collect them for a separate web server.
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env_str("SPIDERWEB_STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

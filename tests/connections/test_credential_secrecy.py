@@ -22,7 +22,7 @@ SECRET = "plain-tenant-name-7781"
 
 def raw_row(name: str) -> str:
     with db.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {Credential._meta.db_table} WHERE name = %s", [name])  # noqa: S608
+        cursor.execute(f"SELECT * FROM {Credential._meta.db_table} WHERE name = %s", [name])
         return " ".join(str(column) for column in cursor.fetchone())
 
 

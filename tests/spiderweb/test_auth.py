@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/v1/connections/", "/api/v1/providers/", "/api/v1/credentials/",
                                   "/api/schema/"])
 def test_anonymous_api_calls_are_401(anon, path) -> None:  # type: ignore[no-untyped-def]
-    response = anon.get(path)
+    response = anon.get(path, HTTP_ACCEPT="application/json")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
     assert response["WWW-Authenticate"].startswith("Token")

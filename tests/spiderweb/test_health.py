@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from spiderweb.celery import app as celery_app
-
 pytestmark = pytest.mark.django_db
 
 
@@ -19,9 +17,9 @@ def test_healthz_reports_database_broker_and_cache(client) -> None:  # type: ign
     assert body["cache"]["ok"] is True
 
 
-def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
-    response = client.get("/healthz")
+def test_healthz_is_503_when_the_broker_is_unreachable(client) -> None:  # type: ignore[no-untyped-def]
+    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
+        response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
