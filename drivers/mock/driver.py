@@ -1,0 +1,164 @@
+"""The mock cloud driver and its connections."""
+
+from __future__ import annotations
+
+import threading
+from typing import NoReturn
+
+from drivers.capabilities import Capabilities
+from drivers.fields import validate_values
+from drivers.interface import (
+    AnyCallHandler,
+    ClusterHandler,
+    DiskHandler,
+    MonitoringHandler,
+    MyImageHandler,
+    NLBHandler,
+    TagHandler,
+)
+from drivers.mock._context import Context
+from drivers.mock._faults import REGION_OPTIONS, Faults
+from drivers.mock._store import Store, open_store
+from drivers.mock.image import MockImageHandler
+from drivers.mock.key_pair import MockKeyPairHandler
+from drivers.mock.price import MockPriceHandler
+from drivers.mock.region_zone import MockRegionZoneHandler
+from drivers.mock.security_group import MockSecurityGroupHandler
+from drivers.mock.vm import MockVMHandler
+from drivers.mock.vm_spec import MockVMSpecHandler
+from drivers.mock.vpc import MockVPCHandler
+from drivers.types import ConnectionInfo, FieldSpec
+
+_NOT_YET = "The mock cloud does not implement it yet."
+
+CAPABILITIES = Capabilities(
+    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm"}),
+    notes={family: _NOT_YET for family in ("disk", "my_image", "nlb", "cluster", "tag", "monitoring", "anycall")},
+)
+
+
+class MockConnection:
+    """A tenant's view of one mock region. Holds nothing of its own: `close()` is a no-op."""
+
+    def __init__(self, *, info: ConnectionInfo, context: Context) -> None:
+        self._info = info
+        self._cx = context
+
+    @property
+    def info(self) -> ConnectionInfo:
+        return self._info
+
+    def verify(self) -> None:
+        self._cx.enter()
+        self._cx.read()  # proves the state store answers, as a real verify proves the endpoint does
+
+    def close(self) -> None:
+        pass
+
+    def region_zone(self) -> MockRegionZoneHandler:
+        return MockRegionZoneHandler(self._cx)
+
+    def image(self) -> MockImageHandler:
+        return MockImageHandler(self._cx)
+
+    def vm_spec(self) -> MockVMSpecHandler:
+        return MockVMSpecHandler(self._cx)
+
+    def price(self) -> MockPriceHandler:
+        return MockPriceHandler(self._cx)
+
+    def vpc(self) -> MockVPCHandler:
+        return MockVPCHandler(self._cx)
+
+    def security_group(self) -> MockSecurityGroupHandler:
+        return MockSecurityGroupHandler(self._cx)
+
+    def key_pair(self) -> MockKeyPairHandler:
+        return MockKeyPairHandler(self._cx)
+
+    def vm(self) -> MockVMHandler:
+        return MockVMHandler(self._cx)
+
+    def disk(self) -> DiskHandler:
+        _unsupported("disk")
+
+    def my_image(self) -> MyImageHandler:
+        _unsupported("my_image")
+
+    def nlb(self) -> NLBHandler:
+        _unsupported("nlb")
+
+    def cluster(self) -> ClusterHandler:
+        _unsupported("cluster")
+
+    def tag(self) -> TagHandler:
+        _unsupported("tag")
+
+    def monitoring(self) -> MonitoringHandler:
+        _unsupported("monitoring")
+
+    def anycall(self) -> AnyCallHandler:
+        _unsupported("anycall")
+
+
+def _unsupported(family: str) -> NoReturn:
+    CAPABILITIES.require(family)
+    raise AssertionError(f"the mock declares '{family}' supported but has no handler for it")
+
+
+class MockDriver:
+    """A cloud simulator with durable, shared state (see `drivers.mock` for the details).
+
+    `store_url` picks where the state lives (`redis://host:port/db` or `sqlite:///path`; empty
+    means `./var/mockcloud.sqlite3`). `settle_seconds` is how long a VM shows a transitional
+    status (Creating, Suspending, ...) before it settles.
+    """
+
+    name = "mock"
+    label = "Mock cloud"
+    credential_fields: tuple[FieldSpec, ...] = (
+        FieldSpec(
+            name="MockName",
+            label="Tenant name",
+            help="Any name; each tenant of the mock cloud has its own resources.",
+        ),
+    )
+    region_fields: tuple[FieldSpec, ...] = (
+        FieldSpec(name="region", label="Region", help="One of default, mercury, venus, mars, jupiter, saturn, ..."),
+        FieldSpec(name="zone", label="Zone", required=False, help="<region>-z1 to <region>-z3."),
+    )
+    region_options: tuple[FieldSpec, ...] = REGION_OPTIONS
+    capabilities = CAPABILITIES
+
+    def __init__(self, store_url: str = "", settle_seconds: float = 1.0) -> None:
+        if settle_seconds < 0:
+            raise ValueError("settle_seconds must not be negative")
+        self.store_url = store_url
+        self.settle_seconds = settle_seconds
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+
+    def connect(self, info: ConnectionInfo) -> MockConnection:
+        credential = validate_values(self.credential_fields, info.credential, what="Mock cloud credential")
+        validate_values(self.region_fields, {"region": info.region, "zone": info.zone}, what="Mock cloud region")
+        options = validate_values(self.region_options, info.options, what="Mock cloud region options")
+        context = Context(
+            tenant=credential["MockName"],
+            region=info.region,
+            zone=info.zone,
+            faults=Faults.from_options(options),
+            store=self.store(),
+            settle_seconds=self.settle_seconds,
+        )
+        return MockConnection(info=info, context=context)
+
+    def store(self) -> Store:
+        """The state store, opened on first use so that merely listing drivers does no I/O."""
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.store_url)
+            return self._store
+
+    def wipe_tenant(self, mock_name: str) -> None:
+        """Forget every resource of one tenant in every region (for tests and demo resets)."""
+        self.store().wipe_tenant(mock_name)
