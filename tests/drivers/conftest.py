@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +12,7 @@ import pytest
 import redis
 
 from drivers.mock import MockConnection, MockDriver
-from drivers.types import ConnectionInfo
-
-# Short, so VM state changes settle within a test, yet long enough to observe the transition.
-SETTLE_SECONDS = 0.2
-
-MakeConnection = Callable[..., MockConnection]
+from tests.drivers.support import SETTLE_SECONDS, MakeConnection, connection_info
 
 
 @pytest.fixture(scope="session")
@@ -54,17 +49,6 @@ def mock_driver(redis_url: str, tenant: str) -> Iterator[MockDriver]:
     driver = MockDriver(store_url=redis_url, settle_seconds=SETTLE_SECONDS)
     yield driver
     driver.wipe_tenant(tenant)
-
-
-def connection_info(tenant: str, *, region: str = "mars", zone: str = "", **options: Any) -> ConnectionInfo:
-    return ConnectionInfo(
-        name=f"conn-{region}",
-        provider="mock",
-        credential={"MockName": tenant},
-        region=region,
-        zone=zone,
-        options=options,
-    )
 
 
 @pytest.fixture
