@@ -34,7 +34,7 @@ class ImageInfo(_Info):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GpuInfo:
+class GpuInfo(_Info):
     count: int
     manufacturer: str
     model: str
