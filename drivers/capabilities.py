@@ -67,9 +67,9 @@ class Capabilities:
         raise NotSupportedError(message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "handlers": {family: family in self.handlers for family in FAMILIES},
-            "unsupported": sorted(self.unsupported),
-            "tag_kinds": sorted(self.tag_kinds),
-            "notes": dict(self.notes),
-        }
+        """JSON for the API: every family -> bool, then `unsupported`, `tag_kinds` and `notes`."""
+        data: dict[str, Any] = {family: family in self.handlers for family in FAMILIES}
+        data["unsupported"] = sorted(self.unsupported)
+        data["tag_kinds"] = sorted(self.tag_kinds)
+        data["notes"] = dict(self.notes)
+        return data

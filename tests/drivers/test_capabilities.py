@@ -41,10 +41,11 @@ def test_unknown_family_names_are_programming_errors() -> None:
         Capabilities(handlers=frozenset({"gpu"}))
 
 
-def test_to_dict_lists_every_family() -> None:
+def test_to_dict_gives_every_family_a_flag_then_the_details() -> None:
     data = CAPS.to_dict()
-    assert list(data["handlers"]) == list(FAMILIES)
-    assert [family for family, on in data["handlers"].items() if on] == ["vpc", "vm", "tag"]
+    assert list(data) == [*FAMILIES, "unsupported", "tag_kinds", "notes"]
+    assert [family for family in FAMILIES if data[family] is True] == ["vpc", "vm", "tag"]
+    assert all(data[family] is False for family in FAMILIES if family not in ("vpc", "vm", "tag"))
     assert data["unsupported"] == ["vm.suspend"]
     assert data["tag_kinds"] == ["vm", "vpc"]
     assert data["notes"]["disk"] == "Coming soon."

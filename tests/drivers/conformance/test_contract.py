@@ -24,8 +24,10 @@ def test_driver_describes_itself(cloud: Harness) -> None:
 
 def test_capabilities_serialise_for_the_api(cloud: Harness) -> None:
     data = json.loads(json.dumps(cloud.driver.capabilities.to_dict()))
-    assert set(data["handlers"]) == set(FAMILIES)
-    assert all(isinstance(flag, bool) for flag in data["handlers"].values())
+    assert {family: data[family] for family in FAMILIES} == {
+        family: cloud.driver.capabilities.supports(family) for family in FAMILIES
+    }
+    assert set(data["tag_kinds"]) == set(cloud.driver.capabilities.tag_kinds)
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
