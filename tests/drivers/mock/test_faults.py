@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from typing import Any
@@ -9,39 +10,47 @@ from typing import Any
 import pytest
 
 from drivers.errors import FieldError, ProviderError, ThrottlingError, TransientError, UnreachableError
-from drivers.mock import MockConnection
-from drivers.types import IID, VPCReqInfo
+from drivers.mock import CAPABILITIES, MockConnection
+from drivers.types import VPCReqInfo
 from tests.drivers.support import MakeConnection
 
-# One call per supported family: faults must apply to each of them.
-CALLS: dict[str, Callable[[MockConnection], Any]] = {
-    "verify": lambda conn: conn.verify(),
-    "region_zone": lambda conn: conn.region_zone().list_region_zones(),
-    "image": lambda conn: conn.image().get_image(iid=IID(name_id="mock-vmimage-01")),
-    "vm_spec": lambda conn: conn.vm_spec().list_specs(),
-    "price": lambda conn: conn.price().list_prices(),
-    "vpc": lambda conn: conn.vpc().create_vpc(req=VPCReqInfo(name="vpc-f", ipv4_cidr="10.0.0.0/16")),
-    "security_group": lambda conn: conn.security_group().list_security_groups(),
-    "key_pair": lambda conn: conn.key_pair().list_key_pairs(),
-    "vm": lambda conn: conn.vm().list_vm_status(),
-}
+
+def _create_vpc(conn: MockConnection) -> None:
+    conn.vpc().create_vpc(req=VPCReqInfo(name="vpc-f", ipv4_cidr="10.0.0.0/16"))
 
 
-@pytest.mark.parametrize("call", list(CALLS))
-def test_a_down_region_is_unreachable_for_every_call(make_connection: MakeConnection, call: str) -> None:
-    with pytest.raises(UnreachableError) as caught:
-        CALLS[call](make_connection(down=True))
-    assert not isinstance(caught.value, TransientError)
-    assert caught.value.code == "unreachable"
-    assert "mars" in str(caught.value)
+@pytest.mark.parametrize("family", sorted(CAPABILITIES.handlers))
+def test_a_down_region_is_unreachable_for_every_handler_method(make_connection: MakeConnection, family: str) -> None:
+    handler = getattr(make_connection(down=True), family)()
+    methods = [name for name in dir(handler) if not name.startswith("_") and callable(getattr(handler, name))]
+    assert methods
+    for name in methods:
+        method = getattr(handler, name)
+        # The fault gate comes before any use of the arguments, so placeholders will do.
+        required = {
+            param.name: None
+            for param in inspect.signature(method).parameters.values()
+            if param.default is inspect.Parameter.empty
+        }
+        with pytest.raises(UnreachableError) as caught:
+            method(**required)
+        assert not isinstance(caught.value, TransientError), name
+        assert caught.value.code == "unreachable"
+        assert "mars" in str(caught.value)
+
+
+def test_verify_of_a_down_region_is_unreachable(make_connection: MakeConnection) -> None:
+    with pytest.raises(UnreachableError):
+        make_connection(down=True).verify()
 
 
 def test_latency_is_added_to_every_call(make_connection: MakeConnection) -> None:
     conn = make_connection(latency_ms=150)
-    for call in ("verify", "price", "vpc"):
+    calls: list[Callable[[], Any]] = [conn.verify, conn.price().list_prices, lambda: _create_vpc(conn)]
+    for call in calls:
         started = time.monotonic()
-        CALLS[call](conn)
-        assert time.monotonic() - started >= 0.15, call
+        call()
+        assert time.monotonic() - started >= 0.15
 
 
 def test_throttling_says_when_to_retry(make_connection: MakeConnection) -> None:
@@ -74,7 +83,7 @@ def test_failure_rate_is_a_probability(make_connection: MakeConnection) -> None:
 
 def test_a_failed_create_leaves_nothing_behind(make_connection: MakeConnection) -> None:
     with pytest.raises(ProviderError):
-        CALLS["vpc"](make_connection(failure_rate=1))
+        _create_vpc(make_connection(failure_rate=1))
     assert make_connection().vpc().list_vpcs() == []
 
 
