@@ -157,10 +157,10 @@ def to_jsonable(obj: Any) -> Any:
     tuples and lists lists, mappings dicts with string keys, datetimes ISO-8601 strings and
     decimals strings (exact, as money should be).
     """
-    if obj is None or (isinstance(obj, bool | int | float | str) and not isinstance(obj, enum.Enum)):
-        return obj
     if isinstance(obj, enum.Enum):
         return obj.value
+    if obj is None or isinstance(obj, bool | int | float | str):
+        return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         # Base-class fields (tags, extra) come first in dataclass order; readers expect them last.
         names = [f.name for f in dataclasses.fields(obj)]
