@@ -26,11 +26,11 @@ class ProviderViewSet(viewsets.ViewSet):
 
     lookup_field = "name"
 
-    @extend_schema(responses=s.ProviderOut(many=True))
+    @extend_schema(summary="List the installed providers", tags=["providers"], responses=s.ProviderOut(many=True))
     def list(self, request: Request) -> Response:
         return Response(selectors.provider_catalogue())
 
-    @extend_schema(responses=s.ProviderOut)
+    @extend_schema(summary="Get one provider's fields and capabilities", tags=["providers"], responses=s.ProviderOut)
     def retrieve(self, request: Request, name: str) -> Response:
         return Response(selectors.provider_entry(name))
 
@@ -91,22 +91,27 @@ class RegistrationViewSet(viewsets.GenericViewSet):
 
 
 def registration_schema(name: str, input_serializer: type[Serializer], output_serializer: type[Serializer],
-                        example: dict[str, Any]) -> Any:
+                        example: dict[str, Any], *, delete_note: str) -> Any:
     examples = [OpenApiExample(f"a {name}", value=example, request_only=True)]
+    tags = [f"{name}s"]
     return extend_schema_view(
-        list=extend_schema(summary=f"List {name}s", responses=output_serializer(many=True)),
-        create=extend_schema(summary=f"Register a {name}", request=input_serializer, responses=output_serializer,
-                             examples=examples),
-        retrieve=extend_schema(summary=f"Get a {name}", responses=output_serializer),
-        update=extend_schema(summary=f"Replace a {name}", request=input_serializer, responses=output_serializer,
-                             examples=examples),
-        partial_update=extend_schema(summary=f"Change a {name}", request=input_serializer,
+        list=extend_schema(summary=f"List {name}s", tags=tags, responses=output_serializer(many=True)),
+        create=extend_schema(summary=f"Register a {name}", tags=tags, request=input_serializer,
+                             responses={201: output_serializer}, examples=examples),
+        retrieve=extend_schema(summary=f"Get a {name}", tags=tags, responses=output_serializer),
+        update=extend_schema(summary=f"Replace a {name}", tags=tags, request=input_serializer,
+                             responses=output_serializer, examples=examples),
+        partial_update=extend_schema(summary=f"Change a {name}", tags=tags, request=input_serializer,
                                      responses=output_serializer),
-        destroy=extend_schema(summary=f"Delete a {name} (refused while a connection uses it)", responses={204: None}),
+        destroy=extend_schema(summary=f"Delete a {name} ({delete_note})", tags=tags, responses={204: None}),
     )
 
 
-@registration_schema("driver", s.DriverIn, s.DriverOut, {"name": "mock-driver01", "provider": "mock"})
+IN_USE_NOTE = "refused while a connection uses it"
+
+
+@registration_schema("driver", s.DriverIn, s.DriverOut, {"name": "mock-driver01", "provider": "mock"},
+                     delete_note=IN_USE_NOTE)
 class DriverViewSet(RegistrationViewSet):
     model = CloudDriver
     input_serializer = s.DriverIn
@@ -123,7 +128,8 @@ class DriverViewSet(RegistrationViewSet):
 
 
 @registration_schema("credential", s.CredentialIn, s.CredentialOut,
-                     {"name": "mock-credential01", "provider": "mock", "values": {"MockName": "mock_name00"}})
+                     {"name": "mock-credential01", "provider": "mock", "values": {"MockName": "mock_name00"}},
+                     delete_note=IN_USE_NOTE)
 class CredentialViewSet(RegistrationViewSet):
     model = Credential
     input_serializer = s.CredentialIn
@@ -142,7 +148,7 @@ class CredentialViewSet(RegistrationViewSet):
 
 @registration_schema("region", s.RegionIn, s.RegionOut,
                      {"name": "mock-mars-z1", "provider": "mock", "region": "mars", "zone": "mars-z1",
-                      "options": {"latency_ms": 50}})
+                      "options": {"latency_ms": 50}}, delete_note=IN_USE_NOTE)
 class RegionViewSet(RegistrationViewSet):
     model = Region
     input_serializer = s.RegionIn
@@ -162,7 +168,8 @@ class RegionViewSet(RegistrationViewSet):
 
 @registration_schema("connection", s.ConnectionIn, s.ConnectionOut,
                      {"name": "mock-mars-z1", "driver": "mock-driver01", "credential": "mock-credential01",
-                      "region": "mock-mars-z1"})
+                      "region": "mock-mars-z1"},
+                     delete_note="the cloud resources stay; only the registration goes")
 class ConnectionViewSet(RegistrationViewSet):
     model = Connection
     input_serializer = s.ConnectionIn
@@ -183,8 +190,8 @@ class ConnectionViewSet(RegistrationViewSet):
     def delete_record(self, record: Any) -> None:
         services.connection_delete(connection=record)
 
-    @extend_schema(summary="Open the connection through its driver and authenticate", request=None,
-                   responses=s.VerifyOut)
+    @extend_schema(summary="Open the connection through its driver and authenticate", tags=["connections"],
+                   request=None, responses=s.VerifyOut)
     @action(detail=True, methods=["post"])
     def verify(self, request: Request, name: str) -> Response:
         result = services.connection_verify(connection=self.get_record(name))
