@@ -123,6 +123,14 @@ SPIDERWEB_CREDENTIAL_KEY_FILE = VAR_DIR / "credential.key"
 SPIDERWEB_MOCK_STORE = env_str("SPIDERWEB_MOCK_STORE") or REDIS_URL or f"sqlite:///{VAR_DIR / 'mockcloud.sqlite3'}"
 SPIDERWEB_DRIVER_OPTIONS = {"mock": {"store_url": SPIDERWEB_MOCK_STORE}}
 
+# --- Cloud meta information (regions, images, specs, prices) is cached per connection, in seconds.
+SPIDERWEB_META_CACHE_TTL = {
+    "region_zones": env_int("SPIDERWEB_META_TTL_REGION_ZONES", 3600),
+    "images": env_int("SPIDERWEB_META_TTL_IMAGES", 3600),
+    "specs": env_int("SPIDERWEB_META_TTL_SPECS", 3600),
+    "prices": env_int("SPIDERWEB_META_TTL_PRICES", 900),
+}
+
 # --- Auth.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

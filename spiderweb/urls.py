@@ -9,6 +9,7 @@ from spiderweb import health, views
 
 api_v1 = [
     path("", include("connections.api.urls")),
+    path("", include("resources.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
 ]
 
