@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from spiderweb.env import env_bool, env_list, env_str, load_dotenv, private_file, random_secret
+from spiderweb.env import env_bool, env_int, env_list, env_str, load_dotenv, private_file, random_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
