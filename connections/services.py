@@ -304,6 +304,16 @@ def connection_update(
 
 
 def connection_delete(*, connection: Connection) -> None:
+    """Delete a registration. Refused while it has managed resources: they would be orphaned at the cloud."""
+    managed = sorted(f"{kind} {name}" for kind, name in
+                     connection.resources.filter(managed=True).values_list("kind", "name")[:50])
+    if managed:
+        raise InUse(
+            f"connection {connection.name!r} still has managed resources ({', '.join(managed[:10])}"
+            f"{', ...' if len(managed) > 10 else ''}); delete or unregister them first",
+            details={"resources": managed},
+        )
+    # Discovered records and the operation history go with it (operations keep the connection's name).
     connection.delete()
 
 

@@ -51,6 +51,12 @@ class InvalidRequestError(DriverError):
     code = "invalid_request"
 
 
+class InvalidStateError(InvalidRequestError):
+    """The request is valid in general but not in the resource's current state (e.g. resume a running VM)."""
+
+    code = "invalid_state"
+
+
 class FieldError(InvalidRequestError):
     """A credential, region or option value failed validation against its `FieldSpec`."""
 

@@ -27,29 +27,30 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-# Most specific first: the first matching class decides the status.
-DRIVER_ERROR_STATUS: list[tuple[type[driver_errors.DriverError], int]] = [
-    (driver_errors.ThrottlingError, status.HTTP_429_TOO_MANY_REQUESTS),
-    (driver_errors.ProviderError, status.HTTP_502_BAD_GATEWAY),
-    (driver_errors.TransientError, status.HTTP_504_GATEWAY_TIMEOUT),
-    (driver_errors.UnreachableError, status.HTTP_502_BAD_GATEWAY),
-    (driver_errors.NotFoundError, status.HTTP_404_NOT_FOUND),
-    (driver_errors.AlreadyExistsError, status.HTTP_409_CONFLICT),
-    (driver_errors.DependencyError, status.HTTP_409_CONFLICT),
-    (driver_errors.InvalidRequestError, status.HTTP_400_BAD_REQUEST),
-    (driver_errors.NotSupportedError, status.HTTP_501_NOT_IMPLEMENTED),
+# One status per error code, for driver errors, service errors and failed operations alike.
+STATUS_BY_CODE: dict[str, int] = {
+    "invalid": status.HTTP_400_BAD_REQUEST,
+    "invalid_request": status.HTTP_400_BAD_REQUEST,
+    "not_found": status.HTTP_404_NOT_FOUND,
+    "already_exists": status.HTTP_409_CONFLICT,
+    "in_use": status.HTTP_409_CONFLICT,
+    "invalid_state": status.HTTP_409_CONFLICT,
     # The cloud refused our credential: not the caller's own authentication, so not 401.
-    (driver_errors.AuthError, status.HTTP_422_UNPROCESSABLE_ENTITY),
-    (driver_errors.QuotaError, status.HTTP_422_UNPROCESSABLE_ENTITY),
-    (driver_errors.DriverError, status.HTTP_502_BAD_GATEWAY),
-]
+    "auth_failed": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "quota_exceeded": status.HTTP_422_UNPROCESSABLE_ENTITY,
+    "throttled": status.HTTP_429_TOO_MANY_REQUESTS,
+    "misconfigured": status.HTTP_500_INTERNAL_SERVER_ERROR,
+    "not_supported": status.HTTP_501_NOT_IMPLEMENTED,
+    "provider_error": status.HTTP_502_BAD_GATEWAY,
+    "unreachable": status.HTTP_502_BAD_GATEWAY,
+    "driver_error": status.HTTP_502_BAD_GATEWAY,
+    "transient": status.HTTP_504_GATEWAY_TIMEOUT,
+    "worker_lost": status.HTTP_504_GATEWAY_TIMEOUT,
+}
 
 
-def driver_error_status(exc: driver_errors.DriverError) -> int:
-    for cls, code in DRIVER_ERROR_STATUS:
-        if isinstance(exc, cls):
-            return code
-    return status.HTTP_502_BAD_GATEWAY
+def status_for_code(code: str) -> int:
+    return STATUS_BY_CODE.get(code, status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
 def error_body(code: str, message: str, field: str = "", **extra: Any) -> dict[str, Any]:
@@ -81,7 +82,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         extra: dict[str, Any] = {}
         if isinstance(exc, driver_errors.ThrottlingError) and exc.retry_after is not None:
             extra["retry_after"] = exc.retry_after
-        return Response(error_body(exc.code, str(exc), exc.field, **extra), status=driver_error_status(exc))
+        return Response(error_body(exc.code, str(exc), exc.field, **extra), status=status_for_code(exc.code))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -114,6 +114,21 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# Operations: how long a request waits for its operation before answering 202; when a running
+# operation without a heartbeat, or a pending one no worker took, counts as lost; retries of
+# transient cloud errors (throttling, timeouts, 5xx).
+SPIDERWEB_OPERATION_WAIT_SECONDS = env_int("SPIDERWEB_OPERATION_WAIT_SECONDS", 60)
+SPIDERWEB_OPERATION_STALE_SECONDS = env_int("SPIDERWEB_OPERATION_STALE_SECONDS", 900)
+SPIDERWEB_OPERATION_PENDING_SECONDS = env_int("SPIDERWEB_OPERATION_PENDING_SECONDS", 3600)
+SPIDERWEB_RETRY = {
+    "attempts": env_int("SPIDERWEB_RETRY_ATTEMPTS", 4),
+    "base_delay": 0.5,
+    "max_delay": float(env_int("SPIDERWEB_RETRY_MAX_DELAY_SECONDS", 10)),
+}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-lost-operations": {"task": "resources.sweep_operations", "schedule": 60.0},
+}
+
 # --- Credential encryption: Fernet keys, newest first; the embedded default keeps one in var/.
 SPIDERWEB_CREDENTIAL_KEYS = env_list("SPIDERWEB_CREDENTIAL_KEYS")
 SPIDERWEB_CREDENTIAL_KEY_FILE = VAR_DIR / "credential.key"

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.errors import InvalidRequestError, NotSupportedError, QuotaError
+from drivers.errors import InvalidRequestError, InvalidStateError, NotSupportedError, QuotaError
 from drivers.mock import _catalogue
 from drivers.mock._common import Record, check_new_name, check_tags, find, get, iid_of, new_id, table, timestamp
 from drivers.mock._context import Context
@@ -226,7 +226,7 @@ class MockVMHandler:
             current = vm_status(record, now)
             if current != source:
                 already = " already" if current in (to, via) and current != source else ""
-                raise InvalidRequestError(
+                raise InvalidStateError(
                     f"Cannot {verb} VM '{record['name']}': it is{already} {current}; it must be {source}."
                 )
             record.update(state=to.value, transition=via.value, settles_at=now + self._cx.settle_seconds)

@@ -1,7 +1,41 @@
 from django.urls import include, path
 
-from resources.api import meta
+from resources.api import adoption, compute, meta, network
+from resources.api.operations import OperationDetail, OperationList
+from resources.models import Kind
+
+# Segments of the URL per kind that can be registered, unregistered and reconciled.
+ADOPTABLE = {"vpcs": Kind.VPC, "security-groups": Kind.SECURITY_GROUP, "key-pairs": Kind.KEY_PAIR, "vms": Kind.VM}
+
+adoption_patterns = []
+for segment, kind in ADOPTABLE.items():
+    adoption_patterns += [
+        path(f"{segment}/register/", adoption.Register.as_view(kind=kind), name=f"{segment}-register"),
+        path(f"{segment}/reconcile/", adoption.Reconcile.as_view(kind=kind), name=f"{segment}-reconcile"),
+        path(f"{segment}/<str:name>/unregister/", adoption.Unregister.as_view(kind=kind),
+             name=f"{segment}-unregister"),
+    ]
+
+connection_patterns = [
+    *meta.urlpatterns,
+    *adoption_patterns,
+    path("vpcs/", network.VPCCollection.as_view(), name="vpc-list"),
+    path("vpcs/<str:name>/", network.VPCItem.as_view(), name="vpc-detail"),
+    path("vpcs/<str:name>/subnets/", network.SubnetCollection.as_view(), name="subnet-list"),
+    path("vpcs/<str:name>/subnets/<str:subnet>/", network.SubnetItem.as_view(), name="subnet-detail"),
+    path("security-groups/", network.SecurityGroupCollection.as_view(), name="security-group-list"),
+    path("security-groups/<str:name>/", network.SecurityGroupItem.as_view(), name="security-group-detail"),
+    path("security-groups/<str:name>/rules/", network.SecurityGroupRules.as_view(), name="security-group-rules"),
+    path("key-pairs/", network.KeyPairCollection.as_view(), name="key-pair-list"),
+    path("key-pairs/<str:name>/", network.KeyPairItem.as_view(), name="key-pair-detail"),
+    path("vms/", compute.VMCollection.as_view(), name="vm-list"),
+    path("vms/<str:name>/", compute.VMItem.as_view(), name="vm-detail"),
+    path("vms/<str:name>/status/", compute.VMStatusView.as_view(), name="vm-status"),
+    path("vms/<str:name>/actions/", compute.VMActions.as_view(), name="vm-actions"),
+]
 
 urlpatterns = [
-    path("connections/<str:conn>/", include(meta.urlpatterns)),
+    path("connections/<str:conn>/", include(connection_patterns)),
+    path("operations/", OperationList.as_view(), name="operation-list"),
+    path("operations/<uuid:operation_id>/", OperationDetail.as_view(), name="operation-detail"),
 ]

@@ -1,1 +1,6 @@
-"""Records of cloud resources and operations (resource, operation and inventory models)."""
+"""Records of cloud resources and of the operations that change them."""
+
+from resources.models.operation import FINISHED_STATES, Operation, OperationState
+from resources.models.resource import Kind, Lifecycle, Resource
+
+__all__ = ["FINISHED_STATES", "Kind", "Lifecycle", "Operation", "OperationState", "Resource"]

@@ -8,7 +8,14 @@ from dataclasses import replace
 
 import pytest
 
-from drivers.errors import DependencyError, InvalidRequestError, NotFoundError, NotSupportedError, QuotaError
+from drivers.errors import (
+    DependencyError,
+    InvalidRequestError,
+    InvalidStateError,
+    NotFoundError,
+    NotSupportedError,
+    QuotaError,
+)
 from drivers.mock import MockConnection
 from drivers.types import (
     IID,
@@ -80,18 +87,18 @@ def test_transitional_status_settles(conn: MockConnection, req: VMReqInfo) -> No
 
 def test_control_refuses_what_the_state_forbids(conn: MockConnection, req: VMReqInfo) -> None:
     vm = conn.vm().start_vm(req=req)
-    with pytest.raises(InvalidRequestError, match="Creating"):
+    with pytest.raises(InvalidStateError, match="Creating"):
         conn.vm().suspend_vm(iid=vm.iid)
     _settle()
-    with pytest.raises(InvalidRequestError, match="already Running"):
+    with pytest.raises(InvalidStateError, match="already Running"):
         conn.vm().resume_vm(iid=vm.iid)
     conn.vm().suspend_vm(iid=vm.iid)
-    with pytest.raises(InvalidRequestError, match="already Suspending"):
+    with pytest.raises(InvalidStateError, match="already Suspending"):
         conn.vm().suspend_vm(iid=vm.iid)
     _settle()
-    with pytest.raises(InvalidRequestError, match="already Suspended"):
+    with pytest.raises(InvalidStateError, match="already Suspended"):
         conn.vm().suspend_vm(iid=vm.iid)
-    with pytest.raises(InvalidRequestError, match="it is Suspended"):
+    with pytest.raises(InvalidStateError, match="it is Suspended"):
         conn.vm().reboot_vm(iid=vm.iid)
     assert conn.vm().get_vm_status(iid=vm.iid) == VMStatus.SUSPENDED
 

@@ -1,0 +1,44 @@
+"""Register existing cloud objects, unregister records, and compare records with the cloud."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from resources.api import serializers as s
+from resources.api.base import ASYNC_NOTE, ConnectionView, parse
+from resources.api.network import ACCEPTED
+from resources.api.operations import operation_response
+from resources.services import adoption
+
+REGISTER_EXAMPLE = OpenApiExample("adopt an object", request_only=True,
+                                  value={"name": "legacy-vpc", "system_id": "vpc-0a1b2c3d"})
+
+
+class Register(ConnectionView):
+    @extend_schema(summary="Register an existing cloud object under a name (after checking it exists)",
+                   description=ASYNC_NOTE, request=s.RegisterIn, responses={201: s.ResourceOut, 202: ACCEPTED},
+                   examples=[REGISTER_EXAMPLE])
+    def post(self, request: Request, conn: str) -> Response:
+        data = parse(s.RegisterIn, request)
+        operation = adoption.resource_register(connection=self.connection(conn), user=request.user, kind=self.kind,
+                                               name=data["name"], system_id=data["system_id"])
+        return operation_response(request, operation, success_status=status.HTTP_201_CREATED)
+
+
+class Unregister(ConnectionView):
+    @extend_schema(summary="Unregister: forget the record, keep the cloud object", request=None,
+                   responses={200: s.DeletedOut})
+    def post(self, request: Request, conn: str, name: str) -> Response:
+        operation = adoption.resource_unregister(connection=self.connection(conn), user=request.user,
+                                                 kind=self.kind, name=name)
+        return Response(operation.result)
+
+
+class Reconcile(ConnectionView):
+    @extend_schema(summary="Compare records with the cloud: managed, only in Spiderweb, only at the cloud",
+                   responses=s.ReconcileOut)
+    def get(self, request: Request, conn: str) -> Response:
+        return Response(adoption.reconcile(connection=self.connection(conn), kind=self.kind))

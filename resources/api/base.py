@@ -1,0 +1,52 @@
+"""Shared pieces of the per-connection resource views."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from connections.models import Connection
+from resources.selectors import present, present_page, records_of
+from resources.services import adoption, records
+from spiderweb.api import Pagination
+
+REFRESH = OpenApiParameter("refresh", bool, description="List at the cloud first and bring the records up to date.")
+ASYNC_NOTE = ("Waits for the operation (bounded) and answers with the result; with `Prefer: respond-async` "
+              "answers 202 at once with the operation and its `Location`.")
+
+
+def parse(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    incoming = serializer_class(data=request.data)
+    incoming.is_valid(raise_exception=True)
+    return dict(incoming.validated_data)
+
+
+def truthy(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "yes"}
+
+
+class ConnectionView(APIView):
+    """A view under `connections/{conn}/`; `kind` is set per route."""
+
+    kind: ClassVar[str] = ""
+
+    def connection(self, conn: str) -> Connection:
+        return records.connection_get(name=conn)
+
+    def list_records(self, request: Request, conn: str) -> Response:
+        connection = self.connection(conn)
+        if truthy(request.query_params.get("refresh")):
+            adoption.resources_sync(connection=connection, kind=self.kind)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(records_of(connection=connection, kind=self.kind), request, view=self)
+        return paginator.get_paginated_response(present_page(list(page or []), connection=connection))
+
+    def fetch_record(self, conn: str, name: str) -> Response:
+        connection = self.connection(conn)
+        record = adoption.resource_fetch(connection=connection, kind=self.kind, name=name)
+        return Response(present(record, connection=connection))

@@ -1,0 +1,209 @@
+"""Input shapes of the resource API (snake_case; extend, don't rename) and output shapes for the docs."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from connections.api.serializers import StrictSerializer, name_field
+from resources.services.vm import CONTROLS
+
+TAGS_HELP = "Key/value tags set at creation."
+
+
+def tags_field() -> serializers.DictField:
+    return serializers.DictField(child=serializers.CharField(max_length=256, allow_blank=True), required=False,
+                                 default=dict, help_text=TAGS_HELP)
+
+
+class SubnetIn(StrictSerializer):
+    name = name_field()
+    ipv4_cidr = serializers.CharField(max_length=43, help_text="e.g. 192.168.1.0/24, inside the VPC's block.")
+    zone = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                 help_text="Empty: the connection's zone.")
+    tags = tags_field()
+
+
+class VPCIn(StrictSerializer):
+    name = name_field()
+    ipv4_cidr = serializers.CharField(max_length=43, help_text="e.g. 192.168.0.0/16")
+    subnets = SubnetIn(many=True, required=False, default=list)
+    tags = tags_field()
+
+
+class RuleIn(StrictSerializer):
+    direction = serializers.ChoiceField(choices=["inbound", "outbound"])
+    protocol = serializers.ChoiceField(choices=["TCP", "UDP", "ICMP", "ALL"])
+    from_port = serializers.IntegerField(min_value=-1, max_value=65535, required=False, default=-1,
+                                         help_text="-1: any (ICMP and ALL).")
+    to_port = serializers.IntegerField(min_value=-1, max_value=65535, required=False, default=-1)
+    cidr = serializers.CharField(max_length=43, required=False, default="0.0.0.0/0")
+
+    def to_internal_value(self, data: object) -> object:
+        if isinstance(data, dict) and isinstance(data.get("protocol"), str):
+            data = {**data, "protocol": data["protocol"].upper()}
+        if isinstance(data, dict) and isinstance(data.get("direction"), str):
+            data = {**data, "direction": data["direction"].lower()}
+        value = super().to_internal_value(data)
+        assert isinstance(value, dict)
+        if value["from_port"] > value["to_port"]:
+            raise serializers.ValidationError({"to_port": [f"must not be below from_port ({value['from_port']})."]})
+        return value
+
+
+class SecurityGroupIn(StrictSerializer):
+    name = name_field()
+    vpc = serializers.CharField(max_length=100, help_text="The VPC's name in this connection.")
+    rules = RuleIn(many=True, required=False, default=list)
+    tags = tags_field()
+
+
+class RulesIn(StrictSerializer):
+    rules = RuleIn(many=True, allow_empty=False)
+
+
+class KeyPairIn(StrictSerializer):
+    name = name_field()
+    tags = tags_field()
+
+
+class VMIn(StrictSerializer):
+    name = name_field()
+    image = serializers.CharField(max_length=255, help_text="A public image name of the connection (see images/).")
+    spec = serializers.CharField(max_length=255, help_text="A VM spec name of the connection (see specs/).")
+    vpc = serializers.CharField(max_length=100)
+    subnet = serializers.CharField(max_length=100)
+    security_groups = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
+    key_pair = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    root_disk_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    root_disk_size_gb = serializers.IntegerField(min_value=0, max_value=65536, required=False, default=0)
+    vm_user_password = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
+                                             write_only=True, help_text="Only for images without a key pair login.")
+    tags = tags_field()
+
+
+class VMActionIn(StrictSerializer):
+    action = serializers.ChoiceField(choices=list(CONTROLS))
+
+
+class RegisterIn(StrictSerializer):
+    name = name_field()
+    system_id = serializers.CharField(max_length=255, help_text="The cloud's own id of the object to adopt.")
+
+
+# --- outputs (documentation of the answers) -----------------------------------------------------------
+
+
+class ResourceOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    connection = serializers.CharField()
+    cloud_name = serializers.CharField(help_text="The name Spiderweb gave the object at the cloud.")
+    status = serializers.CharField()
+    lifecycle = serializers.ChoiceField(choices=["creating", "ready", "deleting", "failed"])
+    managed = serializers.BooleanField()
+    region = serializers.CharField()
+    zone = serializers.CharField()
+    tags = serializers.DictField(child=serializers.CharField())
+    extra = serializers.DictField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+    missing_since = serializers.DateTimeField(allow_null=True)
+
+
+class SubnetOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    ipv4_cidr = serializers.CharField()
+    zone = serializers.CharField()
+    lifecycle = serializers.CharField()
+    tags = serializers.DictField(child=serializers.CharField())
+
+
+class VPCOut(ResourceOut):
+    ipv4_cidr = serializers.CharField()
+    subnets = SubnetOut(many=True)
+
+
+class RuleOut(serializers.Serializer):
+    direction = serializers.CharField()
+    protocol = serializers.CharField()
+    from_port = serializers.IntegerField()
+    to_port = serializers.IntegerField()
+    cidr = serializers.CharField()
+
+
+class SecurityGroupOut(ResourceOut):
+    vpc = serializers.CharField()
+    rules = RuleOut(many=True)
+
+
+class KeyPairOut(ResourceOut):
+    fingerprint = serializers.CharField()
+    public_key = serializers.CharField()
+    vm_user_id = serializers.CharField()
+    private_key = serializers.CharField(required=False, help_text="Only in the answer to create, once.")
+
+
+class VMOut(ResourceOut):
+    image = serializers.CharField()
+    image_type = serializers.CharField()
+    spec = serializers.CharField()
+    vpc = serializers.CharField()
+    subnet = serializers.CharField()
+    security_groups = serializers.ListField(child=serializers.CharField())
+    key_pair = serializers.CharField()
+    root_disk_type = serializers.CharField()
+    root_disk_size_gb = serializers.IntegerField()
+    platform = serializers.CharField()
+    vm_user_id = serializers.CharField()
+    public_ip = serializers.CharField()
+    private_ip = serializers.CharField()
+    ssh_access_point = serializers.CharField()
+    start_time = serializers.DateTimeField(allow_null=True)
+
+
+class VMStatusOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["Creating", "Running", "Suspending", "Suspended", "Resuming",
+                                              "Rebooting", "Terminating", "Terminated", "Failed", "NotExist"])
+
+
+class VMActionOut(VMStatusOut):
+    action = serializers.CharField()
+
+
+class DeletedOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    deleted = serializers.BooleanField()
+
+
+class ErrorDetailOut(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField()
+
+
+class OperationOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    url = serializers.CharField()
+    action = serializers.CharField()
+    state = serializers.ChoiceField(choices=["pending", "running", "succeeded", "failed"])
+    connection = serializers.CharField()
+    target_kind = serializers.CharField()
+    target_name = serializers.CharField()
+    user = serializers.CharField(allow_null=True)
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    duration_ms = serializers.IntegerField(allow_null=True)
+    error = ErrorDetailOut(allow_null=True)
+    result = serializers.DictField()
+
+
+class ReconcileOut(serializers.Serializer):
+    managed = serializers.ListField(child=serializers.DictField())
+    only_in_spiderweb = serializers.ListField(child=serializers.DictField())
+    only_at_cloud = serializers.ListField(child=serializers.DictField())

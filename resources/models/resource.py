@@ -1,0 +1,65 @@
+"""One row per cloud object Spiderweb knows: the name↔id map and the inventory in one table."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from connections.models import Connection
+
+
+class Kind(models.TextChoices):
+    VPC = "vpc", "VPC"
+    SUBNET = "subnet", "Subnet"
+    SECURITY_GROUP = "security_group", "Security group"
+    KEY_PAIR = "key_pair", "Key pair"
+    VM = "vm", "VM"
+
+
+class Lifecycle(models.TextChoices):
+    """Spiderweb's own view of a record, beside the cloud's `status`."""
+
+    CREATING = "creating", "Creating"
+    READY = "ready", "Ready"
+    DELETING = "deleting", "Deleting"
+    FAILED = "failed", "Failed"
+
+
+class Resource(models.Model):
+    """A cloud object of one connection.
+
+    `name` is the user's handle (unique per connection and kind); `cloud_name` the name Spiderweb
+    gave the driver (unique at the cloud, see `resources.services.naming`); `system_id` the cloud's
+    own id. `managed` rows were created or registered through Spiderweb; discovered rows were only
+    seen at the cloud. `info` keeps the driver's last answer as JSON.
+    """
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="resources")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    name = models.CharField(max_length=100)
+    cloud_name = models.CharField(max_length=255, blank=True, default="")
+    system_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    lifecycle = models.CharField(max_length=16, choices=Lifecycle.choices, default=Lifecycle.CREATING)
+    status = models.CharField(max_length=32, blank=True, default="")
+    region = models.CharField(max_length=100, blank=True, default="")
+    zone = models.CharField(max_length=100, blank=True, default="")
+    tags = models.JSONField(default=dict, blank=True)
+    info = models.JSONField(default=dict, blank=True)
+    managed = models.BooleanField(default=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    missing_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "kind", "name"], name="resource_unique_name"),
+        ]
+        indexes = [
+            models.Index(fields=["connection", "kind", "system_id"], name="resource_system_id"),
+            models.Index(fields=["kind", "status"], name="resource_kind_status"),
+        ]
+        ordering = ["connection_id", "kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.connection_id}/{self.kind}/{self.name}"

@@ -1,0 +1,173 @@
+"""Reads of resource records, and their API shape.
+
+A record's answer joins what Spiderweb knows (the user's name, lifecycle, managed, timestamps) with
+the cloud's last answer (`info`), cloud ids turned back into the user's names. Every function
+here takes what it needs already loaded, so a page of N records costs a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from connections.models import Connection
+from resources.models import Kind, Operation, Resource
+from resources.services.records import name_map
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _base(record: Resource, connection_name: str) -> dict[str, Any]:
+    return {
+        "name": record.name,
+        "system_id": record.system_id,
+        "connection": connection_name,
+        "cloud_name": record.cloud_name,
+        "status": record.status,
+        "lifecycle": record.lifecycle,
+        "managed": record.managed,
+        "region": record.region,
+        "zone": record.zone,
+    }
+
+
+def _trailer(record: Resource) -> dict[str, Any]:
+    info = record.info or {}
+    return {
+        "tags": dict(record.tags or {}),
+        "extra": dict(info.get("extra") or {}),
+        "created_at": _iso(record.created_at),
+        "last_seen_at": _iso(record.last_seen_at),
+        "missing_since": _iso(record.missing_since),
+    }
+
+
+def _system_id(iid: Any) -> str:
+    return str(iid.get("system_id") or "") if isinstance(iid, dict) else ""
+
+
+def _name(names: dict[tuple[str, str], str], kind: str, iid: Any) -> str:
+    """The user's name for a cloud IID; the cloud's own name when Spiderweb does not know it."""
+    system_id = _system_id(iid)
+    if system_id and (kind, system_id) in names:
+        return names[(kind, system_id)]
+    return str(iid.get("name_id") or system_id) if isinstance(iid, dict) else ""
+
+
+def present_vpc(record: Resource, *, connection_name: str, subnets: list[Resource]) -> dict[str, Any]:
+    info = record.info or {}
+    by_system_id = {_system_id(s.get("iid")): s for s in info.get("subnets", []) if _system_id(s.get("iid"))}
+    requested = {s.get("name"): s for s in info.get("requested_subnets", [])}
+    subnet_answers = []
+    for subnet in subnets:
+        cloud = by_system_id.get(subnet.system_id) or requested.get(subnet.name) or {}
+        subnet_answers.append({
+            "name": subnet.name,
+            "system_id": subnet.system_id,
+            "ipv4_cidr": cloud.get("ipv4_cidr", ""),
+            "zone": cloud.get("zone", "") or subnet.zone,
+            "lifecycle": subnet.lifecycle,
+            "tags": dict(cloud.get("tags") or {}),
+        })
+    return {
+        **_base(record, connection_name),
+        "ipv4_cidr": info.get("ipv4_cidr", ""),
+        "subnets": subnet_answers,
+        **_trailer(record),
+    }
+
+
+def present_security_group(record: Resource, *, connection_name: str,
+                           names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    info = record.info or {}
+    return {
+        **_base(record, connection_name),
+        "vpc": record.parent.name if record.parent else _name(names, Kind.VPC, info.get("vpc_iid")),
+        "rules": list(info.get("rules", [])),
+        **_trailer(record),
+    }
+
+
+def present_key_pair(record: Resource, *, connection_name: str) -> dict[str, Any]:
+    info = record.info or {}
+    return {
+        **_base(record, connection_name),
+        "fingerprint": info.get("fingerprint", ""),
+        "public_key": info.get("public_key", ""),
+        "vm_user_id": info.get("vm_user_id", ""),
+        **_trailer(record),
+    }
+
+
+def present_vm(record: Resource, *, connection_name: str, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    info = record.info or {}
+    image = info.get("image_iid") or {}
+    return {
+        **_base(record, connection_name),
+        "image": str(image.get("name_id") or image.get("system_id") or "") if isinstance(image, dict) else "",
+        "image_type": info.get("image_type", "PublicImage"),
+        "spec": info.get("spec_name", ""),
+        "vpc": _name(names, Kind.VPC, info.get("vpc_iid")),
+        "subnet": _name(names, Kind.SUBNET, info.get("subnet_iid")),
+        "security_groups": [_name(names, Kind.SECURITY_GROUP, sg) for sg in info.get("security_group_iids", [])],
+        "key_pair": _name(names, Kind.KEY_PAIR, info.get("key_pair_iid")) if info.get("key_pair_iid") else "",
+        "root_disk_type": info.get("root_disk_type", ""),
+        "root_disk_size_gb": info.get("root_disk_size_gb", 0),
+        "platform": info.get("platform", ""),
+        "vm_user_id": info.get("vm_user_id", ""),
+        "public_ip": info.get("public_ip", ""),
+        "private_ip": info.get("private_ip", ""),
+        "ssh_access_point": info.get("ssh_access_point", ""),
+        "start_time": info.get("start_time"),
+        **_trailer(record),
+    }
+
+
+REFERENCED_KINDS = (Kind.VPC, Kind.SUBNET, Kind.SECURITY_GROUP, Kind.KEY_PAIR)
+
+
+def present(record: Resource, *, connection: Connection, names: dict[tuple[str, str], str] | None = None,
+            subnets: list[Resource] | None = None) -> dict[str, Any]:
+    """The API answer for any record; loads names or subnets itself when not given (one query)."""
+    if record.kind == Kind.VPC:
+        if subnets is None:
+            subnets = list(Resource.objects.filter(parent=record, kind=Kind.SUBNET).order_by("name"))
+        return present_vpc(record, connection_name=connection.name, subnets=subnets)
+    if record.kind == Kind.KEY_PAIR:
+        return present_key_pair(record, connection_name=connection.name)
+    if names is None:
+        names = name_map(connection, REFERENCED_KINDS)
+    if record.kind == Kind.SECURITY_GROUP:
+        return present_security_group(record, connection_name=connection.name, names=names)
+    if record.kind == Kind.VM:
+        return present_vm(record, connection_name=connection.name, names=names)
+    raise ValueError(f"no API shape for kind {record.kind!r}")
+
+
+def records_of(*, connection: Connection, kind: str) -> QuerySet[Resource]:
+    """The managed records of one kind, ready for `present_page`."""
+    records = Resource.objects.filter(connection=connection, kind=kind, managed=True).order_by("name")
+    if kind == Kind.VPC:
+        subnets = Resource.objects.filter(kind=Kind.SUBNET).order_by("name")
+        records = records.prefetch_related(Prefetch("children", queryset=subnets, to_attr="subnet_records"))
+    if kind == Kind.SECURITY_GROUP:
+        records = records.select_related("parent")
+    return records
+
+
+def present_page(records: list[Resource], *, connection: Connection) -> list[dict[str, Any]]:
+    if not records:
+        return []
+    names = None if records[0].kind in (Kind.VPC, Kind.KEY_PAIR) else name_map(connection, REFERENCED_KINDS)
+    return [
+        present(record, connection=connection, names=names, subnets=getattr(record, "subnet_records", None))
+        for record in records
+    ]
+
+
+def operation_list() -> QuerySet[Operation]:
+    return Operation.objects.select_related("user").order_by("-created_at")

@@ -1,0 +1,138 @@
+"""Live reads, and adopting what exists: register, unregister and reconcile records with the cloud."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from connections.models import Connection
+from connections.services import connection_call
+from drivers.errors import NotFoundError
+from drivers.interface import CloudConnection
+from drivers.types import IID, to_jsonable
+from resources.models import Kind, Lifecycle, Operation, OperationState, Resource
+from resources.selectors import present, present_page, records_of
+from resources.services import records
+from resources.services.kinds import kind_ops
+from resources.services.operations import Action, operation_create, register_action
+from spiderweb.errors import AlreadyExists, InUse
+
+
+def resource_fetch(*, connection: Connection, kind: str, name: str) -> Resource:
+    """The record, refreshed from the cloud when it exists there; a vanished one is marked missing."""
+    record = records.record_get(connection=connection, kind=kind, name=name)
+    if record.lifecycle != Lifecycle.READY or not record.system_id:
+        return record
+    ops = kind_ops(kind)
+    try:
+        info = connection_call(connection=connection, call=lambda cloud: ops.get(cloud, records.iid_of(record)))
+    except NotFoundError:
+        records.mark_missing(record)
+    else:
+        ops.apply(record, info)
+    return record
+
+
+def _cloud_list(connection: Connection, kind: str) -> dict[str, Any]:
+    infos = connection_call(connection=connection, call=lambda cloud: kind_ops(kind).list(cloud))
+    return {info.iid.system_id: info for info in infos}
+
+
+def resources_sync(*, connection: Connection, kind: str) -> dict[str, Any]:
+    """List `kind` at the cloud and bring the managed records up to date. Returns the cloud's objects."""
+    at_cloud = _cloud_list(connection, kind)
+    ops = kind_ops(kind)
+    now = timezone.now()
+    for record in Resource.objects.filter(connection=connection, kind=kind, managed=True,
+                                          lifecycle=Lifecycle.READY):
+        info = at_cloud.get(record.system_id)
+        if info is not None:
+            ops.apply(record, info)
+        elif record.missing_since is None:
+            Resource.objects.filter(pk=record.pk).update(missing_since=now, status="NotExist")
+    return at_cloud
+
+
+def reconcile(*, connection: Connection, kind: str) -> dict[str, list[dict[str, Any]]]:
+    """Compare Spiderweb's managed records with the cloud: both, only here, only at the cloud."""
+    at_cloud = resources_sync(connection=connection, kind=kind)
+    page = list(records_of(connection=connection, kind=kind))
+    known = {record.system_id for record in page if record.system_id}
+    presented = present_page(page, connection=connection)
+    return {
+        "managed": [item for item, record in zip(presented, page, strict=True) if record.system_id in at_cloud],
+        "only_in_spiderweb": [item for item, record in zip(presented, page, strict=True)
+                              if record.system_id not in at_cloud],
+        "only_at_cloud": [
+            {"cloud_name": info.iid.name_id, "system_id": system_id, "info": to_jsonable(info)}
+            for system_id, info in sorted(at_cloud.items()) if system_id not in known
+        ],
+    }
+
+
+# --- register / unregister ----------------------------------------------------------------------------
+
+
+def resource_register(*, connection: Connection, user: Any, kind: str, name: str, system_id: str) -> Operation:
+    """Adopt an existing cloud object under `name`, once the cloud has shown it exists."""
+    taken = Resource.objects.filter(connection=connection, kind=kind, system_id=system_id, managed=True).first()
+    if taken is not None:
+        raise AlreadyExists(f"{records.label(kind)} {system_id!r} is already registered as {taken.name!r}",
+                            field="system_id")
+    with transaction.atomic():
+        record = records.reserve(connection=connection, kind=kind, name=name)
+        Resource.objects.filter(pk=record.pk).update(cloud_name="", system_id=system_id)
+        return operation_create(action="resource.register", connection=connection, user=user, target_kind=kind,
+                                target_name=name, resource=record, params={"system_id": system_id})
+
+
+def _run_register(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
+    record = Resource.objects.select_related("connection").get(pk=operation.resource_id)
+    ops = kind_ops(record.kind)
+    info = ops.get(cloud, IID(name_id="", system_id=operation.params["system_id"]))
+    record.cloud_name = info.iid.name_id
+    if record.kind == Kind.SECURITY_GROUP or record.kind == Kind.VM:
+        record.parent = Resource.objects.filter(connection=record.connection, kind=Kind.VPC, managed=True,
+                                                system_id=info.vpc_iid.system_id).first()
+    ops.apply(record, info)
+    if record.kind == Kind.VPC:
+        for subnet in info.subnets:  # a VPC's subnets come with it, named as the cloud names them
+            Resource.objects.update_or_create(
+                connection=record.connection, kind=Kind.SUBNET, name=subnet.iid.name_id,
+                defaults={"parent": record, "cloud_name": subnet.iid.name_id, "system_id": subnet.iid.system_id,
+                          "lifecycle": Lifecycle.READY, "status": "Available", "info": to_jsonable(subnet),
+                          "zone": subnet.zone, "region": record.region, "managed": True,
+                          "last_seen_at": timezone.now()},
+            )
+    return present(record, connection=record.connection)
+
+
+def _cleanup_register(operation: Operation) -> None:
+    # Registering never created anything at the cloud: only the reserved record goes.
+    Resource.objects.filter(pk=operation.resource_id, lifecycle=Lifecycle.CREATING).delete()
+
+
+register_action(Action(name="resource.register", run=_run_register, cleanup=_cleanup_register,
+                       fields={"iid": "system_id"}))
+
+
+def resource_unregister(*, connection: Connection, user: Any, kind: str, name: str) -> Operation:
+    """Forget a record; the cloud object stays. Refused while other records hang off it."""
+    record = records.record_get(connection=connection, kind=kind, name=name)
+    dependants = sorted(f"{records.label(k)} {n}" for k, n in
+                        record.children.exclude(kind=Kind.SUBNET).values_list("kind", "name"))
+    if dependants:
+        raise InUse(f"{records.label(kind)} {name!r} still has registered dependants: {', '.join(dependants)}",
+                    details={"used_by": dependants})
+    answer = {"name": record.name, "system_id": record.system_id, "unregistered": True}
+    now = timezone.now()
+    with transaction.atomic():
+        operation = Operation.objects.create(
+            action="resource.unregister", connection=connection, connection_name=connection.name,
+            user=user if getattr(user, "is_authenticated", False) else None, target_kind=kind, target_name=name,
+            state=OperationState.SUCCEEDED, result=answer, started_at=now, finished_at=now,
+        )
+        record.delete()
+    return operation

@@ -1,0 +1,55 @@
+"""What every kind shares: how to read one or all of it at the cloud, and how to record the answer.
+
+Importing this module also registers every kind's actions with the operation runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from drivers.interface import CloudConnection
+from drivers.types import IID
+from resources.models import Kind, Resource
+from resources.services import key_pair, security_group, vm, vpc
+
+
+@dataclass(frozen=True, slots=True)
+class KindOps:
+    kind: str
+    get: Callable[[CloudConnection, IID], Any]
+    list: Callable[[CloudConnection], list[Any]]
+    apply: Callable[[Resource, Any], None]
+
+
+KINDS: dict[str, KindOps] = {
+    Kind.VPC: KindOps(
+        Kind.VPC,
+        get=lambda cloud, iid: cloud.vpc().get_vpc(iid=iid),
+        list=lambda cloud: cloud.vpc().list_vpcs(),
+        apply=vpc.apply_vpc,
+    ),
+    Kind.SECURITY_GROUP: KindOps(
+        Kind.SECURITY_GROUP,
+        get=lambda cloud, iid: cloud.security_group().get_security_group(iid=iid),
+        list=lambda cloud: cloud.security_group().list_security_groups(),
+        apply=security_group.apply_security_group,
+    ),
+    Kind.KEY_PAIR: KindOps(
+        Kind.KEY_PAIR,
+        get=lambda cloud, iid: cloud.key_pair().get_key_pair(iid=iid),
+        list=lambda cloud: cloud.key_pair().list_key_pairs(),
+        apply=key_pair.apply_key_pair,
+    ),
+    Kind.VM: KindOps(
+        Kind.VM,
+        get=lambda cloud, iid: cloud.vm().get_vm(iid=iid),
+        list=lambda cloud: cloud.vm().list_vms(),
+        apply=vm.apply_vm,
+    ),
+}
+
+
+def kind_ops(kind: str) -> KindOps:
+    return KINDS[kind]

@@ -1,0 +1,293 @@
+"""The life of an Operation: created with its record, run by a task through the driver, finished once.
+
+- `operation_create` writes the row and enqueues its task when the transaction commits.
+- `operation_execute` (the task's body) claims the row, so a redelivered task never runs beside a
+  live one, retries only transient driver errors with backoff (honouring the provider's hint), and
+  records success or failure; a failure runs the action's cleanup so no half-made record or
+  orphaned cloud object is left.
+- `operations_sweep` fails operations whose worker died (no heartbeat) or that no worker took.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from connections import crypto
+from connections.models import Connection
+from connections.services import connection_open
+from drivers.errors import DriverError, ThrottlingError, TransientError
+from drivers.interface import CloudConnection
+from resources.models import Operation, OperationState, Resource
+from spiderweb.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+SECRET_ENTRY = "_secret"  # a result entry sealed into Operation.sealed_secret instead of stored
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """What an operation's task does: `run` the cloud work and record it; `cleanup` after a failure.
+
+    `run` must be idempotent (it may run again after a lost answer or a redelivered task) and
+    returns the JSON answer. `fields` maps the driver's request field names onto the API's.
+    """
+
+    name: str
+    run: Callable[[Operation, CloudConnection], dict[str, Any]]
+    cleanup: Callable[[Operation], None] | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+
+_ACTIONS: dict[str, Action] = {}
+
+
+def register_action(action: Action) -> Action:
+    _ACTIONS[action.name] = action
+    return action
+
+
+def action_get(name: str) -> Action:
+    return _ACTIONS[name]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int
+    base_delay: float
+    max_delay: float
+
+    @classmethod
+    def from_settings(cls) -> RetryPolicy:
+        conf = settings.SPIDERWEB_RETRY
+        return cls(attempts=int(conf["attempts"]), base_delay=float(conf["base_delay"]),
+                   max_delay=float(conf["max_delay"]))
+
+    def delay(self, attempt: int, error: TransientError) -> float:
+        backoff = self.base_delay * (2 ** (attempt - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
+        hint = error.retry_after if isinstance(error, ThrottlingError) and error.retry_after else 0.0
+        return min(max(backoff, hint), self.max_delay)
+
+
+def retrying(call: Callable[[], T], *, policy: RetryPolicy, before_attempt: Callable[[], None] = lambda: None) -> T:
+    """Run `call`, retrying transient driver errors; any other error, or the last one, propagates."""
+    for attempt in range(1, policy.attempts + 1):
+        before_attempt()
+        try:
+            return call()
+        except TransientError as exc:
+            if attempt == policy.attempts:
+                raise
+            pause = policy.delay(attempt, exc)
+            logger.info("transient cloud error (%s), attempt %d of %d, retrying in %.2fs", exc.code, attempt,
+                        policy.attempts, pause)
+            time.sleep(pause)
+    raise AssertionError("unreachable: the loop returns or raises")
+
+
+# --- creating and waiting --------------------------------------------------------------------------
+
+
+def operation_create(
+    *,
+    action: str,
+    connection: Connection,
+    user: Any,
+    target_kind: str,
+    target_name: str,
+    resource: Resource | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> Operation:
+    """Record an operation and enqueue its task once the surrounding transaction commits."""
+    action_get(action)  # fail fast on a typo, before anything is written
+    operation = Operation.objects.create(
+        action=action,
+        connection=connection,
+        connection_name=connection.name,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        target_kind=target_kind,
+        target_name=target_name,
+        resource=resource,
+        params=dict(params or {}),
+    )
+    transaction.on_commit(lambda: _enqueue(operation.pk))
+    return operation
+
+
+def _enqueue(operation_id: uuid.UUID) -> None:
+    from resources.tasks import run_operation
+
+    run_operation.delay(str(operation_id))
+
+
+def operation_wait(*, operation: Operation, timeout: float) -> Operation:
+    """Reload `operation` until it finishes or `timeout` seconds pass; returns the latest row."""
+    deadline = time.monotonic() + timeout
+    pause = 0.01
+    operation.refresh_from_db()
+    while not operation.finished and time.monotonic() < deadline:
+        time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+        pause = min(pause * 1.5, 0.2)
+        operation.refresh_from_db()
+    return operation
+
+
+def operation_take_secret(*, operation: Operation) -> dict[str, str]:
+    """Hand out the operation's sealed secret once: it is erased in the same transaction."""
+    with transaction.atomic():
+        row = Operation.objects.select_for_update().only("sealed_secret").get(pk=operation.pk)
+        if not row.sealed_secret:
+            return {}
+        secret = crypto.decrypt_values(row.sealed_secret)
+        Operation.objects.filter(pk=operation.pk).update(sealed_secret="")
+    operation.sealed_secret = ""
+    return secret
+
+
+# --- running ----------------------------------------------------------------------------------------
+
+
+def _claim(operation_id: str) -> Operation | None:
+    """Take the operation if it is pending, or running with a dead worker; None if someone else has it."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.SPIDERWEB_OPERATION_STALE_SECONDS)
+    claimed = (
+        Operation.objects.filter(pk=operation_id)
+        .filter(Q(state=OperationState.PENDING) | Q(state=OperationState.RUNNING, heartbeat_at__lt=stale_before))
+        .update(
+            state=OperationState.RUNNING,
+            heartbeat_at=now,
+            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
+            attempts=F("attempts") + 1,
+        )
+    )
+    if not claimed:
+        return None
+    return Operation.objects.select_related("connection__region", "connection__credential", "resource").get(
+        pk=operation_id
+    )
+
+
+def _heartbeat(operation: Operation) -> None:
+    Operation.objects.filter(pk=operation.pk, state=OperationState.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def operation_execute(*, operation_id: str) -> None:
+    """The body of the operation task: claim, run the action with retries, record the outcome."""
+    operation = _claim(operation_id)
+    if operation is None:
+        logger.info("operation %s is finished or held by a live worker; nothing to do", operation_id)
+        return
+    action = action_get(operation.action)
+    if operation.connection is None:
+        _fail(operation, action, code="not_found", message="the operation's connection was deleted")
+        return
+    try:
+        cloud = connection_open(connection=operation.connection)
+        try:
+            result = retrying(lambda: action.run(operation, cloud), policy=RetryPolicy.from_settings(),
+                              before_attempt=lambda: _heartbeat(operation))
+        finally:
+            cloud.close()
+    except DriverError as exc:
+        _fail(operation, action, code=exc.code, message=str(exc), field=exc.field,
+              retry_after=getattr(exc, "retry_after", None))
+    except ServiceError as exc:
+        _fail(operation, action, code=exc.code, message=exc.message, field=exc.field)
+    except Exception as exc:
+        logger.exception("operation %s (%s) failed unexpectedly", operation.pk, operation.action)
+        _fail(operation, action, code="internal_error", message=f"unexpected error: {type(exc).__name__}")
+    else:
+        _succeed(operation, result)
+
+
+def _succeed(operation: Operation, result: dict[str, Any]) -> None:
+    secret = result.pop(SECRET_ENTRY, None)
+    updates: dict[str, Any] = {"state": OperationState.SUCCEEDED, "result": result, "finished_at": timezone.now()}
+    if secret:
+        updates["sealed_secret"] = crypto.encrypt_values(secret)
+    Operation.objects.filter(pk=operation.pk).update(**updates)
+
+
+def api_field(action: Action, driver_field: str) -> str:
+    """`security_group_iids[1]` → `security_groups[1]` through the action's field map."""
+    if not driver_field:
+        return ""
+    head, bracket, rest = driver_field.partition("[")
+    mapped = action.fields.get(head, head)
+    return f"{mapped}{bracket}{rest}"
+
+
+def _fail(operation: Operation, action: Action, *, code: str, message: str, field: str = "",
+          retry_after: float | None = None) -> None:
+    result = {"retry_after": retry_after} if retry_after else {}
+    Operation.objects.filter(pk=operation.pk).update(
+        state=OperationState.FAILED,
+        error_code=code,
+        error_message=message,
+        error_field=api_field(action, field),
+        result=result,
+        finished_at=timezone.now(),
+    )
+    logger.info("operation %s (%s %s) failed: %s", operation.pk, operation.action, operation.target_name, code)
+    if action.cleanup is not None:
+        try:
+            action.cleanup(operation)
+        except Exception:
+            logger.exception("cleanup after operation %s (%s) failed", operation.pk, operation.action)
+
+
+# --- the sweeper ------------------------------------------------------------------------------------
+
+
+def operations_sweep(*, now: datetime | None = None, only: Operation | None = None) -> int:
+    """Fail operations whose worker stopped answering or that no worker took; returns how many.
+
+    Celery beat runs it every minute; reading one unfinished operation sweeps just that one, so the
+    embedded mode (no beat) never shows a lost operation as running either.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.SPIDERWEB_OPERATION_STALE_SECONDS)
+    unclaimed = now - timedelta(seconds=settings.SPIDERWEB_OPERATION_PENDING_SECONDS)
+    swept = 0
+    dead = Operation.objects.filter(
+        Q(state=OperationState.RUNNING, heartbeat_at__lt=stale) | Q(state=OperationState.PENDING,
+                                                                   created_at__lt=unclaimed)
+    )
+    if only is not None:
+        dead = dead.filter(pk=only.pk)
+    for operation in dead.select_related("resource"):
+        was = operation.state
+        message = (
+            f"the worker running this operation stopped answering (last heartbeat {operation.heartbeat_at:%H:%M:%S})"
+            if was == OperationState.RUNNING
+            else f"no worker took this operation within {settings.SPIDERWEB_OPERATION_PENDING_SECONDS} s"
+        )
+        # Only the sweeper that flips the state runs the cleanup, even with several sweepers at once.
+        if Operation.objects.filter(pk=operation.pk, state=was).update(
+            state=OperationState.FAILED, error_code="worker_lost", error_message=message, finished_at=now
+        ):
+            swept += 1
+            action = _ACTIONS.get(operation.action)
+            if action is not None and action.cleanup is not None:
+                try:
+                    action.cleanup(operation)
+                except Exception:
+                    logger.exception("cleanup after lost operation %s failed", operation.pk)
+    if swept:
+        logger.warning("swept %d lost operation(s)", swept)
+    return swept
