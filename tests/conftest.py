@@ -36,6 +36,24 @@ def pytest_configure(config: pytest.Config) -> None:
         _require_services()
 
 
+@pytest.fixture(autouse=True)
+def celery_in_process() -> Iterator[None]:
+    """Tasks run in the calling process unless a test asks for a real worker (the `celery_worker` fixture)."""
+    from spiderweb.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(settings) -> None:  # type: ignore[no-untyped-def]
+    """Keep the transient-error retry policy's shape but not its pauses."""
+    settings.SPIDERWEB_RETRY = {"attempts": 3, "base_delay": 0.01, "max_delay": 0.05}
+    settings.SPIDERWEB_OPERATION_WAIT_SECONDS = 15
+
+
 @pytest.fixture
 def user(django_user_model):  # type: ignore[no-untyped-def]
     return django_user_model.objects.create_user(username=f"user-{uuid.uuid4().hex[:8]}", password="s3cret-pass!")

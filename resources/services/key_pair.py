@@ -14,7 +14,7 @@ from drivers.types import IID, KeyPairInfo, KeyPairReqInfo, to_jsonable
 from resources.models import Kind, Operation, Resource
 from resources.selectors import present
 from resources.services import lifecycle, records
-from resources.services.operations import SECRET_ENTRY, Action, operation_create, register_action
+from resources.services.operations import ONE_TIME_ENTRY, Action, operation_create, register_action
 
 
 def key_pair_create(*, connection: Connection, user: Any, name: str,
@@ -53,7 +53,7 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
         info = handler.create_key_pair(req=req)
     apply_key_pair(record, info)
     answer = present(record, connection=record.connection)
-    answer[SECRET_ENTRY] = {"private_key": info.private_key}
+    answer[ONE_TIME_ENTRY] = {"private_key": info.private_key}
     return answer
 
 

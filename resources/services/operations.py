@@ -36,7 +36,7 @@ from spiderweb.errors import ServiceError
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-SECRET_ENTRY = "_secret"  # a result entry sealed into Operation.sealed_secret instead of stored
+ONE_TIME_ENTRY = "_once"  # a result entry sealed into Operation.sealed_secret instead of stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +216,7 @@ def operation_execute(*, operation_id: str) -> None:
 
 
 def _succeed(operation: Operation, result: dict[str, Any]) -> None:
-    secret = result.pop(SECRET_ENTRY, None)
+    secret = result.pop(ONE_TIME_ENTRY, None)
     updates: dict[str, Any] = {"state": OperationState.SUCCEEDED, "result": result, "finished_at": timezone.now()}
     if secret:
         updates["sealed_secret"] = crypto.encrypt_values(secret)
