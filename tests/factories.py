@@ -31,10 +31,10 @@ def make_region(*, name: str | None = None, provider: str = "mock", region: str 
 
 
 def make_connection(*, name: str | None = None, tenant: str | None = None, region: str = "mars",
-                    zone: str = "mars-z1", options: dict[str, Any] | None = None) -> Connection:
+                    zone: str = "mars-z1", options: dict[str, Any] | None = None, provider: str = "mock") -> Connection:
     return services.connection_create(
         name=name or unique("conn"),
-        driver=make_driver().name,
-        credential=make_credential(tenant=tenant).name,
-        region=make_region(region=region, zone=zone, options=options).name,
+        driver=make_driver(provider=provider).name,
+        credential=make_credential(tenant=tenant, provider=provider).name,
+        region=make_region(region=region, zone=zone, options=options, provider=provider).name,
     )

@@ -57,6 +57,7 @@ def resources_sync(*, connection: Connection, kind: str) -> dict[str, Any]:
 
 def reconcile(*, connection: Connection, kind: str) -> dict[str, list[dict[str, Any]]]:
     """Compare Spiderweb's managed records with the cloud: both, only here, only at the cloud."""
+    records.require(connection, kind)
     at_cloud = resources_sync(connection=connection, kind=kind)
     page = list(records_of(connection=connection, kind=kind))
     known = {record.system_id for record in page if record.system_id}
@@ -77,6 +78,7 @@ def reconcile(*, connection: Connection, kind: str) -> dict[str, list[dict[str, 
 
 def resource_register(*, connection: Connection, user: Any, kind: str, name: str, system_id: str) -> Operation:
     """Adopt an existing cloud object under `name`, once the cloud has shown it exists."""
+    records.require(connection, kind)
     taken = Resource.objects.filter(connection=connection, kind=kind, system_id=system_id, managed=True).first()
     if taken is not None:
         raise AlreadyExists(f"{records.label(kind)} {system_id!r} is already registered as {taken.name!r}",

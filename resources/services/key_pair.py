@@ -19,6 +19,7 @@ from resources.services.operations import ONE_TIME_ENTRY, Action, operation_crea
 
 def key_pair_create(*, connection: Connection, user: Any, name: str,
                     tags: Mapping[str, str] | None = None) -> Operation:
+    records.require(connection, "key_pair")
     with transaction.atomic():
         record = records.reserve(connection=connection, kind=Kind.KEY_PAIR, name=name, tags=dict(tags or {}))
         return operation_create(action="key_pair.create", connection=connection, user=user,
@@ -27,6 +28,7 @@ def key_pair_create(*, connection: Connection, user: Any, name: str,
 
 
 def key_pair_delete(*, connection: Connection, user: Any, name: str) -> Operation:
+    records.require(connection, "key_pair")
     record = records.record_get(connection=connection, kind=Kind.KEY_PAIR, name=name)
     with transaction.atomic():
         records.mark_deleting(record)

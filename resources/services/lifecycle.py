@@ -20,15 +20,20 @@ from resources.services.records import iid_of
 
 logger = logging.getLogger(__name__)
 
-UNCERTAIN_CODES = frozenset({"transient", "provider_error", "throttled", "worker_lost", "internal_error",
-                             "driver_error"})
+# Failures after which the cloud may have done the work. Throttling is a refusal, so it is not one.
+UNCERTAIN_CODES = frozenset({"transient", "provider_error", "worker_lost", "internal_error", "driver_error"})
+
+
+def may_have_reached_the_cloud(operation: Operation) -> bool:
+    codes = {operation.error_code, *operation.result.get("transient_errors", [])}
+    return bool(codes & UNCERTAIN_CODES)
 
 
 def drop_failed_create(operation: Operation, delete_at_cloud: Callable[[CloudConnection, IID], None]) -> None:
     record = Resource.objects.filter(pk=operation.resource_id).select_related("connection").first()
     if record is None or record.lifecycle != Lifecycle.CREATING:
         return
-    if operation.error_code in UNCERTAIN_CODES:
+    if may_have_reached_the_cloud(operation):
         try:
             connection_call(connection=record.connection, call=lambda cloud: delete_at_cloud(cloud, iid_of(record)))
         except DriverError as exc:

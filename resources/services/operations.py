@@ -83,13 +83,20 @@ class RetryPolicy:
         return min(max(backoff, hint), self.max_delay)
 
 
-def retrying(call: Callable[[], T], *, policy: RetryPolicy, before_attempt: Callable[[], None] = lambda: None) -> T:
-    """Run `call`, retrying transient driver errors; any other error, or the last one, propagates."""
+def retrying(call: Callable[[], T], *, policy: RetryPolicy, before_attempt: Callable[[], None] = lambda: None,
+             seen: list[str] | None = None) -> T:
+    """Run `call`, retrying transient driver errors; any other error, or the last one, propagates.
+
+    The code of every transient error is appended to `seen`, so a caller can tell later whether
+    any attempt may have reached the cloud.
+    """
     for attempt in range(1, policy.attempts + 1):
         before_attempt()
         try:
             return call()
         except TransientError as exc:
+            if seen is not None:
+                seen.append(exc.code)
             if attempt == policy.attempts:
                 raise
             pause = policy.delay(attempt, exc)
@@ -196,16 +203,17 @@ def operation_execute(*, operation_id: str) -> None:
     if operation.connection is None:
         _fail(operation, action, code="not_found", message="the operation's connection was deleted")
         return
+    transient_codes: list[str] = []
     try:
         cloud = connection_open(connection=operation.connection)
         try:
             result = retrying(lambda: action.run(operation, cloud), policy=RetryPolicy.from_settings(),
-                              before_attempt=lambda: _heartbeat(operation))
+                              before_attempt=lambda: _heartbeat(operation), seen=transient_codes)
         finally:
             cloud.close()
     except DriverError as exc:
         _fail(operation, action, code=exc.code, message=str(exc), field=exc.field,
-              retry_after=getattr(exc, "retry_after", None))
+              retry_after=getattr(exc, "retry_after", None), transient_codes=transient_codes)
     except ServiceError as exc:
         _fail(operation, action, code=exc.code, message=exc.message, field=exc.field)
     except Exception as exc:
@@ -233,16 +241,23 @@ def api_field(action: Action, driver_field: str) -> str:
 
 
 def _fail(operation: Operation, action: Action, *, code: str, message: str, field: str = "",
-          retry_after: float | None = None) -> None:
-    result = {"retry_after": retry_after} if retry_after else {}
-    Operation.objects.filter(pk=operation.pk).update(
-        state=OperationState.FAILED,
-        error_code=code,
-        error_message=message,
-        error_field=api_field(action, field),
-        result=result,
-        finished_at=timezone.now(),
-    )
+          retry_after: float | None = None, transient_codes: list[str] | None = None) -> None:
+    result: dict[str, Any] = {}
+    if retry_after:
+        result["retry_after"] = retry_after
+    if transient_codes:
+        result["transient_errors"] = transient_codes
+    changes = {
+        "state": OperationState.FAILED,
+        "error_code": code,
+        "error_message": message,
+        "error_field": api_field(action, field),
+        "result": result,
+        "finished_at": timezone.now(),
+    }
+    Operation.objects.filter(pk=operation.pk).update(**changes)
+    for name, value in changes.items():  # the cleanup reads the outcome from this object
+        setattr(operation, name, value)
     logger.info("operation %s (%s %s) failed: %s", operation.pk, operation.action, operation.target_name, code)
     if action.cleanup is not None:
         try:
@@ -278,9 +293,11 @@ def operations_sweep(*, now: datetime | None = None, only: Operation | None = No
             else f"no worker took this operation within {settings.SPIDERWEB_OPERATION_PENDING_SECONDS} s"
         )
         # Only the sweeper that flips the state runs the cleanup, even with several sweepers at once.
-        if Operation.objects.filter(pk=operation.pk, state=was).update(
-            state=OperationState.FAILED, error_code="worker_lost", error_message=message, finished_at=now
-        ):
+        changes = {"state": OperationState.FAILED, "error_code": "worker_lost", "error_message": message,
+                   "finished_at": now}
+        if Operation.objects.filter(pk=operation.pk, state=was).update(**changes):
+            for name, value in changes.items():
+                setattr(operation, name, value)
             swept += 1
             action = _ACTIONS.get(operation.action)
             if action is not None and action.cleanup is not None:

@@ -121,3 +121,10 @@ def record_status(record: Resource, status: str) -> None:
     info["status"] = status
     record.info = info
     record.save(update_fields=["status", "last_seen_at", "missing_since", "info", "updated_at"])
+
+
+def require(connection: Connection, family: str, op: str | None = None) -> None:
+    """Fail fast, before any record or operation, when the connection's driver cannot do this."""
+    from connections.services import provider_get
+
+    provider_get(name=connection.provider, field="connection").capabilities.require(family, op)

@@ -44,6 +44,7 @@ def _rules(params: Sequence[Mapping[str, Any]]) -> tuple[SecurityRule, ...]:
 
 def security_group_create(*, connection: Connection, user: Any, name: str, vpc: str,
                           rules: Sequence[Mapping[str, Any]], tags: Mapping[str, str] | None = None) -> Operation:
+    records.require(connection, "security_group")
     checked = rules_params(rules)
     vpc_record = records.reference(connection=connection, kind=Kind.VPC, name=vpc, field="vpc")
     with transaction.atomic():
@@ -58,6 +59,7 @@ def security_group_create(*, connection: Connection, user: Any, name: str, vpc: 
 
 
 def security_group_delete(*, connection: Connection, user: Any, name: str) -> Operation:
+    records.require(connection, "security_group")
     record = records.record_get(connection=connection, kind=Kind.SECURITY_GROUP, name=name)
     with transaction.atomic():
         records.mark_deleting(record)
@@ -67,6 +69,7 @@ def security_group_delete(*, connection: Connection, user: Any, name: str) -> Op
 
 def security_group_rules_change(*, connection: Connection, user: Any, name: str,
                                 rules: Sequence[Mapping[str, Any]], add: bool) -> Operation:
+    records.require(connection, "security_group", "add_rules" if add else "remove_rules")
     checked = rules_params(rules)
     record = records.reference(connection=connection, kind=Kind.SECURITY_GROUP, name=name, field="name")
     action = "security_group.add_rules" if add else "security_group.remove_rules"

@@ -56,6 +56,7 @@ def _iid_json(record: Resource) -> dict[str, str]:
 
 
 def vm_create(*, connection: Connection, user: Any, spec: VMSpec) -> Operation:
+    records.require(connection, "vm")
     vpc = records.reference(connection=connection, kind=Kind.VPC, name=spec.vpc, field="vpc")
     subnet = records.reference(connection=connection, kind=Kind.SUBNET, name=spec.subnet, field="subnet", parent=vpc)
     groups = [
@@ -98,6 +99,7 @@ def vm_create(*, connection: Connection, user: Any, spec: VMSpec) -> Operation:
 
 
 def vm_delete(*, connection: Connection, user: Any, name: str) -> Operation:
+    records.require(connection, "vm", "terminate")
     record = records.record_get(connection=connection, kind=Kind.VM, name=name)
     with transaction.atomic():
         records.mark_deleting(record)
@@ -106,6 +108,7 @@ def vm_delete(*, connection: Connection, user: Any, name: str) -> Operation:
 
 
 def vm_control(*, connection: Connection, user: Any, name: str, action: str) -> Operation:
+    records.require(connection, "vm", action)
     record = records.reference(connection=connection, kind=Kind.VM, name=name, field="name")
     return operation_create(action="vm.control", connection=connection, user=user, target_kind=Kind.VM,
                             target_name=name, resource=record, params={"action": action})
@@ -113,6 +116,7 @@ def vm_control(*, connection: Connection, user: Any, name: str, action: str) -> 
 
 def vm_status(*, connection: Connection, name: str) -> dict[str, Any]:
     """The VM's status as the cloud tells it now (and remembered on the record)."""
+    records.require(connection, "vm")
     record = records.record_get(connection=connection, kind=Kind.VM, name=name)
     if record.lifecycle == Lifecycle.CREATING or not record.system_id:
         return {"name": record.name, "system_id": record.system_id, "status": record.status}

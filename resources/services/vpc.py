@@ -36,6 +36,7 @@ FIELDS = {"ipv4_cidr": "ipv4_cidr", "subnets": "subnets", "vpc_iid": "vpc", "sub
 
 def vpc_create(*, connection: Connection, user: Any, name: str, ipv4_cidr: str, subnets: Sequence[SubnetSpec],
                tags: Mapping[str, str] | None = None) -> Operation:
+    records.require(connection, "vpc")
     vpc_net = validation.ipv4_network(ipv4_cidr, field="ipv4_cidr")
     validation.distinct_names([s.name for s in subnets], field="subnets")
     validation.subnets_inside(vpc_net, [(s.name, s.ipv4_cidr) for s in subnets], field="subnets")
@@ -57,6 +58,7 @@ def _subnet_params(spec: SubnetSpec) -> dict[str, Any]:
 
 
 def vpc_delete(*, connection: Connection, user: Any, name: str) -> Operation:
+    records.require(connection, "vpc")
     vpc = records.record_get(connection=connection, kind=Kind.VPC, name=name)
     users = sorted(
         f"{records.label(kind)} {child}"
@@ -71,6 +73,7 @@ def vpc_delete(*, connection: Connection, user: Any, name: str) -> Operation:
 
 
 def subnet_add(*, connection: Connection, user: Any, vpc_name: str, subnet: SubnetSpec) -> Operation:
+    records.require(connection, "vpc", "add_subnet")
     vpc = records.reference(connection=connection, kind=Kind.VPC, name=vpc_name, field="vpc")
     vpc_net = validation.ipv4_network(vpc.info.get("ipv4_cidr", ""), field="vpc")
     existing = [ipaddress.IPv4Network(s["ipv4_cidr"]) for s in vpc.info.get("subnets", []) if s.get("ipv4_cidr")]
@@ -83,6 +86,7 @@ def subnet_add(*, connection: Connection, user: Any, vpc_name: str, subnet: Subn
 
 
 def subnet_remove(*, connection: Connection, user: Any, vpc_name: str, subnet_name: str) -> Operation:
+    records.require(connection, "vpc", "remove_subnet")
     vpc = records.record_get(connection=connection, kind=Kind.VPC, name=vpc_name)
     subnet = records.record_get(connection=connection, kind=Kind.SUBNET, name=subnet_name)
     if subnet.parent_id != vpc.pk:
