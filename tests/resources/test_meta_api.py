@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 
 from connections import services as connection_services
 from connections.models import Connection, Region
-from resources.services.meta import meta_cache_forget, meta_cache_key
+from resources.services.meta import KINDS, meta_cache_forget, meta_cache_key
 from tests.factories import make_connection, make_region
 
 pytestmark = pytest.mark.django_db
@@ -31,14 +31,20 @@ VENUS_PRICES = {"mock-vmspec-04": "0.1496", "mock-vmspec-01": "0.2112", "mock-vm
 
 @pytest.fixture
 def connect(mock_tenant: str) -> Iterator[Callable[..., Connection]]:
-    """Register mock connections for one test; their cache entries are dropped afterwards."""
+    """Register mock connections for one test; their cache entries are dropped afterwards.
+
+    Both the keys they start with and those they end with (after a test edits them) are dropped.
+    """
     made: list[Connection] = []
+    keys: list[str] = []
 
     def make(**kwargs: Any) -> Connection:
         made.append(make_connection(tenant=mock_tenant, **kwargs))
+        keys.extend(meta_cache_key(connection=made[-1], kind=kind) for kind in KINDS)
         return made[-1]
 
     yield make
+    cache.delete_many(keys)
     for connection in made:
         meta_cache_forget(connection=connection)
 
@@ -229,10 +235,10 @@ def test_moving_the_connection_to_another_region_is_not_served_old_prices(api, c
     connection_services.connection_update(connection=conn, region=venus.name)
 
     response = get(api, conn, "prices/")
+    assert cache.get(old_key) is not None  # the Mars entry is still there, and not served
     assert response["X-Spiderweb-Cache"] == "miss"
     assert {price["spec_name"]: price["hourly_price"] for price in response.json()["results"]} == VENUS_PRICES
     assert {price["region"] for price in response.json()["results"]} == {"venus"}
-    cache.delete(old_key)
 
 
 def test_editing_the_region_record_is_not_served_old_specs(api, connect) -> None:  # type: ignore[no-untyped-def]
@@ -241,9 +247,9 @@ def test_editing_the_region_record_is_not_served_old_specs(api, connect) -> None
     old_key = meta_cache_key(connection=conn, kind="specs")
     connection_services.region_update(region=conn.region, region_name="jupiter", zone="jupiter-z1")
     response = get(api, conn, "specs/")
+    assert cache.get(old_key) is not None  # the Mars entry is still there, and not served
     assert response["X-Spiderweb-Cache"] == "miss"
     assert {spec["region"] for spec in response.json()["results"]} == {"jupiter"}
-    cache.delete(old_key)
 
 
 @pytest.mark.parametrize(("options", "status", "code"), [

@@ -21,14 +21,20 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def connect(mock_tenant: str) -> Iterator[Callable[..., Connection]]:
-    """Register mock connections for one test; their cache entries are dropped afterwards."""
+    """Register mock connections for one test; their cache entries are dropped afterwards.
+
+    Both the keys they start with and those they end with (after a test edits them) are dropped.
+    """
     made: list[Connection] = []
+    keys: list[str] = []
 
     def make(**kwargs: Any) -> Connection:
         made.append(make_connection(tenant=mock_tenant, **kwargs))
+        keys.extend(meta.meta_cache_key(connection=made[-1], kind=kind) for kind in meta.KINDS)
         return made[-1]
 
     yield make
+    cache.delete_many(keys)
     for connection in made:
         meta.meta_cache_forget(connection=connection)
 
@@ -104,7 +110,6 @@ def test_new_credential_values_are_a_new_cache_entry(connect) -> None:  # type: 
     connection_services.credential_update(credential=conn.credential, values={"MockName": "another-account"})
     assert meta.meta_cache_key(connection=conn, kind="images") != old_key
     assert meta.meta_images(connection=conn).hit is False
-    cache.delete(old_key)
 
 
 def test_connections_do_not_share_entries(connect) -> None:  # type: ignore[no-untyped-def]
