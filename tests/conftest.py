@@ -12,6 +12,8 @@ from django.conf import settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.worker import celery_worker  # noqa: F401 - a fixture for every test module
+
 
 def _require_services() -> None:
     problems = []

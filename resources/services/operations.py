@@ -138,7 +138,8 @@ def operation_create(
 def _enqueue(operation_id: uuid.UUID) -> None:
     from resources.tasks import run_operation
 
-    run_operation.delay(str(operation_id))
+    # The queue is read per call so a deployment (or a test) can point web and workers at their own.
+    run_operation.apply_async(args=[str(operation_id)], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 def operation_wait(*, operation: Operation, timeout: float) -> Operation:

@@ -1,0 +1,61 @@
+"""The asynchronous path for real: a Celery worker process on Redis runs the operations."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from connections.models import Connection
+from connections.services import connection_info
+from drivers.registry import get_driver
+from resources.models import Kind, Operation, Resource
+from resources.services.operations import operations_sweep
+from tests.factories import make_connection
+from tests.resources.flow import run_full_flow
+from tests.resources.helpers import VM_BODY, build_network, post
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+
+@pytest.mark.parametrize("mode", ["wait", "async"])
+def test_full_flow_through_a_worker_process(api, mock_tenant, celery_worker, mode) -> None:  # type: ignore[no-untyped-def]
+    conn = make_connection(tenant=mock_tenant).name
+    run_full_flow(api, conn, wait=mode == "wait")
+    # The work happened in the worker, and the web process saw the same mock cloud.
+    ran = celery_worker.output().count("resources.run_operation")
+    assert ran >= 12, celery_worker.output()[-2000:]
+
+
+def test_a_worker_that_dies_mid_operation_is_swept(api, mock_tenant, celery_worker, settings) -> None:  # type: ignore[no-untyped-def]
+    conn = make_connection(tenant=mock_tenant)
+    build_network(api, conn.name)
+    region = conn.region
+    region.options = {"latency_ms": 3000}  # the VM create will still be in flight when the worker dies
+    region.save()
+    accepted = post(api, conn.name, "vms/", VM_BODY, wait=False)
+    assert accepted.status_code == 202
+    operation = Operation.objects.get(pk=accepted.json()["id"])
+    for _ in range(100):
+        operation.refresh_from_db()
+        if operation.state == "running":
+            break
+        time.sleep(0.05)
+    assert operation.state == "running"
+    celery_worker.kill()
+
+    region.options = {}
+    region.save()
+    settings.SPIDERWEB_OPERATION_STALE_SECONDS = 1
+    time.sleep(1.2)
+    assert operations_sweep() == 1
+    operation.refresh_from_db()
+    assert operation.state == "failed"
+    assert operation.error_code == "worker_lost"
+    # Nothing stays "creating": the record is gone and so is anything the cloud might have made.
+    assert not Resource.objects.filter(connection=conn, kind=Kind.VM).exists()
+    cloud = get_driver("mock").connect(connection_info(connection=Connection.objects.get(pk=conn.pk)))
+    assert cloud.vm().list_vms() == []
+    answer = api.get(accepted["Location"]).json()
+    assert answer["state"] == "failed"
+    assert answer["error"]["code"] == "worker_lost"
