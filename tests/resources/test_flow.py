@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from connections.models import Connection
 from connections.services import connection_info
 from drivers.registry import get_driver
 from drivers.types import IID
-from resources.models import Operation, Resource
+from resources.models import Operation
 from tests.factories import make_connection
 from tests.resources.flow import finish, run_full_flow
 from tests.resources.helpers import delete, post, url
