@@ -9,7 +9,7 @@ from dataclasses import asdict
 from typing import Any, ClassVar
 
 from django.db.models import Model, QuerySet
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -30,7 +30,8 @@ class ProviderViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         return Response(selectors.provider_catalogue())
 
-    @extend_schema(summary="Get one provider's fields and capabilities", tags=["providers"], responses=s.ProviderOut)
+    @extend_schema(summary="Get one provider's fields and capabilities", tags=["providers"], responses=s.ProviderOut,
+                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, description="e.g. `mock`")])
     def retrieve(self, request: Request, name: str) -> Response:
         return Response(selectors.provider_entry(name))
 
