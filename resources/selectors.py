@@ -7,9 +7,11 @@ here takes what it needs already loaded, so a page of N records costs a constant
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 
 from connections.models import Connection
@@ -71,6 +73,8 @@ def present_vpc(record: Resource, *, connection_name: str, subnets: list[Resourc
             "ipv4_cidr": cloud.get("ipv4_cidr", ""),
             "zone": cloud.get("zone", "") or subnet.zone,
             "lifecycle": subnet.lifecycle,
+            "status": subnet.status,
+            "missing_since": _iso(subnet.missing_since),
             "tags": dict(cloud.get("tags") or {}),
         })
     return {
@@ -167,6 +171,34 @@ def present_page(records: list[Resource], *, connection: Connection) -> list[dic
         present(record, connection=connection, names=names, subnets=getattr(record, "subnet_records", None))
         for record in records
     ]
+
+
+# A record's answer only changes when the record does (every change moves `updated_at`, see
+# ResourceQuerySet) or when its connection is renamed, so rendered answers are cached under both.
+ANSWER_CACHE_SECONDS = 24 * 3600
+
+
+def _answer_key(pk: int, version: datetime, connection_name: str) -> str:
+    return f"resource-answer:v1:{pk}:{version.timestamp():.6f}:{connection_name}"
+
+
+def answers_json(*, connection: Connection, kind: str, rows: list[tuple[int, datetime]]) -> list[str]:
+    """The JSON text of each (pk, updated_at) row's answer, in order, rendered once per version."""
+    keys = [_answer_key(pk, version, connection.name) for pk, version in rows]
+    found: dict[str, str] = cache.get_many(keys)
+    missing = [pk for (pk, _), key in zip(rows, keys, strict=True) if key not in found]
+    if missing:
+        fresh: dict[str, str] = {}
+        records = list(records_of(connection=connection, kind=kind).filter(pk__in=missing))
+        for record, answer in zip(records, present_page(records, connection=connection), strict=True):
+            fresh[_answer_key(record.pk, record.updated_at, connection.name)] = json.dumps(
+                answer, ensure_ascii=False, separators=(",", ":"))
+        cache.set_many(fresh, timeout=ANSWER_CACHE_SECONDS)
+        found.update(fresh)
+        by_pk = {record.pk: _answer_key(record.pk, record.updated_at, connection.name) for record in records}
+        keys = [key if key in found else by_pk.get(pk, key) for (pk, _), key in zip(rows, keys, strict=True)]
+    # A row deleted between the page query and now has no answer: leave it out rather than fail.
+    return [found[key] for key in keys if key in found]
 
 
 def operation_list() -> QuerySet[Operation]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +13,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from connections.models import Connection
-from resources.selectors import present, present_page, records_of
+from resources.selectors import answers_json, present, records_of
 from resources.services import adoption, records
 from spiderweb.api import Pagination
 
@@ -38,13 +40,19 @@ class ConnectionView(APIView):
     def connection(self, conn: str) -> Connection:
         return records.connection_get(name=conn)
 
-    def list_records(self, request: Request, conn: str) -> Response:
+    def list_records(self, request: Request, conn: str) -> HttpResponse:
+        """A page of records; item answers come pre-rendered (see `answers_json`), so the page is spliced."""
         connection = self.connection(conn)
         if truthy(request.query_params.get("refresh")):
             adoption.resources_sync(connection=connection, kind=self.kind)
         paginator = Pagination()
-        page = paginator.paginate_queryset(records_of(connection=connection, kind=self.kind), request, view=self)
-        return paginator.get_paginated_response(present_page(list(page or []), connection=connection))
+        versions = records_of(connection=connection, kind=self.kind).values_list("pk", "updated_at")
+        rows = list(paginator.paginate_queryset(versions, request, view=self) or [])
+        items = answers_json(connection=connection, kind=self.kind, rows=rows)
+        assert paginator.page is not None
+        body = (f'{{"count":{paginator.page.paginator.count},"next":{json.dumps(paginator.get_next_link())},'
+                f'"previous":{json.dumps(paginator.get_previous_link())},"results":[{",".join(items)}]}}')
+        return HttpResponse(body.encode("utf-8"), content_type="application/json")
 
     def fetch_record(self, conn: str, name: str) -> Response:
         connection = self.connection(conn)

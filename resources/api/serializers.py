@@ -116,6 +116,8 @@ class SubnetOut(serializers.Serializer):
     ipv4_cidr = serializers.CharField()
     zone = serializers.CharField()
     lifecycle = serializers.CharField()
+    status = serializers.CharField(help_text="`NotExist` once the subnet is gone at the cloud.")
+    missing_since = serializers.DateTimeField(allow_null=True)
     tags = serializers.DictField(child=serializers.CharField())
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.utils import timezone
 
 from connections.models import Connection
 
@@ -22,6 +25,17 @@ class Lifecycle(models.TextChoices):
     READY = "ready", "Ready"
     DELETING = "deleting", "Deleting"
     FAILED = "failed", "Failed"
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def update(self, **kwargs: Any) -> int:
+        """Every change moves `updated_at`, the version the cached API answers are keyed by."""
+        kwargs.setdefault("updated_at", timezone.now())
+        parents = list(self.filter(kind=Kind.SUBNET, parent__isnull=False).values_list("parent_id", flat=True))
+        count = super().update(**kwargs)
+        if parents:  # a VPC's answer lists its subnets
+            Resource.objects.filter(pk__in=parents).update()
+        return count
 
 
 class Resource(models.Model):
@@ -51,6 +65,8 @@ class Resource(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ResourceQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["connection", "kind", "name"], name="resource_unique_name"),
@@ -63,3 +79,16 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection_id}/{self.kind}/{self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self._touch_parent()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        deleted = super().delete(*args, **kwargs)
+        self._touch_parent()
+        return deleted
+
+    def _touch_parent(self) -> None:
+        if self.kind == Kind.SUBNET and self.parent_id:
+            Resource.objects.filter(pk=self.parent_id).update()

@@ -100,15 +100,28 @@ def _run_register(operation: Operation, cloud: CloudConnection) -> dict[str, Any
                                                 system_id=info.vpc_iid.system_id).first()
     ops.apply(record, info)
     if record.kind == Kind.VPC:
-        for subnet in info.subnets:  # a VPC's subnets come with it, named as the cloud names them
-            Resource.objects.update_or_create(
-                connection=record.connection, kind=Kind.SUBNET, name=subnet.iid.name_id,
-                defaults={"parent": record, "cloud_name": subnet.iid.name_id, "system_id": subnet.iid.system_id,
-                          "lifecycle": Lifecycle.READY, "status": "Available", "info": to_jsonable(subnet),
-                          "zone": subnet.zone, "region": record.region, "managed": True,
-                          "last_seen_at": timezone.now()},
-            )
+        _adopt_subnets(record, info.subnets)
+        # Security groups and VMs registered before their VPC now hang off it, so it cannot be
+        # unregistered or deleted from under them.
+        Resource.objects.filter(connection=record.connection, kind__in=[Kind.SECURITY_GROUP, Kind.VM],
+                                parent__isnull=True, info__vpc_iid__system_id=record.system_id).update(parent=record)
     return present(record, connection=record.connection)
+
+
+def _adopt_subnets(vpc: Resource, subnets: Any) -> None:
+    """A registered VPC's subnets come with it, named as the cloud names them (made unique if taken)."""
+    for subnet in subnets:
+        record = Resource.objects.filter(connection=vpc.connection, kind=Kind.SUBNET,
+                                         system_id=subnet.iid.system_id).first()
+        if record is None:
+            name = subnet.iid.name_id or subnet.iid.system_id
+            if Resource.objects.filter(connection=vpc.connection, kind=Kind.SUBNET, name=name).exists():
+                name = f"{name}-{subnet.iid.system_id}"[:100]
+            record = Resource(connection=vpc.connection, kind=Kind.SUBNET, name=name, managed=True,
+                              region=vpc.region)
+        record.parent = vpc
+        record.cloud_name = subnet.iid.name_id
+        records.apply_info(record, to_jsonable(subnet), system_id=subnet.iid.system_id, status="Available")
 
 
 def _cleanup_register(operation: Operation) -> None:

@@ -13,9 +13,11 @@ from connections.services import registration_get
 from drivers.types import IID
 from resources.models import Kind, Lifecycle, Resource
 from resources.services.naming import cloud_name_for
-from spiderweb.errors import AlreadyExists, InUse, NotFound
+from spiderweb.errors import AlreadyExists, InUse, InvalidInput, NotFound
 
 LABELS = {kind.value: kind.label for kind in Kind}
+# Path segments of `{kind}/register/` and `{kind}/reconcile/`: a resource by that name could not be read.
+RESERVED_NAMES = frozenset({"register", "reconcile"})
 
 
 def connection_get(*, name: str) -> Connection:
@@ -49,6 +51,8 @@ def reserve(
     tags: dict[str, str] | None = None,
 ) -> Resource:
     """Claim `name` for a new managed record (lifecycle creating). The unique index settles races."""
+    if name in RESERVED_NAMES:
+        raise InvalidInput(f"{name!r} names an action of the API; choose another name", field=field)
     try:
         with transaction.atomic():
             return Resource.objects.create(

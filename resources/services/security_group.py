@@ -52,7 +52,7 @@ def security_group_create(*, connection: Connection, user: Any, name: str, vpc: 
                                  tags=dict(tags or {}))
         record.info = {"vpc_iid": {"name_id": vpc_record.cloud_name, "system_id": vpc_record.system_id},
                        "rules": checked}
-        record.save(update_fields=["info"])
+        record.save(update_fields=["info", "updated_at"])
         return operation_create(action="security_group.create", connection=connection, user=user,
                                 target_kind=Kind.SECURITY_GROUP, target_name=name, resource=record,
                                 params={"rules": checked, "tags": dict(tags or {})})

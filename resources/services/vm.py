@@ -78,7 +78,7 @@ def vm_create(*, connection: Connection, user: Any, spec: VMSpec) -> Operation:
             "root_disk_type": spec.root_disk_type,
             "root_disk_size_gb": spec.root_disk_size_gb,
         }
-        record.save(update_fields=["status", "info"])
+        record.save(update_fields=["status", "info", "updated_at"])
         params = {
             "image": spec.image,
             "spec": spec.spec,

@@ -13,7 +13,7 @@ from connections.models import Connection
 from drivers.errors import AlreadyExistsError
 from drivers.interface import CloudConnection
 from drivers.types import IID, SubnetReqInfo, VPCInfo, VPCReqInfo, to_jsonable
-from resources.models import Kind, Operation, Resource
+from resources.models import Kind, Lifecycle, Operation, Resource
 from resources.selectors import present
 from resources.services import lifecycle, records, validation
 from resources.services.operations import Action, operation_create, register_action
@@ -46,7 +46,7 @@ def vpc_create(*, connection: Connection, user: Any, name: str, ipv4_cidr: str, 
             records.reserve(connection=connection, kind=Kind.SUBNET, name=spec.name, parent=vpc,
                             field=f"subnets[{index}].name", tags=dict(spec.tags or {}))
         vpc.info = {"ipv4_cidr": str(vpc_net), "requested_subnets": [_subnet_params(s) for s in subnets]}
-        vpc.save(update_fields=["info"])
+        vpc.save(update_fields=["info", "updated_at"])
         return operation_create(action="vpc.create", connection=connection, user=user, target_kind=Kind.VPC,
                                 target_name=name, resource=vpc,
                                 params={"ipv4_cidr": str(vpc_net), "subnets": [_subnet_params(s) for s in subnets],
@@ -106,10 +106,13 @@ def apply_vpc(vpc: Resource, info: VPCInfo) -> None:
     data["requested_subnets"] = vpc.info.get("requested_subnets", [])
     records.apply_info(vpc, data, system_id=info.iid.system_id, status="Available")
     by_cloud_name = {subnet.iid.name_id: subnet for subnet in info.subnets}
+    by_system_id = {subnet.iid.system_id: subnet for subnet in info.subnets}
     for record in Resource.objects.filter(parent=vpc, kind=Kind.SUBNET):
-        found = by_cloud_name.get(record.cloud_name)
+        found = by_system_id.get(record.system_id) if record.system_id else by_cloud_name.get(record.cloud_name)
         if found is not None:
             records.apply_info(record, to_jsonable(found), system_id=found.iid.system_id, status="Available")
+        elif record.lifecycle == Lifecycle.READY:
+            records.mark_missing(record)  # removed at the cloud behind Spiderweb's back
 
 
 def _answer(vpc: Resource) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from connections.models import Connection
 from connections.services import connection_info
 from drivers.registry import get_driver
 from drivers.types import IID, SecurityRule
+from resources.models import Resource
 from tests.factories import make_connection
 from tests.resources.helpers import SG_BODY, VM_BODY, VPC_BODY, build_network, error_of, post, url
 
@@ -282,3 +283,19 @@ def test_operations_need_a_login(api, anon, conn) -> None:  # type: ignore[no-un
         response = anon.get(path)
         assert response.status_code == 401, path
         assert "error" in response.json()
+
+
+def test_a_subnet_removed_at_the_cloud_reads_as_missing(api, mock_tenant) -> None:  # type: ignore[no-untyped-def]
+    connection = make_connection(tenant=mock_tenant)
+    post(api, connection.name, "vpcs/", VPC_BODY)
+    vpc = Resource.objects.get(connection=connection, name="vpc-01")
+    subnet = Resource.objects.get(connection=connection, name="subnet-02")
+    cloud = get_driver("mock").connect(connection_info(connection=Connection.objects.get(pk=connection.pk)))
+    cloud.vpc().remove_subnet(vpc_iid=IID(name_id="", system_id=vpc.system_id),
+                              subnet_iid=IID(name_id="", system_id=subnet.system_id))
+    answer = api.get(url(connection.name, "vpcs/vpc-01/")).json()
+    by_name = {item["name"]: item for item in answer["subnets"]}
+    assert by_name["subnet-02"]["status"] == "NotExist"
+    assert by_name["subnet-02"]["missing_since"]
+    assert by_name["subnet-01"]["status"] == "Available"
+    assert by_name["subnet-01"]["missing_since"] is None
