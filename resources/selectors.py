@@ -8,6 +8,9 @@ here takes what it needs already loaded, so a page of N records costs a constant
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -174,26 +177,69 @@ def present_page(records: list[Resource], *, connection: Connection) -> list[dic
 
 
 # A record's answer only changes when the record does (every change moves `updated_at`, see
-# ResourceQuerySet) or when its connection is renamed, so rendered answers are cached under both.
+# ResourceQuerySet) or when its connection is renamed, so a rendered answer is kept under both: in
+# this process (a bounded LRU, no round trip) and in the shared cache for the other processes.
 ANSWER_CACHE_SECONDS = 24 * 3600
+LOCAL_ANSWERS = 20_000
+
+
+class _LocalAnswers:
+    """A small thread-safe LRU of rendered answers; entries never go stale, they only age out."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        with self._lock:
+            found = {key: self._items[key] for key in keys if key in self._items}
+            for key in found:
+                self._items.move_to_end(key)
+        return found
+
+    def set_many(self, items: dict[str, str]) -> None:
+        with self._lock:
+            self._items.update(items)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_local_answers = _LocalAnswers(LOCAL_ANSWERS)
 
 
 def _answer_key(pk: int, version: datetime, connection_name: str) -> str:
     return f"resource-answer:v1:{pk}:{version.timestamp():.6f}:{connection_name}"
 
 
-def answers_json(*, connection: Connection, kind: str, rows: list[tuple[int, datetime]]) -> list[str]:
-    """The JSON text of each (pk, updated_at) row's answer, in order, rendered once per version."""
-    keys = [_answer_key(pk, version, connection.name) for pk, version in rows]
-    found: dict[str, str] = cache.get_many(keys)
+def record_versions(*, connection_name: str, kind: str) -> QuerySet[Resource, tuple[int, datetime]]:
+    """(pk, updated_at) of a connection's managed records of one kind, by name: what a list page needs."""
+    return (Resource.objects.filter(connection__name=connection_name, kind=kind, managed=True)
+            .order_by("name").values_list("pk", "updated_at"))
+
+
+def answers_json(*, connection_name: str, kind: str, rows: list[tuple[int, datetime]],
+                 load_connection: Callable[[], Connection]) -> list[str]:
+    """The JSON text of each (pk, updated_at) row's answer, in order, rendered once per version.
+
+    The connection row is only loaded (`load_connection`) when an answer has to be rendered.
+    """
+    keys = [_answer_key(pk, version, connection_name) for pk, version in rows]
+    found = _local_answers.get_many(keys)
+    if len(found) < len(keys):
+        shared: dict[str, str] = cache.get_many([key for key in keys if key not in found])
+        _local_answers.set_many(shared)
+        found.update(shared)
     missing = [pk for (pk, _), key in zip(rows, keys, strict=True) if key not in found]
     if missing:
+        connection = load_connection()
         fresh: dict[str, str] = {}
         records = list(records_of(connection=connection, kind=kind).filter(pk__in=missing))
         for record, answer in zip(records, present_page(records, connection=connection), strict=True):
             fresh[_answer_key(record.pk, record.updated_at, connection.name)] = json.dumps(
                 answer, ensure_ascii=False, separators=(",", ":"))
         cache.set_many(fresh, timeout=ANSWER_CACHE_SECONDS)
+        _local_answers.set_many(fresh)
         found.update(fresh)
         by_pk = {record.pk: _answer_key(record.pk, record.updated_at, connection.name) for record in records}
         keys = [key if key in found else by_pk.get(pk, key) for (pk, _), key in zip(rows, keys, strict=True)]

@@ -13,7 +13,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from connections.models import Connection
-from resources.selectors import answers_json, present, records_of
+from resources.selectors import answers_json, present, record_versions
 from resources.services import adoption, records
 from spiderweb.api import Pagination
 
@@ -42,13 +42,15 @@ class ConnectionView(APIView):
 
     def list_records(self, request: Request, conn: str) -> HttpResponse:
         """A page of records; item answers come pre-rendered (see `answers_json`), so the page is spliced."""
-        connection = self.connection(conn)
         if truthy(request.query_params.get("refresh")):
-            adoption.resources_sync(connection=connection, kind=self.kind)
+            adoption.resources_sync(connection=self.connection(conn), kind=self.kind)
         paginator = Pagination()
-        versions = records_of(connection=connection, kind=self.kind).values_list("pk", "updated_at")
+        versions = record_versions(connection_name=conn, kind=self.kind)
         rows = list(paginator.paginate_queryset(versions, request, view=self) or [])
-        items = answers_json(connection=connection, kind=self.kind, rows=rows)
+        if not rows:
+            self.connection(conn)  # an empty page of an unknown connection is a 404
+        items = answers_json(connection_name=conn, kind=self.kind, rows=rows,
+                             load_connection=lambda: self.connection(conn))
         assert paginator.page is not None
         body = (f'{{"count":{paginator.page.paginator.count},"next":{json.dumps(paginator.get_next_link())},'
                 f'"previous":{json.dumps(paginator.get_previous_link())},"results":[{",".join(items)}]}}')
