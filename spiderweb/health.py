@@ -34,7 +34,7 @@ def _database() -> None:
 def _broker() -> None:
     from spiderweb.celery import app
 
-    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+    with app.connection_for_write(settings.SPIDERWEB_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT_SECONDS)
 
 
@@ -49,7 +49,7 @@ def _cache() -> None:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, Any] = {"database": {"engine": connection.vendor, **_probe(_database)}}
-    if settings.CELERY_BROKER_URL:
+    if settings.SPIDERWEB_BROKER_URL:
         checks["broker"] = {"mode": "celery", **_probe(_broker)}
     else:
         checks["broker"] = {"mode": "in-process", "ok": True}

@@ -102,9 +102,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spiderweb"}}
 
 # --- Celery: a Redis (or other) broker when CELERY_BROKER_URL is set, else tasks run in-process.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or CELERY_BROKER_URL or None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+SPIDERWEB_BROKER_URL = env_str("CELERY_BROKER_URL")
+# In-process mode still names a broker Celery can parse (nothing is sent to it), so that Celery
+# does not fall back to guessing a localhost AMQP server.
+CELERY_BROKER_URL = SPIDERWEB_BROKER_URL or "memory://"
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or SPIDERWEB_BROKER_URL or None
+CELERY_TASK_ALWAYS_EAGER = not SPIDERWEB_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = env_str("SPIDERWEB_TASK_QUEUE", "spiderweb")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -18,7 +18,7 @@ def test_healthz_reports_database_broker_and_cache(client) -> None:  # type: ign
 
 
 def test_healthz_is_503_when_the_broker_is_unreachable(client) -> None:  # type: ignore[no-untyped-def]
-    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
+    with override_settings(SPIDERWEB_BROKER_URL="redis://127.0.0.1:1/0"):
         response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
@@ -28,6 +28,6 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client) -> None:  # type:
 
 
 def test_healthz_in_embedded_mode_reports_in_process_tasks(client) -> None:  # type: ignore[no-untyped-def]
-    with override_settings(CELERY_BROKER_URL="", REDIS_URL=""):
+    with override_settings(SPIDERWEB_BROKER_URL="", REDIS_URL=""):
         body = client.get("/healthz").json()
     assert body["broker"] == {"mode": "in-process", "ok": True}
