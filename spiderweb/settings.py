@@ -122,6 +122,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # operation without a heartbeat, or a pending one no worker took, counts as lost; retries of
 # transient cloud errors (throttling, timeouts, 5xx).
 SPIDERWEB_OPERATION_WAIT_SECONDS = env_int("SPIDERWEB_OPERATION_WAIT_SECONDS", 60)
+# Without a broker, operations run on this many threads of the web process.
+SPIDERWEB_IN_PROCESS_WORKERS = env_int("SPIDERWEB_IN_PROCESS_WORKERS", 8)
 SPIDERWEB_OPERATION_STALE_SECONDS = env_int("SPIDERWEB_OPERATION_STALE_SECONDS", 900)
 SPIDERWEB_OPERATION_PENDING_SECONDS = env_int("SPIDERWEB_OPERATION_PENDING_SECONDS", 3600)
 SPIDERWEB_RETRY = {

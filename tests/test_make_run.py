@@ -25,11 +25,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def get_json(url: str, auth: str | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(url)
+def get_json(url: str, auth: str | None = None, body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET")
+    request.add_header("Content-Type", "application/json")
     if auth:
         request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
-    with urllib.request.urlopen(request, timeout=5) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, json.loads(response.read())
 
 
@@ -76,6 +78,14 @@ def test_make_run_serves_the_demo_and_runs_again_without_duplicates(tmp_path) ->
             assert status == 200
             counts.append(page["count"])
             assert {c["region_name"] for c in page["results"]} >= {"mercury", "neptune", "default"}
+            vpcs = f"{base}/api/v1/connections/mock-mars-z1/vpcs/"
+            if len(counts) == 1:  # a cloud operation in the embedded mode: SQLite, no broker, no worker
+                status, vpc = get_json(vpcs, auth="admin:demo-pass-123",
+                                       body={"name": "vpc-01", "ipv4_cidr": "10.0.0.0/16"})
+                assert (status, vpc["lifecycle"]) == (201, "ready")
+            else:  # both Spiderweb's records and the mock cloud survived the restart
+                status, listed = get_json(f"{vpcs}?refresh=true", auth="admin:demo-pass-123")
+                assert [(v["name"], v["status"]) for v in listed["results"]] == [("vpc-01", "Available")]
         finally:
             stop(process)
     assert counts == [24, 24]

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
@@ -136,10 +139,37 @@ def operation_create(
 
 
 def _enqueue(operation_id: uuid.UUID) -> None:
+    if not settings.SPIDERWEB_BROKER_URL:
+        # The embedded mode has no worker: run on a thread of this process, so that an asynchronous
+        # request still answers at once and several operations proceed side by side.
+        _in_process_pool().submit(_run_in_thread, str(operation_id))
+        return
     from resources.tasks import run_operation
 
     # The queue is read per call so a deployment (or a test) can point web and workers at their own.
     run_operation.apply_async(args=[str(operation_id)], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _in_process_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=settings.SPIDERWEB_IN_PROCESS_WORKERS,
+                                       thread_name_prefix="spiderweb-operation")
+        return _pool
+
+
+def _run_in_thread(operation_id: str) -> None:
+    try:
+        operation_execute(operation_id=operation_id)
+    except Exception:
+        logger.exception("operation %s failed outside its own error handling", operation_id)
+    finally:
+        db_connections.close_all()  # this thread's connections; the pool thread lives on
 
 
 def operation_wait(*, operation: Operation, timeout: float) -> Operation:

@@ -19,7 +19,7 @@ def finish(api, response):  # type: ignore[no-untyped-def]
     """Follow a 202 to the end through the operation URL; return (status, body) as a waiting call would."""
     assert response.status_code == 202, response.json()
     assert response["Location"].endswith(f"/api/v1/operations/{response.json()['id']}/")
-    for _ in range(200):
+    for _ in range(500):
         operation = api.get(response["Location"]).json()
         if operation["state"] in ("succeeded", "failed"):
             return operation
