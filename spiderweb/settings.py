@@ -131,8 +131,20 @@ SPIDERWEB_RETRY = {
     "base_delay": 0.5,
     "max_delay": float(env_int("SPIDERWEB_RETRY_MAX_DELAY_SECONDS", 10)),
 }
+# Inventory: listings of every (connection, kind) run side by side, at most this many at once in all
+# and per provider; each listing has a deadline; data older than the stale age is flagged; beat
+# refreshes everything every interval.
+SPIDERWEB_INVENTORY_CONCURRENCY = env_int("SPIDERWEB_INVENTORY_CONCURRENCY", 64)
+SPIDERWEB_INVENTORY_PROVIDER_CONCURRENCY = env_int("SPIDERWEB_INVENTORY_PROVIDER_CONCURRENCY", 64)
+SPIDERWEB_INVENTORY_DEADLINE_SECONDS = env_int("SPIDERWEB_INVENTORY_DEADLINE_SECONDS", 30)
+SPIDERWEB_INVENTORY_STALE_SECONDS = env_int("SPIDERWEB_INVENTORY_STALE_SECONDS", 900)
+SPIDERWEB_INVENTORY_INTERVAL_SECONDS = env_int("SPIDERWEB_INVENTORY_INTERVAL_SECONDS", 300)
 CELERY_BEAT_SCHEDULE = {
     "sweep-lost-operations": {"task": "resources.sweep_operations", "schedule": 60.0},
+    "refresh-inventory": {
+        "task": "resources.refresh_inventory",
+        "schedule": float(SPIDERWEB_INVENTORY_INTERVAL_SECONDS),
+    },
 }
 
 # --- Credential encryption: Fernet keys, newest first; the embedded default keeps one in var/.

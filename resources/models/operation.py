@@ -49,6 +49,10 @@ class Operation(models.Model):
     error_message = models.TextField(blank=True, default="")
     error_field = models.CharField(max_length=200, blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
+    # Progress of work made of many steps (an inventory refresh: one step per connection and kind).
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_failed = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
