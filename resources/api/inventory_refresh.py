@@ -1,0 +1,1 @@
+"""`POST inventory/refresh/`: start a refresh of the inventory, as an operation with progress."""
