@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from drivers import errors as driver_errors
-from spiderweb.errors import ServiceError
+from spiderweb.errors import CloudFailure, ServiceError
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ def _first_validation_error(detail: Any, prefix: str = "") -> tuple[str, str]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ServiceError):
         set_rollback()
-        return Response(error_body(exc.code, exc.message, exc.field, details=exc.details), status=exc.status)
+        code = status_for_code(exc.code) if isinstance(exc, CloudFailure) else exc.status
+        return Response(error_body(exc.code, exc.message, exc.field, details=exc.details), status=code)
     if isinstance(exc, driver_errors.DriverError):
         set_rollback()
         extra: dict[str, Any] = {}

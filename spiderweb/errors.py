@@ -46,3 +46,13 @@ class Misconfigured(ServiceError):
 
     code = "misconfigured"
     status = 500
+
+
+class CloudFailure(ServiceError):
+    """A cloud call failed; `code` is the driver error's code, which decides the answer's status."""
+
+    status = 502
+
+    def __init__(self, code: str, message: str, *, field: str = "") -> None:
+        super().__init__(message, field=field)
+        self.code = code

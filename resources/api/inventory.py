@@ -1,5 +1,272 @@
-"""Read API across all connections: `inventory/summary/` and `inventory/{kind}/`."""
+"""Read API across all connections: `inventory/summary/` and `inventory/{kind}/`.
 
-from django.urls import URLPattern
+The views only parse the query string; `resources.inventory_selectors` does the reading. The
+`refresh/` action lives in `resources.api.inventory_refresh` and is routed ahead of these.
+"""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.http import QueryDict
+from django.urls import URLPattern, path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from resources.api import serializers as s
+from resources.inventory_selectors import (
+    ORDER_FIELDS,
+    ResourceFilter,
+    inventory_records,
+    inventory_summary,
+    present_inventory_page,
+)
+from resources.models import Kind, RefreshOutcome
+from spiderweb.api import Pagination
+from spiderweb.errors import InvalidInput, NotFound
+
+# URL segment → kind, in the per-connection API's spelling (plus subnets, listed on their own here).
+SEGMENTS: dict[str, str] = {
+    "vpcs": Kind.VPC,
+    "subnets": Kind.SUBNET,
+    "security-groups": Kind.SECURITY_GROUP,
+    "key-pairs": Kind.KEY_PAIR,
+    "vms": Kind.VM,
+}
+TRUE, FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
+
+
+# --- query string -----------------------------------------------------------------------------------
+
+
+def _many(params: QueryDict, name: str) -> tuple[str, ...]:
+    """Values of a parameter given several times (`?x=a&x=b`) or as a comma list (`?x=a,b`)."""
+    return tuple(part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip())
+
+
+def _flag(params: QueryDict, name: str) -> bool | None:
+    value = params.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value not in TRUE | FALSE:
+        raise InvalidInput(f"{name} must be true or false, not {params[name]!r}", field=name)
+    return value in TRUE
+
+
+def _tags(params: QueryDict) -> tuple[tuple[str, str | None], ...]:
+    # Not split on commas: a tag's value may hold one. Repeat `tag` to ask for several.
+    tags: list[tuple[str, str | None]] = []
+    for raw in params.getlist("tag"):
+        key, equals, value = raw.partition("=")
+        if not key.strip():
+            raise InvalidInput(f"tag must be `key` or `key=value`, not {raw!r}", field="tag")
+        tags.append((key.strip(), value if equals else None))
+    return tuple(tags)
+
+
+def resource_filter(params: QueryDict) -> ResourceFilter:
+    return ResourceFilter(
+        providers=_many(params, "provider"),
+        connections=_many(params, "connection"),
+        regions=_many(params, "region"),
+        zones=_many(params, "zone"),
+        statuses=_many(params, "status"),
+        tags=_tags(params),
+        managed=_flag(params, "managed"),
+        missing=_flag(params, "missing"),
+        search=params.get("search", "").strip(),
+    )
+
+
+# --- documentation of the answers -------------------------------------------------------------------
+
+
+def _repeatable(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, str, many=True, explode=True,
+                            description=f"{description} Repeat the parameter or give a comma list.")
+
+
+SCOPE_PARAMETERS = [
+    _repeatable("provider", "Only connections of these providers (e.g. `mock`); an unknown provider is a 400."),
+    _repeatable("connection", "Only these connections, by name; an unknown connection is a 400."),
+]
+LIST_PARAMETERS = [
+    *SCOPE_PARAMETERS,
+    _repeatable("region", "Only records in these regions."),
+    _repeatable("zone", "Only records in these zones."),
+    _repeatable("status", "Only records with this cloud status (exact, case-insensitive), e.g. `Running`."),
+    OpenApiParameter("tag", str, many=True, explode=True,
+                     description="`key` (the tag is set) or `key=value`; repeat for several, all must match."),
+    OpenApiParameter("managed", bool, description="`true`: created or registered through Spiderweb; "
+                                                  "`false`: only discovered at the cloud."),
+    OpenApiParameter("missing", bool, description="`true`: only records gone at the cloud; `false`: only present."),
+    OpenApiParameter("search", str, description="Name contains (case-insensitive)."),
+    OpenApiParameter("ordering", str, many=True, explode=False,
+                     enum=[f"{sign}{name}" for name in ORDER_FIELDS for sign in ("", "-")],
+                     description="Comma list; `-` for descending. Ties are broken by connection, then name "
+                                 "(the default)."),
+    OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
+]
+
+
+class FreshnessOut(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[outcome.value for outcome in RefreshOutcome])
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    last_attempt_at = serializers.DateTimeField(allow_null=True)
+    age_seconds = serializers.FloatField(allow_null=True, help_text="Since the last success.")
+    stale = serializers.BooleanField(help_text="Never refreshed, or the last success is older than "
+                                               "`stale_after_seconds`.")
+    duration_ms = serializers.IntegerField(allow_null=True)
+    error_code = serializers.CharField()
+    error_message = serializers.CharField()
+
+
+def _by_kind(help_text: str) -> serializers.DictField:
+    return serializers.DictField(child=serializers.IntegerField(), help_text=help_text)
+
+
+class SummaryConnectionOut(serializers.Serializer):
+    name = serializers.CharField()
+    resources = serializers.IntegerField(help_text="Records present at the cloud, all kinds.")
+    counts = _by_kind("Kind → records present at the cloud (managed and discovered).")
+    missing = _by_kind("Kind → records gone at the cloud.")
+    freshness = serializers.DictField(child=FreshnessOut(), help_text="Kind → freshness of its listing.")
+
+
+class SummaryZoneOut(serializers.Serializer):
+    zone = serializers.CharField()
+    connections = SummaryConnectionOut(many=True)
+
+
+class SummaryRegionOut(serializers.Serializer):
+    region = serializers.CharField()
+    zones = SummaryZoneOut(many=True)
+
+
+class SummaryProviderTotalsOut(serializers.Serializer):
+    connections = serializers.IntegerField()
+    resources = serializers.IntegerField()
+    missing = serializers.IntegerField()
+    by_kind = _by_kind("Kind → records present at the cloud.")
+
+
+class SummaryTotalsOut(SummaryProviderTotalsOut):
+    stale = serializers.IntegerField(help_text="(connection, kind) cells that are stale.")
+    failed = serializers.IntegerField(help_text="(connection, kind) cells whose last refresh failed.")
+
+
+class SummaryProviderOut(serializers.Serializer):
+    provider = serializers.CharField()
+    totals = SummaryProviderTotalsOut()
+    regions = SummaryRegionOut(many=True)
+
+
+class SummaryOut(serializers.Serializer):
+    generated_at = serializers.DateTimeField()
+    kinds = serializers.ListField(child=serializers.CharField())
+    stale_after_seconds = serializers.IntegerField()
+    totals = SummaryTotalsOut()
+    providers = SummaryProviderOut(many=True)
+
+
+class _Provider(serializers.Serializer):
+    provider = serializers.CharField(help_text="The connection's provider.")
+
+
+class InventoryVPCOut(s.VPCOut, _Provider):
+    pass
+
+
+class InventorySubnetOut(s.ResourceOut, _Provider):
+    vpc = serializers.CharField(help_text="The VPC's name; empty when Spiderweb does not know it.")
+    ipv4_cidr = serializers.CharField()
+
+
+class InventorySecurityGroupOut(s.SecurityGroupOut, _Provider):
+    pass
+
+
+class InventoryKeyPairOut(s.KeyPairOut, _Provider):
+    pass
+
+
+class InventoryVMOut(s.VMOut, _Provider):
+    pass
+
+
+ITEMS: dict[str, tuple[str, type[serializers.Serializer]]] = {
+    "vpcs": ("VPCs", InventoryVPCOut),
+    "subnets": ("subnets", InventorySubnetOut),
+    "security-groups": ("security groups", InventorySecurityGroupOut),
+    "key-pairs": ("key pairs", InventoryKeyPairOut),
+    "vms": ("VMs", InventoryVMOut),
+}
+
+
+def _page_of(item: type[serializers.Serializer]) -> serializers.Serializer:
+    return inline_serializer(name=f"{item.__name__.removesuffix('Out')}Page", fields={
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+    })
+
+
+# --- views ------------------------------------------------------------------------------------------
+
+
+class InventorySummary(APIView):
+    @extend_schema(
+        summary="Counts per (connection, kind) with freshness, grouped by provider, region and zone",
+        tags=["inventory"], responses=SummaryOut,
+        parameters=[*SCOPE_PARAMETERS,
+                    OpenApiParameter("hide_empty", bool, description="Leave out connections without records.")],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        return Response(inventory_summary(providers=_many(params, "provider"),
+                                          connections=_many(params, "connection"),
+                                          hide_empty=bool(_flag(params, "hide_empty"))))
+
+
+class InventoryList(APIView):
+    """Records of one kind on every connection, managed and discovered; `kind` is set per route."""
+
+    kind: ClassVar[str] = ""
+
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        records = inventory_records(kind=self.kind, filters=resource_filter(params),
+                                    ordering=_many(params, "ordering"))
+        paginator = Pagination()
+        page = list(paginator.paginate_queryset(records, request, view=self) or [])
+        return paginator.get_paginated_response(present_inventory_page(page))
+
+
+def _list_view(segment: str) -> type[InventoryList]:
+    label, item = ITEMS[segment]
+    view = type(f"Inventory{item.__name__.removeprefix('Inventory').removesuffix('Out')}List", (InventoryList,),
+                {"kind": SEGMENTS[segment], "__doc__": InventoryList.__doc__})
+    return extend_schema_view(get=extend_schema(
+        summary=f"List {label} across all connections", tags=["inventory"], parameters=LIST_PARAMETERS,
+        responses=_page_of(item), operation_id=f"v1_inventory_{segment.replace('-', '_')}_list",
+    ))(view)
+
+
+class UnknownKind(APIView):
+    """Answers an unknown `inventory/{kind}/` in the API's error format rather than Django's HTML 404."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, segment: str) -> Response:
+        raise NotFound(f"no inventory of {segment!r}; kinds: {', '.join(SEGMENTS)}")
+
+
+urlpatterns: list[URLPattern] = [
+    path("summary/", InventorySummary.as_view(), name="inventory-summary"),
+    *(path(f"{segment}/", _list_view(segment).as_view(), name=f"inventory-{segment}") for segment in SEGMENTS),
+    path("<str:segment>/", UnknownKind.as_view(), name="inventory-unknown"),
+]

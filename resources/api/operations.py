@@ -47,6 +47,8 @@ def present_operation(operation: Operation, request: Request, *, reveal_secret: 
         "target_name": operation.target_name,
         "user": operation.user.get_username() if operation.user else None,
         "attempts": operation.attempts,
+        "progress": {"total": operation.progress_total, "done": operation.progress_done,
+                     "failed": operation.progress_failed},
         "created_at": operation.created_at,
         "started_at": operation.started_at,
         "finished_at": operation.finished_at,

@@ -187,6 +187,12 @@ class ErrorDetailOut(serializers.Serializer):
     field = serializers.CharField()
 
 
+class ProgressOut(serializers.Serializer):
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
 class OperationOut(serializers.Serializer):
     id = serializers.UUIDField()
     url = serializers.CharField()
@@ -197,6 +203,7 @@ class OperationOut(serializers.Serializer):
     target_name = serializers.CharField()
     user = serializers.CharField(allow_null=True)
     attempts = serializers.IntegerField()
+    progress = ProgressOut(help_text="For work made of many steps, such as an inventory refresh.")
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from resources.api import adoption, compute, inventory, meta, network
+from resources.api import adoption, compute, inventory, inventory_refresh, meta, network
 from resources.api.operations import OperationDetail, OperationList
 from resources.models import Kind
 
@@ -36,6 +36,7 @@ connection_patterns = [
 
 urlpatterns = [
     path("connections/<str:conn>/", include(connection_patterns)),
+    path("inventory/refresh/", inventory_refresh.InventoryRefresh.as_view(), name="inventory-refresh"),
     path("inventory/", include(inventory.urlpatterns)),
     path("operations/", OperationList.as_view(), name="operation-list"),
     path("operations/<uuid:operation_id>/", OperationDetail.as_view(), name="operation-detail"),

@@ -15,9 +15,10 @@ from drivers.types import IID, to_jsonable
 from resources.models import Kind, Lifecycle, Operation, OperationState, Resource
 from resources.selectors import present, present_page, records_of
 from resources.services import records
+from resources.services.inventory import inventory_refresh_pair
 from resources.services.kinds import kind_ops
 from resources.services.operations import Action, operation_create, register_action
-from spiderweb.errors import AlreadyExists, InUse
+from spiderweb.errors import AlreadyExists, CloudFailure, InUse
 
 
 def resource_fetch(*, connection: Connection, kind: str, name: str) -> Resource:
@@ -35,24 +36,13 @@ def resource_fetch(*, connection: Connection, kind: str, name: str) -> Resource:
     return record
 
 
-def _cloud_list(connection: Connection, kind: str) -> dict[str, Any]:
-    infos = connection_call(connection=connection, call=lambda cloud: kind_ops(kind).list(cloud))
-    return {info.iid.system_id: info for info in infos}
-
-
 def resources_sync(*, connection: Connection, kind: str) -> dict[str, Any]:
-    """List `kind` at the cloud and bring the managed records up to date. Returns the cloud's objects."""
-    at_cloud = _cloud_list(connection, kind)
-    ops = kind_ops(kind)
-    now = timezone.now()
-    for record in Resource.objects.filter(connection=connection, kind=kind, managed=True,
-                                          lifecycle=Lifecycle.READY):
-        info = at_cloud.get(record.system_id)
-        if info is not None:
-            ops.apply(record, info)
-        elif record.missing_since is None:
-            Resource.objects.filter(pk=record.pk).update(missing_since=now, status="NotExist")
-    return at_cloud
+    """List `kind` at the cloud now and record it like an inventory refresh. Returns the cloud's objects."""
+    listed_kind = Kind.VPC if kind == Kind.SUBNET else kind
+    outcome = inventory_refresh_pair(connection=connection, kind=listed_kind)
+    if outcome.infos is None:
+        raise CloudFailure(outcome.error_code, outcome.error_message)
+    return {info.iid.system_id: info for info in outcome.infos}
 
 
 def reconcile(*, connection: Connection, kind: str) -> dict[str, list[dict[str, Any]]]:
@@ -84,6 +74,11 @@ def resource_register(*, connection: Connection, user: Any, kind: str, name: str
         raise AlreadyExists(f"{records.label(kind)} {system_id!r} is already registered as {taken.name!r}",
                             field="system_id")
     with transaction.atomic():
+        # An object the inventory discovered becomes this managed record: one row per cloud object.
+        discovered = Resource.objects.filter(connection=connection, kind=kind, system_id=system_id, managed=False)
+        # Its dependants are linked to the managed record once the cloud has answered (see _run_register).
+        Resource.objects.filter(parent__in=discovered).exclude(kind=Kind.SUBNET).update(parent=None)
+        discovered.delete()
         record = records.reserve(connection=connection, kind=kind, name=name)
         Resource.objects.filter(pk=record.pk).update(cloud_name="", system_id=system_id)
         return operation_create(action="resource.register", connection=connection, user=user, target_kind=kind,

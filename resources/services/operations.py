@@ -122,32 +122,57 @@ def operation_create(
     resource: Resource | None = None,
     params: Mapping[str, Any] | None = None,
 ) -> Operation:
-    """Record an operation and enqueue its task once the surrounding transaction commits."""
+    """Record an operation of a registered action and enqueue its task once the transaction commits."""
     action_get(action)  # fail fast on a typo, before anything is written
-    operation = Operation.objects.create(
+    operation = operation_record(action=action, connection=connection, user=user, target_kind=target_kind,
+                                 target_name=target_name, resource=resource, params=params)
+    transaction.on_commit(lambda: _enqueue(operation.pk))
+    return operation
+
+
+def operation_record(
+    *,
+    action: str,
+    connection: Connection | None,
+    user: Any,
+    target_kind: str = "",
+    target_name: str = "",
+    resource: Resource | None = None,
+    params: Mapping[str, Any] | None = None,
+    progress_total: int = 0,
+) -> Operation:
+    """Write an operation row; the caller dispatches the work that will finish it."""
+    return Operation.objects.create(
         action=action,
         connection=connection,
-        connection_name=connection.name,
+        connection_name=connection.name if connection else "",
         user=user if getattr(user, "is_authenticated", False) else None,
         target_kind=target_kind,
         target_name=target_name,
         resource=resource,
         params=dict(params or {}),
+        progress_total=progress_total,
     )
-    transaction.on_commit(lambda: _enqueue(operation.pk))
-    return operation
 
 
 def _enqueue(operation_id: uuid.UUID) -> None:
-    if not settings.SPIDERWEB_BROKER_URL:
-        # The embedded mode has no worker: run on a thread of this process, so that an asynchronous
-        # request still answers at once and several operations proceed side by side.
-        _in_process_pool().submit(_run_in_thread, str(operation_id))
-        return
-    from resources.tasks import run_operation
+    dispatch("run_operation", str(operation_id))
 
-    # The queue is read per call so a deployment (or a test) can point web and workers at their own.
-    run_operation.apply_async(args=[str(operation_id)], queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+
+def dispatch(task_name: str, *args: Any) -> None:
+    """Run a task of `resources.tasks` on a Celery worker, or on a thread here when there is no broker.
+
+    The embedded mode has no worker: its thread pool lets an asynchronous request answer at once
+    and several operations proceed side by side. The queue is read per call so a deployment (or a
+    test) can point web and workers at their own.
+    """
+    from resources import tasks
+
+    task = getattr(tasks, task_name)
+    if not settings.SPIDERWEB_BROKER_URL:
+        _in_process_pool().submit(_run_in_thread, task, args)
+        return
+    task.apply_async(args=list(args), queue=settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 _pool: ThreadPoolExecutor | None = None
@@ -159,15 +184,15 @@ def _in_process_pool() -> ThreadPoolExecutor:
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=settings.SPIDERWEB_IN_PROCESS_WORKERS,
-                                       thread_name_prefix="spiderweb-operation")
+                                       thread_name_prefix="spiderweb-task")
         return _pool
 
 
-def _run_in_thread(operation_id: str) -> None:
+def _run_in_thread(task: Any, args: tuple[Any, ...]) -> None:
     try:
-        operation_execute(operation_id=operation_id)
+        task.run(*args)
     except Exception:
-        logger.exception("operation %s failed outside its own error handling", operation_id)
+        logger.exception("task %s%r failed outside its own error handling", task.name, args)
     finally:
         db_connections.close_all()  # this thread's connections; the pool thread lives on
 
@@ -254,12 +279,22 @@ def operation_execute(*, operation_id: str) -> None:
         _succeed(operation, result)
 
 
+# The inventory kind a change touches: a subnet is listed with its VPC.
+INVENTORY_KIND_OF = {"vpc": "vpc", "subnet": "vpc", "security_group": "security_group", "key_pair": "key_pair",
+                     "vm": "vm"}
+
+
 def _succeed(operation: Operation, result: dict[str, Any]) -> None:
     secret = result.pop(ONE_TIME_ENTRY, None)
     updates: dict[str, Any] = {"state": OperationState.SUCCEEDED, "result": result, "finished_at": timezone.now()}
     if secret:
         updates["sealed_secret"] = crypto.encrypt_values(secret)
     Operation.objects.filter(pk=operation.pk).update(**updates)
+    kind = INVENTORY_KIND_OF.get(operation.target_kind)
+    if settings.SPIDERWEB_INVENTORY_REFRESH_AFTER_CHANGE and kind and operation.connection_id:
+        # The touched listing is refreshed at once, so the inventory shows what the change did
+        # (and anything else that changed there) without waiting for the periodic refresh.
+        dispatch("refresh_inventory_pair", operation.connection_id, kind)
 
 
 def api_field(action: Action, driver_field: str) -> str:

@@ -1,0 +1,335 @@
+"""Reads across every connection: the inventory summary and the cross-connection resource lists.
+
+Both cost a constant number of queries whatever the number of connections or the page size: the
+summary is one connections query, one grouped count and one freshness query; a page of records is
+the page itself (connection joined), one query for the names its cloud ids refer to, and for VPCs
+one query for their subnets. Items keep the per-connection API's shape (the presenters of
+`resources.selectors`), plus the connection's `provider`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from connections.models import Connection
+from connections.services import provider_get
+from resources.models import Freshness, Kind, RefreshOutcome, Resource
+from resources.selectors import (
+    REFERENCED_KINDS,
+    _base,
+    _iso,
+    _trailer,
+    present_key_pair,
+    present_security_group,
+    present_vm,
+    present_vpc,
+)
+from spiderweb.errors import InvalidInput
+
+KINDS: tuple[str, ...] = tuple(kind.value for kind in Kind)
+# Subnets are listed with their VPCs (drivers have no subnet listing), so without a freshness row
+# of their own they are exactly as fresh as their connection's VPCs.
+FRESHNESS_SOURCE: dict[str, str] = {Kind.SUBNET: Kind.VPC}
+# `ordering` names → model fields; connection then name is the default and always the tie-breaker,
+# which makes the order total (names are unique per connection and kind) and pages stable.
+ORDER_FIELDS: dict[str, str] = {
+    "name": "name",
+    "connection": "connection__name",
+    "region": "region",
+    "zone": "zone",
+    "status": "status",
+    "created_at": "created_at",
+    "last_seen_at": "last_seen_at",
+}
+DEFAULT_ORDERING = ("connection", "name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResourceFilter:
+    """What `inventory/{kind}/` narrows by; empty means no restriction. Several values of one field are ORed,
+    tags are ANDed (`(key, None)` asks for the key, `(key, value)` for that value)."""
+
+    providers: tuple[str, ...] = ()
+    connections: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str | None], ...] = ()
+    managed: bool | None = None
+    missing: bool | None = None
+    search: str = ""
+
+
+def _check_providers(providers: Iterable[str]) -> None:
+    for provider in providers:
+        provider_get(name=provider, field="provider")
+
+
+def _check_connections(wanted: Sequence[str], found: Iterable[str]) -> None:
+    unknown = sorted(set(wanted) - set(found))
+    if unknown:
+        raise InvalidInput(f"no connection named {', '.join(map(repr, unknown))}", field="connection")
+
+
+def _order_by(ordering: Sequence[str]) -> list[Any]:
+    keys = [*ordering, *(name for name in DEFAULT_ORDERING if name not in ordering and f"-{name}" not in ordering)]
+    order: list[Any] = []
+    for key in keys:
+        descending = key.startswith("-")
+        name = key.removeprefix("-")
+        if name not in ORDER_FIELDS:
+            raise InvalidInput(f"cannot order by {name!r}; choose from {', '.join(ORDER_FIELDS)}", field="ordering")
+        # Records never seen at the cloud sort last either way, as "no date" is not the newest date.
+        expression = F(ORDER_FIELDS[name])
+        order.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+    return order
+
+
+def inventory_records(*, kind: str, filters: ResourceFilter, ordering: Sequence[str] = ()) -> QuerySet[Resource]:
+    """The records of one kind on every connection, filtered and ordered, ready for `present_inventory_page`.
+
+    Raises InvalidInput (naming the parameter) for an unknown provider, connection or ordering.
+    """
+    _check_providers(filters.providers)
+    records = Resource.objects.filter(kind=kind).select_related("connection")
+    if filters.connections:
+        found = dict(Connection.objects.filter(name__in=filters.connections).values_list("name", "pk"))
+        _check_connections(filters.connections, found)
+        records = records.filter(connection_id__in=found.values())
+    if filters.providers:
+        records = records.filter(connection__provider__in=filters.providers)
+    if filters.regions:
+        records = records.filter(region__in=filters.regions)
+    if filters.zones:
+        records = records.filter(zone__in=filters.zones)
+    if filters.statuses:
+        any_status = Q()
+        for status in filters.statuses:
+            any_status |= Q(status__iexact=status)
+        records = records.filter(any_status)
+    for key, value in filters.tags:
+        records = records.filter(tags__has_key=key) if value is None else records.filter(tags__contains={key: value})
+    if filters.managed is not None:
+        records = records.filter(managed=filters.managed)
+    if filters.missing is not None:
+        records = records.filter(missing_since__isnull=not filters.missing)
+    if filters.search:
+        records = records.filter(name__icontains=filters.search)
+    if kind in (Kind.SUBNET, Kind.SECURITY_GROUP):
+        records = records.select_related("parent")  # the VPC's name, without a query per item
+    return records.order_by(*_order_by(ordering))
+
+
+# --- presenting a page that spans connections -------------------------------------------------------
+
+
+def _system_ids(iids: Iterable[Any]) -> set[str]:
+    return {str(iid["system_id"]) for iid in iids if isinstance(iid, dict) and iid.get("system_id")}
+
+
+def _referenced_ids(record: Resource) -> set[str]:
+    info = record.info or {}
+    if record.kind == Kind.VM:
+        return _system_ids([info.get("vpc_iid"), info.get("subnet_iid"), info.get("key_pair_iid"),
+                            *info.get("security_group_iids", [])])
+    if record.kind == Kind.SECURITY_GROUP and record.parent is None:
+        return _system_ids([info.get("vpc_iid")])
+    return set()
+
+
+def _names_by_connection(records: list[Resource]) -> dict[int, dict[tuple[str, str], str]]:
+    """Per connection, (kind, system id) → the user's name, for the ids the page refers to (one query).
+
+    The same map as `resources.services.records.name_map`, narrowed to the ids needed so a page
+    costs the same whether its connections hold ten records or ten thousand.
+    """
+    wanted: set[str] = set()
+    for record in records:
+        wanted |= _referenced_ids(record)
+    names: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
+    if not wanted:
+        return names
+    rows = Resource.objects.filter(connection_id__in={record.connection_id for record in records},
+                                   kind__in=REFERENCED_KINDS, system_id__in=wanted)
+    for connection_id, kind, system_id, name in rows.values_list("connection_id", "kind", "system_id", "name"):
+        names[connection_id][(kind, system_id)] = name
+    return names
+
+
+def _subnets_by_vpc(records: list[Resource]) -> dict[int, list[Resource]]:
+    subnets: dict[int, list[Resource]] = defaultdict(list)
+    vpcs = [record.pk for record in records if record.kind == Kind.VPC]
+    if vpcs:
+        for subnet in Resource.objects.filter(kind=Kind.SUBNET, parent_id__in=vpcs).order_by("name"):
+            assert subnet.parent_id is not None
+            subnets[subnet.parent_id].append(subnet)
+    return subnets
+
+
+def present_subnet(record: Resource, *, connection_name: str) -> dict[str, Any]:
+    """A subnet as a record of its own (the per-connection API only shows subnets inside their VPC)."""
+    info = record.info or {}
+    return {
+        **_base(record, connection_name),
+        "vpc": record.parent.name if record.parent else "",
+        "ipv4_cidr": info.get("ipv4_cidr", ""),
+        **_trailer(record),
+    }
+
+
+def _with_provider(answer: dict[str, Any], provider: str) -> dict[str, Any]:
+    """The answer with `provider` right after `connection`, where a reader looks for it."""
+    item: dict[str, Any] = {}
+    for key, value in answer.items():
+        item[key] = value
+        if key == "connection":
+            item["provider"] = provider
+    return item
+
+
+def present_inventory_page(records: list[Resource]) -> list[dict[str, Any]]:
+    """Items of records of one kind from any connections: at most two queries, whatever the page."""
+    names = _names_by_connection(records) if records and records[0].kind in (Kind.VM, Kind.SECURITY_GROUP) else {}
+    subnets = _subnets_by_vpc(records) if records and records[0].kind == Kind.VPC else {}
+    items = []
+    for record in records:
+        connection_name = record.connection.name
+        if record.kind == Kind.VPC:
+            answer = present_vpc(record, connection_name=connection_name, subnets=subnets.get(record.pk, []))
+        elif record.kind == Kind.SUBNET:
+            answer = present_subnet(record, connection_name=connection_name)
+        elif record.kind == Kind.SECURITY_GROUP:
+            answer = present_security_group(record, connection_name=connection_name,
+                                            names=names.get(record.connection_id, {}))
+        elif record.kind == Kind.KEY_PAIR:
+            answer = present_key_pair(record, connection_name=connection_name)
+        elif record.kind == Kind.VM:
+            answer = present_vm(record, connection_name=connection_name, names=names.get(record.connection_id, {}))
+        else:
+            raise ValueError(f"no API shape for kind {record.kind!r}")
+        items.append(_with_provider(answer, record.connection.provider))
+    return items
+
+
+# --- the summary ------------------------------------------------------------------------------------
+
+
+def _freshness(row: Freshness | None, *, now: datetime, stale_after: int) -> dict[str, Any]:
+    if row is None:
+        return {"outcome": RefreshOutcome.NEVER.value, "last_success_at": None, "last_attempt_at": None,
+                "age_seconds": None, "stale": True, "duration_ms": None, "error_code": "", "error_message": ""}
+    age = (now - row.last_success_at).total_seconds() if row.last_success_at else None
+    return {
+        "outcome": row.outcome,
+        "last_success_at": _iso(row.last_success_at),
+        "last_attempt_at": _iso(row.last_attempt_at),
+        "age_seconds": round(age, 3) if age is not None else None,
+        "stale": age is None or age > stale_after,
+        "duration_ms": row.duration_ms,
+        "error_code": row.error_code,
+        "error_message": row.error_message,
+    }
+
+
+def _zero() -> dict[str, int]:
+    return dict.fromkeys(KINDS, 0)
+
+
+def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[str] = (), hide_empty: bool = False,
+                      now: datetime | None = None) -> dict[str, Any]:
+    """Counts of records per (connection, kind) with their freshness, grouped provider → region → zone.
+
+    Counts leave out records missing at the cloud, which are counted apart under `missing`. A
+    (connection, kind) is stale when it never refreshed successfully or its last success is older
+    than SPIDERWEB_INVENTORY_STALE_SECONDS. Three queries, whatever the number of connections.
+    """
+    _check_providers(providers)
+    now = now or timezone.now()
+    stale_after = settings.SPIDERWEB_INVENTORY_STALE_SECONDS
+    rows = Connection.objects.select_related("region").only("pk", "name", "provider", "region__region",
+                                                            "region__zone").order_by("name")
+    if connections:
+        rows = rows.filter(name__in=connections)
+    chosen = list(rows)
+    _check_connections(connections, (connection.name for connection in chosen))
+    if providers:
+        chosen = [connection for connection in chosen if connection.provider in providers]
+    narrowed = bool(connections or providers)
+    ids = [connection.pk for connection in chosen]
+
+    counts: dict[int, dict[str, int]] = defaultdict(_zero)
+    missing: dict[int, dict[str, int]] = defaultdict(_zero)
+    if ids:
+        grouped = Resource.objects.order_by().values_list("connection_id", "kind").annotate(
+            present=Count("pk", filter=Q(missing_since__isnull=True)),
+            gone=Count("pk", filter=Q(missing_since__isnull=False)),
+        )
+        freshness_rows = Freshness.objects.all()
+        if narrowed:
+            grouped = grouped.filter(connection_id__in=ids)
+            freshness_rows = freshness_rows.filter(connection_id__in=ids)
+        for connection_id, kind, present, gone in grouped:
+            if kind not in KINDS:  # a kind this API does not show yet
+                continue
+            counts[connection_id][kind] = present
+            missing[connection_id][kind] = gone
+        freshness = {(row.connection_id, row.kind): row for row in freshness_rows}
+    else:
+        freshness = {}
+
+    totals: dict[str, Any] = {"connections": 0, "resources": 0, "missing": 0, "by_kind": _zero(), "stale": 0,
+                              "failed": 0}
+    tree: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = defaultdict(lambda: defaultdict(dict))
+    provider_totals: dict[str, dict[str, Any]] = {}
+    for connection in chosen:
+        kind_counts, kind_missing = counts[connection.pk], missing[connection.pk]
+        if hide_empty and not any(kind_counts.values()) and not any(kind_missing.values()):
+            continue
+        cells = {}
+        for kind in KINDS:
+            row = freshness.get((connection.pk, kind))
+            if row is None and kind in FRESHNESS_SOURCE:
+                row = freshness.get((connection.pk, FRESHNESS_SOURCE[kind]))
+            cells[kind] = _freshness(row, now=now, stale_after=stale_after)
+        resources, gone = sum(kind_counts.values()), sum(kind_missing.values())
+        entry = {"name": connection.name, "resources": resources, "counts": dict(kind_counts),
+                 "missing": dict(kind_missing), "freshness": cells}
+        zones = tree[connection.provider][connection.region.region]
+        zones.setdefault(connection.region.zone, []).append(entry)
+
+        of_provider = provider_totals.setdefault(
+            connection.provider, {"connections": 0, "resources": 0, "missing": 0, "by_kind": _zero()})
+        for bucket in (totals, of_provider):
+            bucket["connections"] += 1
+            bucket["resources"] += resources
+            bucket["missing"] += gone
+            for kind, count in kind_counts.items():
+                bucket["by_kind"][kind] += count
+        totals["stale"] += sum(cell["stale"] for cell in cells.values())
+        totals["failed"] += sum(cell["outcome"] == RefreshOutcome.FAILED for cell in cells.values())
+
+    return {
+        "generated_at": _iso(now),
+        "kinds": list(KINDS),
+        "stale_after_seconds": stale_after,
+        "totals": totals,
+        "providers": [
+            {
+                "provider": provider,
+                "totals": provider_totals[provider],
+                "regions": [
+                    {"region": region, "zones": [{"zone": zone, "connections": zones[zone]} for zone in sorted(zones)]}
+                    for region, zones in sorted(tree[provider].items())
+                ],
+            }
+            for provider in sorted(tree)
+        ],
+    }
