@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from drivers.capabilities import Capabilities
-from drivers.errors import ProviderError
+from drivers.errors import ProviderError, ThrottlingError
 from drivers.mock import MockConnection, MockDriver
+from drivers.mock.vm import MockVMHandler
 from drivers.mock.vpc import MockVPCHandler
-from drivers.types import ConnectionInfo, VPCInfo, VPCReqInfo
+from drivers.types import ConnectionInfo, VMInfo, VPCInfo, VPCReqInfo
 
 LIMITED = Capabilities(
     handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "vm"}),
@@ -77,4 +79,35 @@ TEST_DRIVERS = {
     "limited": "tests.resources.fakes:LimitedMockDriver",
     "lostanswer": "tests.resources.fakes:LostAnswerMockDriver",
     "blind": "tests.resources.fakes:BlindMockDriver",
+    "throttledlist": "tests.resources.fakes:ThrottledListMockDriver",
 }
+
+
+class _ThrottledVMs(MockVMHandler):
+    """Refuses the first `throttled_calls` listings of each tenant as throttled, with a short hint."""
+
+    throttled_calls = 2
+    seen: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def list_vms(self) -> list[VMInfo]:
+        with self.lock:
+            count = self.seen.get(self._cx.tenant, 0) + 1
+            self.seen[self._cx.tenant] = count
+        if count <= self.throttled_calls:
+            raise ThrottlingError("Rate exceeded.", retry_after=0.05, provider_message="ThrottlingException")
+        return super().list_vms()
+
+
+class _ThrottledConnection(MockConnection):
+    def vm(self) -> MockVMHandler:
+        return _ThrottledVMs(self._cx)
+
+
+class ThrottledListMockDriver(MockDriver):
+    """VM listings are throttled twice per tenant before they answer."""
+
+    name = "throttledlist"
+
+    def connect(self, info: ConnectionInfo) -> MockConnection:
+        return _ThrottledConnection(info=info, context=super().connect(info)._cx)

@@ -59,3 +59,20 @@ def test_a_worker_that_dies_mid_operation_is_swept(api, mock_tenant, celery_work
     answer = api.get(accepted["Location"]).json()
     assert answer["state"] == "failed"
     assert answer["error"]["code"] == "worker_lost"
+
+
+def test_inventory_fan_out_on_a_worker_with_one_region_down(api, mock_tenant, celery_worker) -> None:  # type: ignore[no-untyped-def]
+    from resources.models import Freshness
+
+    healthy = [make_connection(tenant=f"{mock_tenant}-{i}", options={"latency_ms": 200}) for i in range(10)]
+    down = make_connection(tenant=mock_tenant, options={"down": True})
+    started = time.monotonic()
+    response = api.post("/api/v1/inventory/refresh/", {}, format="json")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["total"], body["failed"]) == (44, 4)
+    assert {f["connection"] for f in body["failures"]} == {down.name}
+    assert elapsed < 44 * 0.2 / 4, f"44 listings of 200 ms took {elapsed:.1f}s"
+    assert Freshness.objects.filter(connection__in=healthy, outcome="ok").count() == 40
+    assert "resources.refresh_inventory_shard" in celery_worker.output()

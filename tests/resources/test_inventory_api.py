@@ -1,0 +1,470 @@
+"""The inventory read API: `inventory/summary/` and `inventory/{kind}/` across every connection."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from connections.models import Connection
+from resources.api.inventory import SEGMENTS
+from resources.models import Freshness, Kind, Lifecycle, RefreshOutcome, Resource
+from tests.factories import make_connection
+from tests.resources.helpers import build_network, error_of, url
+
+SUMMARY = "/api/v1/inventory/summary/"
+_ids = itertools.count(1)
+
+
+def inventory(kind: str) -> str:
+    return f"/api/v1/inventory/{kind}/"
+
+
+def record(connection: Connection, kind: str, name: str, **fields: Any) -> Resource:
+    """A record as a refresh or a create leaves it: ready, seen, in the connection's region and zone."""
+    values: dict[str, Any] = {
+        "system_id": f"sid-{next(_ids)}", "lifecycle": Lifecycle.READY, "status": "Available",
+        "region": connection.region.region, "zone": connection.region.zone, "last_seen_at": timezone.now(),
+    }
+    values.update(fields)
+    return Resource.objects.create(connection=connection, kind=kind, name=name, cloud_name=f"{name}-cloud", **values)
+
+
+def iid(target: Resource) -> dict[str, str]:
+    return {"name_id": target.cloud_name, "system_id": target.system_id}
+
+
+def network(connection: Connection, *, vms: int = 1, prefix: str = "") -> list[Resource]:
+    """A VPC with a subnet, a security group, a key pair and `vms` VMs referring to them by cloud id."""
+    vpc = record(connection, Kind.VPC, f"{prefix}vpc", info={"ipv4_cidr": "10.0.0.0/16", "subnets": []})
+    subnet = record(connection, Kind.SUBNET, f"{prefix}subnet", parent=vpc, info={"ipv4_cidr": "10.0.1.0/24"})
+    sg = record(connection, Kind.SECURITY_GROUP, f"{prefix}sg", parent=vpc,
+                info={"vpc_iid": iid(vpc), "rules": [{"direction": "inbound", "protocol": "TCP", "from_port": 22,
+                                                      "to_port": 22, "cidr": "0.0.0.0/0"}]})
+    key = record(connection, Kind.KEY_PAIR, f"{prefix}key", info={"fingerprint": "ab:cd", "public_key": "ssh-rsa x"})
+    made = [vpc, subnet, sg, key]
+    for i in range(vms):
+        made.append(record(connection, Kind.VM, f"{prefix}vm-{i:03d}", status="Running", info={
+            "vpc_iid": iid(vpc), "subnet_iid": iid(subnet), "security_group_iids": [iid(sg)],
+            "key_pair_iid": iid(key), "image_iid": {"name_id": "mock-vmimage-01", "system_id": "img-1"},
+            "spec_name": "mock-vmspec-01", "private_ip": "10.0.1.5"}))
+    return made
+
+
+def freshness(connection: Connection, kind: str, *, ago: float | None = 5, outcome: str = RefreshOutcome.OK,
+              **fields: Any) -> Freshness:
+    now = timezone.now()
+    success = now - timedelta(seconds=ago) if ago is not None else None
+    return Freshness.objects.create(connection=connection, kind=kind, outcome=outcome, last_success_at=success,
+                                    last_attempt_at=now, duration_ms=120, **fields)
+
+
+def names(response: Any) -> list[str]:
+    assert response.status_code == 200, response.json()
+    return [item["name"] for item in response.json()["results"]]
+
+
+def queries(call: Any) -> int:
+    with CaptureQueriesContext(db) as captured:
+        response = call()
+    assert response.status_code == 200, response.json()
+    return len(captured.captured_queries)
+
+
+def connections_of(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["name"]: entry for provider in summary["providers"] for region in provider["regions"]
+            for zone in region["zones"] for entry in zone["connections"]}
+
+
+# --- summary ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_summary_counts_per_connection_and_kind_grouped_by_provider_region_and_zone(
+        api, test_drivers) -> None:  # type: ignore[no-untyped-def]
+    a1 = make_connection(name="a-mars-1", region="mars", zone="mars-z1")
+    a2 = make_connection(name="b-mars-1", region="mars", zone="mars-z1")
+    a3 = make_connection(name="c-mars-2", region="mars", zone="mars-z2")
+    a4 = make_connection(name="d-venus-3", region="venus", zone="venus-z3")
+    other = make_connection(name="e-limited", region="mars", zone="mars-z1", provider="limited")
+    network(a1, vms=3)
+    network(a3, vms=1)
+    record(a4, Kind.KEY_PAIR, "only-key")
+    record(other, Kind.VM, "elsewhere", managed=False)
+
+    body = api.get(SUMMARY).json()
+
+    assert body["kinds"] == ["vpc", "subnet", "security_group", "key_pair", "vm"]
+    tree = [(p["provider"], r["region"], z["zone"], [c["name"] for c in z["connections"]])
+            for p in body["providers"] for r in p["regions"] for z in r["zones"]]
+    assert tree == [("limited", "mars", "mars-z1", ["e-limited"]),
+                    ("mock", "mars", "mars-z1", ["a-mars-1", "b-mars-1"]),
+                    ("mock", "mars", "mars-z2", ["c-mars-2"]),
+                    ("mock", "venus", "venus-z3", ["d-venus-3"])]
+    entries = connections_of(body)
+    assert entries["a-mars-1"]["counts"] == {"vpc": 1, "subnet": 1, "security_group": 1, "key_pair": 1, "vm": 3}
+    assert entries["a-mars-1"]["resources"] == 7
+    assert entries[a2.name]["counts"] == dict.fromkeys(body["kinds"], 0)
+    assert entries["e-limited"]["counts"]["vm"] == 1  # discovered records count too
+    mock = next(p for p in body["providers"] if p["provider"] == "mock")
+    assert mock["totals"] == {"connections": 4, "resources": 13, "missing": 0,
+                              "by_kind": {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 4}}
+    assert body["totals"]["connections"] == 5
+    assert body["totals"]["resources"] == 14
+    assert body["totals"]["by_kind"] == {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 5}
+
+
+@pytest.mark.django_db
+def test_records_missing_at_the_cloud_are_counted_apart(api) -> None:  # type: ignore[no-untyped-def]
+    conn = make_connection()
+    record(conn, Kind.VM, "here")
+    record(conn, Kind.VM, "gone", status="NotExist", missing_since=timezone.now())
+    record(conn, Kind.VPC, "gone-vpc", missing_since=timezone.now())
+
+    body = api.get(SUMMARY).json()
+
+    entry = connections_of(body)[conn.name]
+    assert (entry["counts"]["vm"], entry["missing"]["vm"], entry["missing"]["vpc"]) == (1, 1, 1)
+    assert entry["counts"]["vpc"] == 0
+    assert (body["totals"]["resources"], body["totals"]["missing"]) == (1, 2)
+
+
+@pytest.mark.django_db
+def test_freshness_of_each_cell_and_staleness(api, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SPIDERWEB_INVENTORY_STALE_SECONDS = 60
+    conn = make_connection()
+    vpcs = freshness(conn, Kind.VPC, ago=10)
+    freshness(conn, Kind.VM, ago=3600)  # succeeded, long ago
+    freshness(conn, Kind.KEY_PAIR, ago=None, outcome=RefreshOutcome.FAILED, error_code="unreachable",
+              error_message="mars is down")
+    freshness(conn, Kind.SECURITY_GROUP, ago=20, outcome=RefreshOutcome.FAILED, error_code="throttled",
+              error_message="slow down")  # failed now, but its last success is recent
+
+    body = api.get(SUMMARY).json()
+
+    assert body["stale_after_seconds"] == 60
+    cells = connections_of(body)[conn.name]["freshness"]
+    assert cells["vpc"]["outcome"] == "ok" and cells["vpc"]["stale"] is False
+    assert cells["vpc"]["last_success_at"] == vpcs.last_success_at.isoformat().replace("+00:00", "Z")
+    assert cells["vpc"]["last_attempt_at"] == vpcs.last_attempt_at.isoformat().replace("+00:00", "Z")
+    assert 10 <= cells["vpc"]["age_seconds"] < 30
+    assert (cells["vpc"]["duration_ms"], cells["vpc"]["error_code"], cells["vpc"]["error_message"]) == (120, "", "")
+    assert cells["subnet"] == cells["vpc"]  # listed with the VPCs
+    assert (cells["vm"]["outcome"], cells["vm"]["stale"]) == ("ok", True)
+    assert cells["vm"]["age_seconds"] >= 3600
+    assert cells["key_pair"] | {"last_attempt_at": None} == {
+        "outcome": "failed", "last_success_at": None, "last_attempt_at": None, "age_seconds": None, "stale": True,
+        "duration_ms": 120, "error_code": "unreachable", "error_message": "mars is down"}
+    assert (cells["security_group"]["outcome"], cells["security_group"]["stale"]) == ("failed", False)
+    assert cells["security_group"]["error_message"] == "slow down"
+    assert (body["totals"]["stale"], body["totals"]["failed"]) == (2, 2)
+
+
+@pytest.mark.django_db
+def test_a_cell_never_refreshed_is_never_and_stale(api) -> None:  # type: ignore[no-untyped-def]
+    conn = make_connection()
+
+    cells = connections_of(api.get(SUMMARY).json())[conn.name]["freshness"]
+
+    assert set(cells) == {"vpc", "subnet", "security_group", "key_pair", "vm"}
+    assert all(cell["outcome"] == "never" and cell["stale"] and cell["last_success_at"] is None
+               and cell["age_seconds"] is None for cell in cells.values())
+
+
+@pytest.mark.django_db
+def test_hide_empty_leaves_out_connections_without_records(api) -> None:  # type: ignore[no-untyped-def]
+    full, empty, only_missing = make_connection(), make_connection(), make_connection()
+    record(full, Kind.VM, "vm")
+    record(only_missing, Kind.VM, "gone", missing_since=timezone.now())
+
+    shown = connections_of(api.get(SUMMARY, {"hide_empty": "true"}).json())
+    everything = api.get(SUMMARY, {"hide_empty": "false"}).json()
+
+    assert set(shown) == {full.name, only_missing.name}
+    assert empty.name in connections_of(everything)
+    assert everything["totals"]["connections"] == 3
+
+
+@pytest.mark.django_db
+def test_summary_narrowed_to_providers_and_connections(api, test_drivers) -> None:  # type: ignore[no-untyped-def]
+    a, b, c = make_connection(), make_connection(), make_connection()
+    limited = make_connection(provider="limited")
+    record(a, Kind.VM, "vm")
+
+    def shown(**params: str | list[str]) -> set[str]:
+        return set(connections_of(api.get(SUMMARY, params).json()))
+
+    assert shown(provider="limited") == {limited.name}
+    assert shown(provider="mock") == {a.name, b.name, c.name}
+    assert shown(connection=f"{a.name},{limited.name}") == {a.name, limited.name}
+    assert shown(connection=[a.name, b.name]) == {a.name, b.name}
+    assert shown(connection=[a.name, limited.name], provider="mock") == {a.name}
+    narrowed = api.get(SUMMARY, {"connection": b.name}).json()
+    assert narrowed["totals"]["connections"] == 1 and narrowed["totals"]["resources"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("params", "field"), [
+    ({"provider": "nocloud"}, "provider"),
+    ({"connection": "no-such-connection"}, "connection"),
+    ({"hide_empty": "maybe"}, "hide_empty"),
+])
+def test_summary_refuses_bad_filters(api, params, field) -> None:  # type: ignore[no-untyped-def]
+    make_connection()
+
+    response = api.get(SUMMARY, params)
+
+    assert response.status_code == 400
+    assert (error_of(response)["code"], error_of(response)["field"]) == ("invalid", field)
+
+
+@pytest.mark.django_db
+def test_summary_queries_do_not_grow_with_the_connections(api) -> None:  # type: ignore[no-untyped-def]
+    def grow_to(count: int) -> None:
+        while Connection.objects.count() < count:
+            conn = make_connection()
+            network(conn, vms=2, prefix=conn.name)
+            freshness(conn, Kind.VM)
+            freshness(conn, Kind.VPC, outcome=RefreshOutcome.FAILED, error_message="down")
+
+    grow_to(2)
+    few = queries(lambda: api.get(SUMMARY))
+    grow_to(10)
+    many = queries(lambda: api.get(SUMMARY))
+
+    assert few == many <= 4
+    assert len(connections_of(api.get(SUMMARY).json())) == 10
+
+
+# --- lists of one kind ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_clouds(db, test_drivers) -> tuple[Connection, Connection]:  # type: ignore[no-untyped-def]
+    """A mock connection on mars-z1 and a `limited` one on venus-z2, each with a network and two VMs."""
+    mars = make_connection(name="mars-conn", region="mars", zone="mars-z1")
+    venus = make_connection(name="venus-conn", region="venus", zone="venus-z2", provider="limited")
+    network(mars, vms=2)
+    network(venus, vms=2)
+    return mars, venus
+
+
+def test_every_kind_has_an_inventory_list() -> None:
+    assert set(SEGMENTS.values()) == {kind.value for kind in Kind}
+
+
+@pytest.mark.parametrize(("segment", "expected"), [
+    ("vpcs", ["vpc", "vpc"]),
+    ("subnets", ["subnet", "subnet"]),
+    ("security-groups", ["sg", "sg"]),
+    ("key-pairs", ["key", "key"]),
+    ("vms", ["vm-000", "vm-001", "vm-000", "vm-001"]),
+])
+def test_a_kind_is_listed_across_connections(api, two_clouds, segment, expected) -> None:  # type: ignore[no-untyped-def]
+    body = api.get(inventory(segment)).json()
+
+    assert body["count"] == len(expected)
+    assert [item["name"] for item in body["results"]] == expected
+    assert [(item["connection"], item["provider"]) for item in body["results"]] == (
+        [("mars-conn", "mock")] * (len(expected) // 2) + [("venus-conn", "limited")] * (len(expected) // 2))
+
+
+def test_items_refer_to_the_names_of_their_own_connection(api, two_clouds) -> None:  # type: ignore[no-untyped-def]
+    mars, _ = two_clouds
+    # A second connection whose records reuse mars's cloud ids under other names must not leak in.
+    copy = make_connection(name="copy-conn")
+    for original in Resource.objects.filter(connection=mars).exclude(kind=Kind.VM):
+        record(copy, original.kind, f"copy-{original.name}", system_id=original.system_id)
+
+    vm = api.get(inventory("vms"), {"connection": "mars-conn"}).json()["results"][0]
+    sg = api.get(inventory("security-groups"), {"connection": "mars-conn"}).json()["results"][0]
+    subnet = api.get(inventory("subnets"), {"connection": "mars-conn"}).json()["results"][0]
+    vpc = api.get(inventory("vpcs"), {"connection": "mars-conn"}).json()["results"][0]
+
+    assert (vm["vpc"], vm["subnet"], vm["security_groups"], vm["key_pair"]) == ("vpc", "subnet", ["sg"], "key")
+    assert (vm["image"], vm["spec"], vm["private_ip"]) == ("mock-vmimage-01", "mock-vmspec-01", "10.0.1.5")
+    assert (sg["vpc"], sg["rules"][0]["from_port"]) == ("vpc", 22)
+    assert (subnet["vpc"], subnet["ipv4_cidr"], subnet["provider"]) == ("vpc", "10.0.1.0/24", "mock")
+    assert [s["name"] for s in vpc["subnets"]] == ["subnet"]
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"provider": "limited"}, ["venus-conn/vm-000", "venus-conn/vm-001"]),
+    ({"provider": "mock,limited"}, ["mars-conn/found", "mars-conn/gone", "mars-conn/vm-000", "mars-conn/vm-001",
+                                    "mars-conn/vm-002", "venus-conn/vm-000", "venus-conn/vm-001"]),
+    ({"provider": ["mock"], "connection": "venus-conn"}, []),
+    ({"connection": "mars-conn"}, ["mars-conn/found", "mars-conn/gone", "mars-conn/vm-000", "mars-conn/vm-001",
+                                   "mars-conn/vm-002"]),
+    ({"connection": ["mars-conn", "venus-conn"], "search": "001"}, ["mars-conn/vm-001", "venus-conn/vm-001"]),
+    ({"region": "venus"}, ["venus-conn/vm-000", "venus-conn/vm-001"]),
+    ({"zone": "mars-z1"}, ["mars-conn/found", "mars-conn/gone", "mars-conn/vm-000", "mars-conn/vm-001"]),
+    ({"zone": "mars-z3"}, ["mars-conn/vm-002"]),
+    ({"status": "suspended"}, ["venus-conn/vm-000"]),
+    ({"status": "SUSPENDED,notexist"}, ["mars-conn/gone", "venus-conn/vm-000"]),
+    ({"tag": "env"}, ["mars-conn/vm-000", "venus-conn/vm-001"]),
+    ({"tag": "env=prod"}, ["mars-conn/vm-000"]),
+    ({"tag": ["env=prod", "team"]}, []),
+    ({"tag": ["env", "team=a,b"]}, ["venus-conn/vm-001"]),
+    ({"managed": "false"}, ["mars-conn/found"]),
+    ({"managed": "true", "connection": "mars-conn"}, ["mars-conn/gone", "mars-conn/vm-000", "mars-conn/vm-001",
+                                                      "mars-conn/vm-002"]),
+    ({"missing": "true"}, ["mars-conn/gone"]),
+    ({"missing": "false", "connection": "mars-conn"}, ["mars-conn/found", "mars-conn/vm-000", "mars-conn/vm-001",
+                                                       "mars-conn/vm-002"]),
+    ({"search": "VM-00"}, ["mars-conn/vm-000", "mars-conn/vm-001", "mars-conn/vm-002", "venus-conn/vm-000",
+                           "venus-conn/vm-001"]),
+])
+def test_filters_of_a_list(api, two_clouds, params, expected) -> None:  # type: ignore[no-untyped-def]
+    mars, venus = two_clouds
+    Resource.objects.filter(connection=mars, name="vm-000").update(tags={"env": "prod"})
+    Resource.objects.filter(connection=venus, name="vm-001").update(tags={"env": "dev", "team": "a,b"})
+    Resource.objects.filter(connection=venus, name="vm-000").update(status="Suspended")
+    record(mars, Kind.VM, "vm-002", zone="mars-z3")
+    record(mars, Kind.VM, "found", managed=False)
+    record(mars, Kind.VM, "gone", status="NotExist", missing_since=timezone.now())
+
+    body = api.get(inventory("vms"), params).json()
+
+    assert [f"{item['connection']}/{item['name']}" for item in body["results"]] == expected
+    assert body["count"] == len(expected)
+
+
+@pytest.mark.parametrize(("ordering", "expected"), [
+    ("", ["a/b", "a/c", "b/a", "b/d"]),
+    ("name", ["b/a", "a/b", "a/c", "b/d"]),
+    ("-name", ["b/d", "a/c", "a/b", "b/a"]),
+    ("-connection", ["b/a", "b/d", "a/b", "a/c"]),
+    ("status,name", ["a/c", "a/b", "b/d", "b/a"]),
+    ("-status", ["b/a", "a/b", "b/d", "a/c"]),
+    ("zone,-name", ["b/d", "b/a", "a/c", "a/b"]),
+    ("region", ["b/a", "b/d", "a/b", "a/c"]),
+    ("created_at", ["a/c", "b/d", "a/b", "b/a"]),
+    ("-created_at", ["b/a", "a/b", "b/d", "a/c"]),
+    ("last_seen_at", ["a/b", "b/a", "b/d", "a/c"]),  # never seen: last
+    ("-last_seen_at", ["b/d", "b/a", "a/b", "a/c"]),  # never seen: last either way
+])
+def test_ordering_of_a_list(api, db, ordering, expected) -> None:  # type: ignore[no-untyped-def]
+    a = make_connection(name="a", region="mars", zone="mars-z2")
+    b = make_connection(name="b", region="jupiter", zone="jupiter-z1")
+    now = timezone.now()
+    rows = {("a", "b"): ("Running", "zz", 3, 1), ("a", "c"): ("Failed", "mars-z2", 0, None),
+            ("b", "a"): ("Suspended", "jupiter-z1", 4, 2), ("b", "d"): ("Running", "jupiter-z1", 1, 3)}
+    for (conn, name), (status, zone, created, seen) in rows.items():
+        made = record(a if conn == "a" else b, Kind.VM, name, status=status, zone=zone)
+        Resource.objects.filter(pk=made.pk).update(
+            created_at=now + timedelta(minutes=created),
+            last_seen_at=now + timedelta(minutes=seen) if seen is not None else None)
+    params = {"ordering": ordering} if ordering else {}
+
+    results = api.get(inventory("vms"), params).json()["results"]
+
+    assert [f"{item['connection']}/{item['name']}" for item in results] == expected
+
+
+@pytest.mark.django_db
+def test_lists_are_paginated(api) -> None:  # type: ignore[no-untyped-def]
+    first, second = make_connection(name="first"), make_connection(name="second")
+    for i in range(3):
+        record(first, Kind.KEY_PAIR, f"key-{i}")
+        record(second, Kind.KEY_PAIR, f"key-{i}")
+
+    page_one = api.get(inventory("key-pairs"), {"page_size": 4}).json()
+    page_two = api.get(page_one["next"]).json()
+
+    assert page_one["count"] == 6 and page_one["previous"] is None
+    assert [(i["connection"], i["name"]) for i in page_one["results"]] == [
+        ("first", "key-0"), ("first", "key-1"), ("first", "key-2"), ("second", "key-0")]
+    assert [(i["connection"], i["name"]) for i in page_two["results"]] == [("second", "key-1"), ("second", "key-2")]
+    assert page_two["next"] is None and page_two["previous"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("params", "field"), [
+    ({"managed": "maybe"}, "managed"),
+    ({"missing": "2"}, "missing"),
+    ({"ordering": "size"}, "ordering"),
+    ({"ordering": "name,-cost"}, "ordering"),
+    ({"tag": "=prod"}, "tag"),
+    ({"provider": "nocloud"}, "provider"),
+    ({"connection": "no-such-connection"}, "connection"),
+])
+def test_a_list_refuses_bad_filters(api, params, field) -> None:  # type: ignore[no-untyped-def]
+    make_connection()
+
+    response = api.get(inventory("vms"), params)
+
+    assert response.status_code == 400
+    error = error_of(response)
+    assert (error["code"], error["field"]) == ("invalid", field)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("segment", ["disks", "vm", "nlbs"])
+def test_an_unknown_kind_is_404(api, segment) -> None:  # type: ignore[no-untyped-def]
+    response = api.get(inventory(segment))
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    assert segment in error_of(response)["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [SUMMARY, inventory("vms"), inventory("subnets"), inventory("nope")])
+def test_anonymous_callers_are_refused(anon, path) -> None:  # type: ignore[no-untyped-def]
+    response = anon.get(path)
+
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("segment", list(SEGMENTS))
+def test_list_queries_do_not_grow_with_the_page_or_its_connections(api, segment) -> None:  # type: ignore[no-untyped-def]
+    connections = [make_connection(name=f"conn-{i:02d}") for i in range(10)]
+    for conn in connections:
+        for n in range(10):
+            network(conn, vms=1, prefix=f"n{n}-")
+
+    def page(size: int, **params: str) -> int:
+        def call() -> Any:
+            response = api.get(inventory(segment), {"page_size": size, **params})
+            assert len(response.json()["results"]) == size, response.json()
+            return response
+        return queries(call)
+
+    # By name, a page takes the same name from each connection in turn: it spans two, then ten.
+    two = page(5, connection="conn-00,conn-01", ordering="name")
+    ten = page(10, connection=",".join(conn.name for conn in connections), ordering="name")
+    assert two == ten <= 5
+    assert page(5) == page(50) <= 4
+
+
+# --- through the API --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_items_are_the_per_connection_answers_with_the_provider(api) -> None:  # type: ignore[no-untyped-def]
+    # The network's subnets are in mars zones, so the second connection differs by zone only.
+    first, second = make_connection(name="inv-first"), make_connection(name="inv-second", zone="mars-z2")
+    build_network(api, first.name, with_vm=True)
+    build_network(api, second.name, with_vm=True)
+
+    for segment in ("vpcs", "security-groups", "key-pairs", "vms"):
+        everywhere = api.get(inventory(segment)).json()["results"]
+        for conn in (first, second):
+            own = api.get(url(conn.name, f"{segment}/")).json()["results"]
+            mine = [item for item in everywhere if item["connection"] == conn.name]
+            assert [item.pop("provider") for item in mine] == ["mock"] * len(own)
+            assert mine == own, segment
+
+    subnets = api.get(inventory("subnets"), {"connection": "inv-second"}).json()["results"]
+    vpc = api.get(url("inv-second", "vpcs/vpc-01/")).json()
+    assert [(s["name"], s["system_id"], s["ipv4_cidr"], s["vpc"]) for s in subnets] == [
+        (s["name"], s["system_id"], s["ipv4_cidr"], "vpc-01") for s in vpc["subnets"]]
+    summary = connections_of(api.get(SUMMARY).json())
+    assert summary["inv-first"]["counts"] == {"vpc": 1, "subnet": 2, "security_group": 1, "key_pair": 1, "vm": 1}
