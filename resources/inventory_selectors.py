@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
@@ -24,7 +24,7 @@ from connections.services import provider_get
 from resources.models import Freshness, Kind, RefreshOutcome, Resource
 from resources.selectors import (
     REFERENCED_KINDS,
-    _base,
+    _base,  # with _trailer and _iso, the blocks every item is built of: subnet items cannot drift from the rest
     _iso,
     _trailer,
     present_key_pair,
@@ -54,8 +54,11 @@ DEFAULT_ORDERING = ("connection", "name")
 
 @dataclass(frozen=True, kw_only=True)
 class ResourceFilter:
-    """What `inventory/{kind}/` narrows by; empty means no restriction. Several values of one field are ORed,
-    tags are ANDed (`(key, None)` asks for the key, `(key, value)` for that value)."""
+    """What `inventory/{kind}/` narrows by; empty means no restriction.
+
+    Several values of one field are ORed; tags are ANDed (`(key, None)` asks for the key to be set,
+    `(key, value)` for that value).
+    """
 
     providers: tuple[str, ...] = ()
     connections: tuple[str, ...] = ()
@@ -109,7 +112,9 @@ def inventory_records(*, kind: str, filters: ResourceFilter, ordering: Sequence[
     if filters.regions:
         records = records.filter(region__in=filters.regions)
     if filters.zones:
-        records = records.filter(zone__in=filters.zones)
+        # A record without a zone of its own (a VPC found by a refresh, say) is in its connection's.
+        records = records.filter(Q(zone__in=filters.zones) |
+                                 Q(zone="", connection__region__zone__in=filters.zones))
     if filters.statuses:
         any_status = Q()
         for status in filters.statuses:
@@ -196,9 +201,10 @@ def _with_provider(answer: dict[str, Any], provider: str) -> dict[str, Any]:
 
 
 def present_inventory_page(records: list[Resource]) -> list[dict[str, Any]]:
-    """Items of records of one kind from any connections: at most two queries, whatever the page."""
-    names = _names_by_connection(records) if records and records[0].kind in (Kind.VM, Kind.SECURITY_GROUP) else {}
-    subnets = _subnets_by_vpc(records) if records and records[0].kind == Kind.VPC else {}
+    """Items of records from `inventory_records`, whatever their connections: one query at most (the
+    names their cloud ids refer to, or a VPC page's subnets), whatever the page."""
+    names = _names_by_connection(records)
+    subnets = _subnets_by_vpc(records)
     items = []
     for record in records:
         connection_name = record.connection.name
@@ -222,20 +228,35 @@ def present_inventory_page(records: list[Resource]) -> list[dict[str, Any]]:
 # --- the summary ------------------------------------------------------------------------------------
 
 
-def _freshness(row: Freshness | None, *, now: datetime, stale_after: int) -> dict[str, Any]:
+class _ConnectionRow(NamedTuple):
+    pk: int
+    name: str
+    provider: str
+    region: str
+    zone: str
+
+
+# Rows are read as plain values, not model instances: a summary reads one per (connection, kind),
+# and building a thousand instances would cost more than the whole query.
+FRESHNESS_FIELDS = ("connection_id", "kind", "outcome", "last_success_at", "last_attempt_at", "duration_ms",
+                    "error_code", "error_message")
+
+
+def _freshness(row: dict[str, Any] | None, *, now: datetime, stale_after: int) -> dict[str, Any]:
     if row is None:
         return {"outcome": RefreshOutcome.NEVER.value, "last_success_at": None, "last_attempt_at": None,
                 "age_seconds": None, "stale": True, "duration_ms": None, "error_code": "", "error_message": ""}
-    age = (now - row.last_success_at).total_seconds() if row.last_success_at else None
+    success = row["last_success_at"]
+    age = (now - success).total_seconds() if success else None
     return {
-        "outcome": row.outcome,
-        "last_success_at": _iso(row.last_success_at),
-        "last_attempt_at": _iso(row.last_attempt_at),
+        "outcome": row["outcome"],
+        "last_success_at": _iso(success),
+        "last_attempt_at": _iso(row["last_attempt_at"]),
         "age_seconds": round(age, 3) if age is not None else None,
         "stale": age is None or age > stale_after,
-        "duration_ms": row.duration_ms,
-        "error_code": row.error_code,
-        "error_message": row.error_message,
+        "duration_ms": row["duration_ms"],
+        "error_code": row["error_code"],
+        "error_message": row["error_message"],
     }
 
 
@@ -254,11 +275,11 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
     _check_providers(providers)
     now = now or timezone.now()
     stale_after = settings.SPIDERWEB_INVENTORY_STALE_SECONDS
-    rows = Connection.objects.select_related("region").only("pk", "name", "provider", "region__region",
-                                                            "region__zone").order_by("name")
+    rows = Connection.objects.order_by("name")
     if connections:
         rows = rows.filter(name__in=connections)
-    chosen = list(rows)
+    chosen = [_ConnectionRow(*values)
+              for values in rows.values_list("pk", "name", "provider", "region__region", "region__zone")]
     _check_connections(connections, (connection.name for connection in chosen))
     if providers:
         chosen = [connection for connection in chosen if connection.provider in providers]
@@ -272,7 +293,7 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
             present=Count("pk", filter=Q(missing_since__isnull=True)),
             gone=Count("pk", filter=Q(missing_since__isnull=False)),
         )
-        freshness_rows = Freshness.objects.all()
+        freshness_rows = Freshness.objects.values(*FRESHNESS_FIELDS)
         if narrowed:
             grouped = grouped.filter(connection_id__in=ids)
             freshness_rows = freshness_rows.filter(connection_id__in=ids)
@@ -281,7 +302,7 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
                 continue
             counts[connection_id][kind] = present
             missing[connection_id][kind] = gone
-        freshness = {(row.connection_id, row.kind): row for row in freshness_rows}
+        freshness = {(row["connection_id"], row["kind"]): row for row in freshness_rows}
     else:
         freshness = {}
 
@@ -302,8 +323,7 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
         resources, gone = sum(kind_counts.values()), sum(kind_missing.values())
         entry = {"name": connection.name, "resources": resources, "counts": dict(kind_counts),
                  "missing": dict(kind_missing), "freshness": cells}
-        zones = tree[connection.provider][connection.region.region]
-        zones.setdefault(connection.region.zone, []).append(entry)
+        tree[connection.provider][connection.region].setdefault(connection.zone, []).append(entry)
 
         of_provider = provider_totals.setdefault(
             connection.provider, {"connections": 0, "resources": 0, "missing": 0, "by_kind": _zero()})

@@ -97,7 +97,7 @@ SCOPE_PARAMETERS = [
 LIST_PARAMETERS = [
     *SCOPE_PARAMETERS,
     _repeatable("region", "Only records in these regions."),
-    _repeatable("zone", "Only records in these zones."),
+    _repeatable("zone", "Only records in these zones (a record without a zone of its own is in its connection's)."),
     _repeatable("status", "Only records with this cloud status (exact, case-insensitive), e.g. `Running`."),
     OpenApiParameter("tag", str, many=True, explode=True,
                      description="`key` (the tag is set) or `key=value`; repeat for several, all must match."),
