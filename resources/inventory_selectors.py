@@ -24,13 +24,13 @@ from connections.services import provider_get
 from resources.models import Freshness, Kind, RefreshOutcome, Resource
 from resources.selectors import (
     REFERENCED_KINDS,
-    _base,  # with _trailer and _iso, the blocks every item is built of: subnet items cannot drift from the rest
-    _iso,
-    _trailer,
+    base_fields,  # with trailer_fields, the blocks every item is built of: subnet items cannot drift from the rest
+    iso,
     present_key_pair,
     present_security_group,
     present_vm,
     present_vpc,
+    trailer_fields,
 )
 from spiderweb.errors import InvalidInput
 
@@ -183,10 +183,10 @@ def present_subnet(record: Resource, *, connection_name: str) -> dict[str, Any]:
     """A subnet as a record of its own (the per-connection API only shows subnets inside their VPC)."""
     info = record.info or {}
     return {
-        **_base(record, connection_name),
+        **base_fields(record, connection_name),
         "vpc": record.parent.name if record.parent else "",
         "ipv4_cidr": info.get("ipv4_cidr", ""),
-        **_trailer(record),
+        **trailer_fields(record),
     }
 
 
@@ -250,8 +250,8 @@ def _freshness(row: dict[str, Any] | None, *, now: datetime, stale_after: int) -
     age = (now - success).total_seconds() if success else None
     return {
         "outcome": row["outcome"],
-        "last_success_at": _iso(success),
-        "last_attempt_at": _iso(row["last_attempt_at"]),
+        "last_success_at": iso(success),
+        "last_attempt_at": iso(row["last_attempt_at"]),
         "age_seconds": round(age, 3) if age is not None else None,
         "stale": age is None or age > stale_after,
         "duration_ms": row["duration_ms"],
@@ -337,7 +337,7 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
         totals["failed"] += sum(cell["outcome"] == RefreshOutcome.FAILED for cell in cells.values())
 
     return {
-        "generated_at": _iso(now),
+        "generated_at": iso(now),
         "kinds": list(KINDS),
         "stale_after_seconds": stale_after,
         "totals": totals,

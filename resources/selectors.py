@@ -22,11 +22,11 @@ from resources.models import Kind, Operation, Resource
 from resources.services.records import name_map
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _base(record: Resource, connection_name: str) -> dict[str, Any]:
+def base_fields(record: Resource, connection_name: str) -> dict[str, Any]:
     return {
         "name": record.name,
         "system_id": record.system_id,
@@ -40,14 +40,14 @@ def _base(record: Resource, connection_name: str) -> dict[str, Any]:
     }
 
 
-def _trailer(record: Resource) -> dict[str, Any]:
+def trailer_fields(record: Resource) -> dict[str, Any]:
     info = record.info or {}
     return {
         "tags": dict(record.tags or {}),
         "extra": dict(info.get("extra") or {}),
-        "created_at": _iso(record.created_at),
-        "last_seen_at": _iso(record.last_seen_at),
-        "missing_since": _iso(record.missing_since),
+        "created_at": iso(record.created_at),
+        "last_seen_at": iso(record.last_seen_at),
+        "missing_since": iso(record.missing_since),
     }
 
 
@@ -77,14 +77,14 @@ def present_vpc(record: Resource, *, connection_name: str, subnets: list[Resourc
             "zone": cloud.get("zone", "") or subnet.zone,
             "lifecycle": subnet.lifecycle,
             "status": subnet.status,
-            "missing_since": _iso(subnet.missing_since),
+            "missing_since": iso(subnet.missing_since),
             "tags": dict(cloud.get("tags") or {}),
         })
     return {
-        **_base(record, connection_name),
+        **base_fields(record, connection_name),
         "ipv4_cidr": info.get("ipv4_cidr", ""),
         "subnets": subnet_answers,
-        **_trailer(record),
+        **trailer_fields(record),
     }
 
 
@@ -92,21 +92,21 @@ def present_security_group(record: Resource, *, connection_name: str,
                            names: dict[tuple[str, str], str]) -> dict[str, Any]:
     info = record.info or {}
     return {
-        **_base(record, connection_name),
+        **base_fields(record, connection_name),
         "vpc": record.parent.name if record.parent else _name(names, Kind.VPC, info.get("vpc_iid")),
         "rules": list(info.get("rules", [])),
-        **_trailer(record),
+        **trailer_fields(record),
     }
 
 
 def present_key_pair(record: Resource, *, connection_name: str) -> dict[str, Any]:
     info = record.info or {}
     return {
-        **_base(record, connection_name),
+        **base_fields(record, connection_name),
         "fingerprint": info.get("fingerprint", ""),
         "public_key": info.get("public_key", ""),
         "vm_user_id": info.get("vm_user_id", ""),
-        **_trailer(record),
+        **trailer_fields(record),
     }
 
 
@@ -114,7 +114,7 @@ def present_vm(record: Resource, *, connection_name: str, names: dict[tuple[str,
     info = record.info or {}
     image = info.get("image_iid") or {}
     return {
-        **_base(record, connection_name),
+        **base_fields(record, connection_name),
         "image": str(image.get("name_id") or image.get("system_id") or "") if isinstance(image, dict) else "",
         "image_type": info.get("image_type", "PublicImage"),
         "spec": info.get("spec_name", ""),
@@ -130,7 +130,7 @@ def present_vm(record: Resource, *, connection_name: str, names: dict[tuple[str,
         "private_ip": info.get("private_ip", ""),
         "ssh_access_point": info.get("ssh_access_point", ""),
         "start_time": info.get("start_time"),
-        **_trailer(record),
+        **trailer_fields(record),
     }
 
 

@@ -278,7 +278,8 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
             if record is None:
                 record = Resource(connection=connection, kind=kind, managed=False, lifecycle=Lifecycle.READY,
                                   name=_discovered_name(info.iid.name_id, system_id, taken),
-                                  cloud_name=info.iid.name_id, region=connection.region.region)
+                                  cloud_name=info.iid.name_id, region=connection.region.region,
+                                  zone=connection.region.zone)
                 if kind in (Kind.SECURITY_GROUP, Kind.VM):
                     if vpcs is None:
                         vpcs = {r.system_id: r for r in Resource.objects.filter(connection=connection, kind=Kind.VPC)
