@@ -191,3 +191,22 @@ def test_registering_a_discovered_object_keeps_one_record(api, mock_tenant) -> N
     assert [(r.name, r.managed) for r in rows] == [("adopted", True)]
     refresh(api, {"connections": [connection.name], "kinds": ["vpc"]})
     assert rows.count() == 1
+
+
+def test_data_turns_stale_with_age_and_fresh_after_a_refresh(api, mock_tenant, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SPIDERWEB_INVENTORY_STALE_SECONDS = 1
+    connection = make_connection(tenant=mock_tenant)
+    scope = {"connections": [connection.name], "kinds": ["vm"]}
+
+    def vm_cell() -> dict:  # type: ignore[type-arg]
+        summary = api.get("/api/v1/inventory/summary/", {"connection": connection.name}).json()
+        zones = summary["providers"][0]["regions"][0]["zones"]
+        return zones[0]["connections"][0]["freshness"]["vm"]
+
+    assert vm_cell()["stale"] is True  # never listed
+    refresh(api, scope)
+    assert vm_cell()["stale"] is False
+    time.sleep(1.2)
+    assert vm_cell()["stale"] is True
+    refresh(api, scope)
+    assert vm_cell()["stale"] is False
