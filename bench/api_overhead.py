@@ -27,13 +27,13 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from scratch import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"  # trust auth on the dev machine
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 PAGE = 100
 SMALL_PAGE = 10
@@ -55,29 +55,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- a database of our own ----------------------------------------------------------------------------
-
-
-@contextmanager
-def scratch_database() -> Iterator[None]:
-    """Point DATABASE_URL at a fresh database unless one is given; drop it afterwards."""
-    if os.environ.get("DATABASE_URL"):
-        yield
-        return
-    import psycopg
-
-    name = f"spiderweb_bench_{uuid.uuid4().hex[:10]}"
-    # CREATE/DROP DATABASE cannot run inside a transaction, hence autocommit.
-    with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = ADMIN_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django() -> None:

@@ -29,13 +29,13 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from scratch import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"  # trust auth on the dev machine
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 PAGE = 50
 TARGET_MS = 150.0
@@ -55,26 +55,6 @@ def parse_args() -> argparse.Namespace:
     if args.runs < 2:
         parser.error("--runs must be at least 2")
     return args
-
-
-@contextmanager
-def scratch_database() -> Iterator[None]:
-    """Point DATABASE_URL at a fresh database, whatever the environment or .env say; drop it afterwards."""
-    import psycopg
-
-    name = f"spiderweb_bench_{uuid.uuid4().hex[:10]}"
-    # CREATE/DROP DATABASE cannot run inside a transaction, hence autocommit.
-    with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = ADMIN_DATABASE_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        yield
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django() -> None:
@@ -357,7 +337,7 @@ def run(args: argparse.Namespace) -> None:
 
 def main() -> int:
     args = parse_args()
-    with scratch_database():
+    with scratch_database(use_existing=False):
         setup_django()
         run(args)
     return 0

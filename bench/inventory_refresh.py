@@ -11,7 +11,7 @@ Targets: ratio <= 1.5 at concurrency 64, and 200 x 4 listings under 5 s at 200 m
 target is missed.
 
 Needs PostgreSQL and Redis on loopback; a throw-away database is created and dropped (see
-api_overhead.py), the mock cloud's state goes to redis://127.0.0.1:6379/1 and is wiped afterwards.
+scratch.py), the mock cloud's state goes to redis://127.0.0.1:6379/1 and is wiped afterwards.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import tracemalloc
 import uuid
 from typing import Any
 
-from api_overhead import scratch_database
+from scratch import scratch_database
 
 KINDS = ["vpc", "security_group", "key_pair", "vm"]
 
