@@ -39,3 +39,8 @@ def provider_entry(name: str) -> dict[str, Any]:
 def provider_catalogue() -> list[dict[str, Any]]:
     """Every installed driver, as the catalogue the API and the registration forms are built from."""
     return [provider_catalogue_entry(plugin) for plugin in registry.all_drivers()]
+
+
+def connection_capabilities(*, connection: Connection) -> dict[str, Any]:
+    plugin = registry.get_driver(connection.provider)
+    return {"connection": connection.name, "provider": plugin.name, **plugin.capabilities.to_dict()}

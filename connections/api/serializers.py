@@ -123,3 +123,15 @@ class VerifyOut(serializers.Serializer):
     region = serializers.CharField()
     zone = serializers.CharField()
     elapsed_ms = serializers.IntegerField()
+
+
+class CapabilitiesOut(serializers.Serializer):
+    connection = serializers.CharField()
+    provider = serializers.CharField()
+    vpc = serializers.BooleanField(help_text="One flag per handler family: region_zone, image, vm_spec, price, vpc, "
+                                             "security_group, key_pair, vm, disk, my_image, nlb, cluster, tag, "
+                                             "monitoring, anycall.")
+    unsupported = serializers.ListField(child=serializers.CharField(), help_text="Operations a supported family "
+                                                                                  "still cannot do, e.g. vm.suspend.")
+    tag_kinds = serializers.ListField(child=serializers.CharField(), help_text="The kinds that take tags.")
+    notes = serializers.DictField(child=serializers.CharField())

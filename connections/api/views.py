@@ -191,6 +191,12 @@ class ConnectionViewSet(RegistrationViewSet):
     def delete_record(self, record: Any) -> None:
         services.connection_delete(connection=record)
 
+    @extend_schema(summary="What this connection's driver can do, and which kinds take tags", tags=["connections"],
+                   responses=s.CapabilitiesOut)
+    @action(detail=True, methods=["get"])
+    def capabilities(self, request: Request, name: str) -> Response:
+        return Response(selectors.connection_capabilities(connection=self.get_record(name)))
+
     @extend_schema(summary="Open the connection through its driver and authenticate", tags=["connections"],
                    request=None, responses=s.VerifyOut)
     @action(detail=True, methods=["post"])

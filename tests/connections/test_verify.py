@@ -68,3 +68,14 @@ def test_verify_of_an_unknown_connection_is_404(api) -> None:  # type: ignore[no
     response = verify(api, "nope")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_capabilities_of_a_connection_follow_its_driver(api, mock_tenant) -> None:  # type: ignore[no-untyped-def]
+    from drivers.registry import get_driver
+
+    make_connection(name="caps", tenant=mock_tenant)
+    body = api.get("/api/v1/connections/caps/capabilities/").json()
+    assert body["connection"] == "caps" and body["provider"] == "mock"
+    assert body == {"connection": "caps", "provider": "mock", **get_driver("mock").capabilities.to_dict()}
+    assert body["vm"] is True and isinstance(body["tag_kinds"], list)
+    assert api.get("/api/v1/connections/nope/capabilities/").status_code == 404
