@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from resources.api import adoption, compute, inventory, inventory_refresh, meta, network
+from resources.api import adoption, compute, extras, inventory, inventory_refresh, meta, network
 from resources.api.operations import OperationDetail, OperationList
 from resources.models import Kind
 
@@ -16,9 +16,20 @@ for segment, kind in ADOPTABLE.items():
              name=f"{segment}-unregister"),
     ]
 
+tag_patterns = []
+for segment, kind in ADOPTABLE.items():
+    tag_patterns += [
+        path(f"{segment}/<str:name>/tags/", extras.ResourceTags.as_view(kind=kind), name=f"{segment}-tags"),
+        path(f"{segment}/<str:name>/tags/<str:key>/", extras.ResourceTag.as_view(kind=kind), name=f"{segment}-tag"),
+    ]
+
 connection_patterns = [
     *meta.urlpatterns,
     *adoption_patterns,
+    *tag_patterns,
+    path("tags/", extras.TagSearch.as_view(), name="tag-search"),
+    path("anycall/", extras.AnyCall.as_view(), name="anycall"),
+    path("vms/<str:name>/metrics/", extras.VMMetrics.as_view(), name="vm-metrics"),
     path("vpcs/", network.VPCCollection.as_view(), name="vpc-list"),
     path("vpcs/<str:name>/", network.VPCItem.as_view(), name="vpc-detail"),
     path("vpcs/<str:name>/subnets/", network.SubnetCollection.as_view(), name="subnet-list"),

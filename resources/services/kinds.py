@@ -12,7 +12,7 @@ from typing import Any
 from drivers.interface import CloudConnection
 from drivers.types import IID
 from resources.models import Kind, Resource
-from resources.services import key_pair, security_group, vm, vpc
+from resources.services import anycall, key_pair, security_group, tags, vm, vpc  # noqa: F401 - registers actions
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,115 @@
+"""Tags, AnyCall and VM metrics of one connection."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from connections.api.serializers import StrictSerializer
+from resources.api.base import ASYNC_NOTE, ConnectionView, parse
+from resources.api.network import ACCEPTED
+from resources.api.operations import operation_response
+from resources.services import anycall, monitoring, tags
+from spiderweb.errors import InvalidInput
+
+TagsOut = inline_serializer("TagsOut", {
+    "name": serializers.CharField(), "system_id": serializers.CharField(), "kind": serializers.CharField(),
+    "tags": serializers.DictField(child=serializers.CharField()),
+})
+
+
+class TagIn(StrictSerializer):
+    key = serializers.CharField(max_length=128)
+    value = serializers.CharField(max_length=256, allow_blank=True, default="")
+
+
+class AnyCallIn(StrictSerializer):
+    fid = serializers.CharField(max_length=100, help_text="The function id; `providers/` lists each driver's.")
+    params = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False, default=dict)
+
+
+class ResourceTags(ConnectionView):
+    @extend_schema(summary="A resource's tags, read from the cloud", tags=["tags"], responses=TagsOut)
+    def get(self, request: Request, conn: str, name: str) -> Response:
+        return Response(tags.tags_list(connection=self.connection(conn), kind=self.kind, name=name))
+
+    @extend_schema(summary="Add (or change) a tag", description=ASYNC_NOTE + " A kind the driver cannot tag: 501.",
+                   tags=["tags"], request=TagIn, responses={200: TagsOut, 202: ACCEPTED},
+                   examples=[OpenApiExample("a tag", request_only=True, value={"key": "team", "value": "web"})])
+    def post(self, request: Request, conn: str, name: str) -> Response:
+        data = parse(TagIn, request)
+        operation = tags.tag_add(connection=self.connection(conn), user=request.user, kind=self.kind, name=name,
+                                 key=data["key"], value=data["value"])
+        return operation_response(request, operation)
+
+
+class ResourceTag(ConnectionView):
+    @extend_schema(summary="One tag's value", tags=["tags"],
+                   responses=inline_serializer("TagOut", {"key": serializers.CharField(),
+                                                          "value": serializers.CharField()}))
+    def get(self, request: Request, conn: str, name: str, key: str) -> Response:
+        return Response(tags.tag_get(connection=self.connection(conn), kind=self.kind, name=name, key=key))
+
+    @extend_schema(summary="Remove a tag", description=ASYNC_NOTE, tags=["tags"],
+                   responses={200: TagsOut, 202: ACCEPTED})
+    def delete(self, request: Request, conn: str, name: str, key: str) -> Response:
+        operation = tags.tag_remove(connection=self.connection(conn), user=request.user, kind=self.kind, name=name,
+                                    key=key)
+        return operation_response(request, operation)
+
+
+class TagSearch(ConnectionView):
+    @extend_schema(summary="Resources whose tag key or value contains a keyword", tags=["tags"], parameters=[
+        OpenApiParameter("keyword", str, required=True), OpenApiParameter("kind", str)],
+        responses=inline_serializer("TagMatch", {
+            "kind": serializers.CharField(), "name": serializers.CharField(), "system_id": serializers.CharField(),
+            "cloud_name": serializers.CharField(), "tags": serializers.DictField(child=serializers.CharField())},
+            many=True))
+    def get(self, request: Request, conn: str) -> Response:
+        keyword = request.query_params.get("keyword", "")
+        if not keyword:
+            raise InvalidInput("keyword is required", field="keyword")
+        return Response(tags.tags_find(connection=self.connection(conn), keyword=keyword,
+                                       kind=request.query_params.get("kind", "")))
+
+
+class AnyCall(ConnectionView):
+    @extend_schema(summary="Call a driver-specific function by id", description=ASYNC_NOTE
+                   + " An unknown fid is a 400 listing the driver's.", tags=["anycall"], request=AnyCallIn,
+                   responses={200: inline_serializer("AnyCallOut", {
+                       "fid": serializers.CharField(), "params": serializers.DictField(child=serializers.CharField()),
+                       "result": serializers.DictField(child=serializers.CharField())}), 202: ACCEPTED},
+                   examples=[OpenApiExample("count VPCs", request_only=True,
+                                            value={"fid": "countAll", "params": {"rsType": "vpc"}})])
+    def post(self, request: Request, conn: str) -> Response:
+        data = parse(AnyCallIn, request)
+        operation = anycall.anycall(connection=self.connection(conn), user=request.user, fid=data["fid"],
+                                    params=data["params"])
+        return operation_response(request, operation)
+
+
+class VMMetrics(ConnectionView):
+    @extend_schema(summary="A VM metric as a time series", tags=["vms"], parameters=[
+        OpenApiParameter("metric", str, enum=list(monitoring.METRICS), required=True),
+        OpenApiParameter("interval", int, description="Minutes between samples (default 1)."),
+        OpenApiParameter("period", int, description="Hours back from now (default 1).")],
+        responses=inline_serializer("MetricOut", {
+            "name": serializers.CharField(), "system_id": serializers.CharField(), "metric": serializers.CharField(),
+            "unit": serializers.CharField(), "interval_minutes": serializers.IntegerField(),
+            "period_hours": serializers.IntegerField(),
+            "points": serializers.ListField(child=serializers.DictField())}))
+    def get(self, request: Request, conn: str, name: str) -> Response:
+        params = request.query_params
+        return Response(monitoring.vm_metrics(
+            connection=self.connection(conn), name=name, metric=params.get("metric", ""),
+            interval_minutes=_integer(params.get("interval", "1"), "interval"),
+            period_hours=_integer(params.get("period", "1"), "period")))
+
+
+def _integer(value: str, field: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{field} must be a whole number", field=field) from None
