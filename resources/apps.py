@@ -7,4 +7,4 @@ class ResourcesConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers every kind's actions with the operation runner, in web and worker processes alike.
-        from resources.services import kinds  # noqa: F401
+        from resources.services import destroy, kinds  # noqa: F401

@@ -11,7 +11,7 @@ from connections.api.serializers import StrictSerializer
 from resources.api.base import ASYNC_NOTE, ConnectionView, parse
 from resources.api.network import ACCEPTED
 from resources.api.operations import operation_response
-from resources.services import anycall, monitoring, tags
+from resources.services import anycall, destroy, monitoring, tags
 from spiderweb.errors import InvalidInput
 
 TagsOut = inline_serializer("TagsOut", {
@@ -113,3 +113,16 @@ def _integer(value: str, field: str) -> int:
         return int(value)
     except ValueError:
         raise InvalidInput(f"{field} must be a whole number", field=field) from None
+
+
+class Destroy(ConnectionView):
+    @extend_schema(summary="Delete every managed resource of the connection, dependants first",
+                   description=ASYNC_NOTE + " The answer lists what was deleted and what remained, with why.",
+                   tags=["connections"], request=None,
+                   responses={200: inline_serializer("DestroyOut", {
+                       "connection": serializers.CharField(),
+                       "deleted": serializers.ListField(child=serializers.DictField()),
+                       "remained": serializers.ListField(child=serializers.DictField())}), 202: ACCEPTED})
+    def post(self, request: Request, conn: str) -> Response:
+        operation = destroy.connection_destroy(connection=self.connection(conn), user=request.user)
+        return operation_response(request, operation)

@@ -29,6 +29,7 @@ connection_patterns = [
     *tag_patterns,
     path("tags/", extras.TagSearch.as_view(), name="tag-search"),
     path("anycall/", extras.AnyCall.as_view(), name="anycall"),
+    path("destroy/", extras.Destroy.as_view(), name="destroy"),
     path("vms/<str:name>/metrics/", extras.VMMetrics.as_view(), name="vm-metrics"),
     path("vpcs/", network.VPCCollection.as_view(), name="vpc-list"),
     path("vpcs/<str:name>/", network.VPCItem.as_view(), name="vpc-detail"),

@@ -21,6 +21,7 @@ class KindOps:
     get: Callable[[CloudConnection, IID], Any]
     list: Callable[[CloudConnection], list[Any]]
     apply: Callable[[Resource, Any], None]
+    delete: Callable[[CloudConnection, IID], Any]
 
 
 KINDS: dict[str, KindOps] = {
@@ -29,24 +30,28 @@ KINDS: dict[str, KindOps] = {
         get=lambda cloud, iid: cloud.vpc().get_vpc(iid=iid),
         list=lambda cloud: cloud.vpc().list_vpcs(),
         apply=vpc.apply_vpc,
+        delete=lambda cloud, iid: cloud.vpc().delete_vpc(iid=iid),
     ),
     Kind.SECURITY_GROUP: KindOps(
         Kind.SECURITY_GROUP,
         get=lambda cloud, iid: cloud.security_group().get_security_group(iid=iid),
         list=lambda cloud: cloud.security_group().list_security_groups(),
         apply=security_group.apply_security_group,
+        delete=lambda cloud, iid: cloud.security_group().delete_security_group(iid=iid),
     ),
     Kind.KEY_PAIR: KindOps(
         Kind.KEY_PAIR,
         get=lambda cloud, iid: cloud.key_pair().get_key_pair(iid=iid),
         list=lambda cloud: cloud.key_pair().list_key_pairs(),
         apply=key_pair.apply_key_pair,
+        delete=lambda cloud, iid: cloud.key_pair().delete_key_pair(iid=iid),
     ),
     Kind.VM: KindOps(
         Kind.VM,
         get=lambda cloud, iid: cloud.vm().get_vm(iid=iid),
         list=lambda cloud: cloud.vm().list_vms(),
         apply=vm.apply_vm,
+        delete=lambda cloud, iid: cloud.vm().terminate_vm(iid=iid),
     ),
 }
 
