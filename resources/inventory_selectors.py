@@ -26,7 +26,9 @@ from resources.selectors import (
     REFERENCED_KINDS,
     base_fields,  # with trailer_fields, the blocks every item is built of: subnet items cannot drift from the rest
     iso,
+    present_disk,
     present_key_pair,
+    present_my_image,
     present_security_group,
     present_vm,
     present_vpc,
@@ -144,7 +146,12 @@ def _referenced_ids(record: Resource) -> set[str]:
     info = record.info or {}
     if record.kind == Kind.VM:
         return _system_ids([info.get("vpc_iid"), info.get("subnet_iid"), info.get("key_pair_iid"),
-                            *info.get("security_group_iids", [])])
+                            info.get("image_iid"), *info.get("security_group_iids", []),
+                            *info.get("data_disk_iids", [])])
+    if record.kind == Kind.DISK:
+        return _system_ids([info.get("owner_vm_iid")])
+    if record.kind == Kind.MY_IMAGE:
+        return _system_ids([info.get("source_vm_iid")])
     if record.kind == Kind.SECURITY_GROUP and record.parent is None:
         return _system_ids([info.get("vpc_iid")])
     return set()
@@ -219,6 +226,11 @@ def present_inventory_page(records: list[Resource]) -> list[dict[str, Any]]:
             answer = present_key_pair(record, connection_name=connection_name)
         elif record.kind == Kind.VM:
             answer = present_vm(record, connection_name=connection_name, names=names.get(record.connection_id, {}))
+        elif record.kind == Kind.DISK:
+            answer = present_disk(record, connection_name=connection_name, names=names.get(record.connection_id, {}))
+        elif record.kind == Kind.MY_IMAGE:
+            answer = present_my_image(record, connection_name=connection_name,
+                                      names=names.get(record.connection_id, {}))
         else:
             raise ValueError(f"no API shape for kind {record.kind!r}")
         items.append(_with_provider(answer, record.connection.provider))

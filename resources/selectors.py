@@ -115,13 +115,15 @@ def present_vm(record: Resource, *, connection_name: str, names: dict[tuple[str,
     image = info.get("image_iid") or {}
     return {
         **base_fields(record, connection_name),
-        "image": str(image.get("name_id") or image.get("system_id") or "") if isinstance(image, dict) else "",
+        "image": (_name(names, Kind.MY_IMAGE, image) if info.get("image_type") == "MyImage" else
+                  str(image.get("name_id") or image.get("system_id") or "")) if isinstance(image, dict) else "",
         "image_type": info.get("image_type", "PublicImage"),
         "spec": info.get("spec_name", ""),
         "vpc": _name(names, Kind.VPC, info.get("vpc_iid")),
         "subnet": _name(names, Kind.SUBNET, info.get("subnet_iid")),
         "security_groups": [_name(names, Kind.SECURITY_GROUP, sg) for sg in info.get("security_group_iids", [])],
         "key_pair": _name(names, Kind.KEY_PAIR, info.get("key_pair_iid")) if info.get("key_pair_iid") else "",
+        "data_disks": [_name(names, Kind.DISK, disk) for disk in info.get("data_disk_iids", [])],
         "root_disk_type": info.get("root_disk_type", ""),
         "root_disk_size_gb": info.get("root_disk_size_gb", 0),
         "platform": info.get("platform", ""),
@@ -134,7 +136,29 @@ def present_vm(record: Resource, *, connection_name: str, names: dict[tuple[str,
     }
 
 
-REFERENCED_KINDS = (Kind.VPC, Kind.SUBNET, Kind.SECURITY_GROUP, Kind.KEY_PAIR)
+def present_disk(record: Resource, *, connection_name: str, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    info = record.info or {}
+    owner = info.get("owner_vm_iid")
+    return {
+        **base_fields(record, connection_name),
+        "disk_type": info.get("disk_type", ""),
+        "size_gb": info.get("disk_size_gb", 0),
+        "attached_to": _name(names, Kind.VM, owner) if owner else "",
+        **trailer_fields(record),
+    }
+
+
+def present_my_image(record: Resource, *, connection_name: str,
+                     names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    info = record.info or {}
+    return {
+        **base_fields(record, connection_name),
+        "source_vm": _name(names, Kind.VM, info.get("source_vm_iid")),
+        **trailer_fields(record),
+    }
+
+
+REFERENCED_KINDS = (Kind.VPC, Kind.SUBNET, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE)
 
 
 def present(record: Resource, *, connection: Connection, names: dict[tuple[str, str], str] | None = None,
@@ -152,6 +176,10 @@ def present(record: Resource, *, connection: Connection, names: dict[tuple[str, 
         return present_security_group(record, connection_name=connection.name, names=names)
     if record.kind == Kind.VM:
         return present_vm(record, connection_name=connection.name, names=names)
+    if record.kind == Kind.DISK:
+        return present_disk(record, connection_name=connection.name, names=names)
+    if record.kind == Kind.MY_IMAGE:
+        return present_my_image(record, connection_name=connection.name, names=names)
     raise ValueError(f"no API shape for kind {record.kind!r}")
 
 

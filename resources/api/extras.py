@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -45,7 +46,16 @@ class ResourceTags(ConnectionView):
         return operation_response(request, operation)
 
 
+class _OneTagSchema(AutoSchema):
+    """`…/tags/` and `…/tags/{key}/` would otherwise get the same operation id."""
+
+    def get_operation_id(self) -> str:
+        return f"{super().get_operation_id()}_by_key"
+
+
 class ResourceTag(ConnectionView):
+    schema = _OneTagSchema()
+
     @extend_schema(summary="One tag's value", tags=["tags"],
                    responses=inline_serializer("TagOut", {"key": serializers.CharField(),
                                                           "value": serializers.CharField()}))

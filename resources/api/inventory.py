@@ -36,6 +36,8 @@ SEGMENTS: dict[str, str] = {
     "security-groups": Kind.SECURITY_GROUP,
     "key-pairs": Kind.KEY_PAIR,
     "vms": Kind.VM,
+    "disks": Kind.DISK,
+    "my-images": Kind.MY_IMAGE,
 }
 TRUE, FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
 
@@ -198,12 +200,22 @@ class InventoryVMOut(s.VMOut, _Provider):
     pass
 
 
+class InventoryDiskOut(s.DiskOut, _Provider):
+    pass
+
+
+class InventoryMyImageOut(s.MyImageOut, _Provider):
+    pass
+
+
 ITEMS: dict[str, tuple[str, type[serializers.Serializer]]] = {
     "vpcs": ("VPCs", InventoryVPCOut),
     "subnets": ("subnets", InventorySubnetOut),
     "security-groups": ("security groups", InventorySecurityGroupOut),
     "key-pairs": ("key pairs", InventoryKeyPairOut),
     "vms": ("VMs", InventoryVMOut),
+    "disks": ("disks", InventoryDiskOut),
+    "my-images": ("machine images", InventoryMyImageOut),
 }
 
 

@@ -68,10 +68,14 @@ class KeyPairIn(StrictSerializer):
 
 class VMIn(StrictSerializer):
     name = name_field()
-    image = serializers.CharField(max_length=255, help_text="A public image name of the connection (see images/).")
+    image = serializers.CharField(max_length=255, help_text="A public image of the connection (see images/), or "
+                                  "with `image_type` `my_image` the name of one of its machine images.")
+    image_type = serializers.ChoiceField(choices=["public_image", "my_image"], required=False, default="public_image")
     spec = serializers.CharField(max_length=255, help_text="A VM spec name of the connection (see specs/).")
     vpc = serializers.CharField(max_length=100)
     subnet = serializers.CharField(max_length=100)
+    data_disks = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list,
+                                       help_text="Names of available disks to attach at start.")
     security_groups = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
     key_pair = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     root_disk_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -154,6 +158,7 @@ class VMOut(ResourceOut):
     subnet = serializers.CharField()
     security_groups = serializers.ListField(child=serializers.CharField())
     key_pair = serializers.CharField()
+    data_disks = serializers.ListField(child=serializers.CharField())
     root_disk_type = serializers.CharField()
     root_disk_size_gb = serializers.IntegerField()
     platform = serializers.CharField()
@@ -162,6 +167,16 @@ class VMOut(ResourceOut):
     private_ip = serializers.CharField()
     ssh_access_point = serializers.CharField()
     start_time = serializers.DateTimeField(allow_null=True)
+
+
+class DiskOut(ResourceOut):
+    disk_type = serializers.CharField()
+    size_gb = serializers.IntegerField()
+    attached_to = serializers.CharField(help_text="The VM's name; empty when the disk is not attached.")
+
+
+class MyImageOut(ResourceOut):
+    source_vm = serializers.CharField(help_text="The VM the image was taken from.")
 
 
 class VMStatusOut(serializers.Serializer):
@@ -216,3 +231,28 @@ class ReconcileOut(serializers.Serializer):
     managed = serializers.ListField(child=serializers.DictField())
     only_in_spiderweb = serializers.ListField(child=serializers.DictField())
     only_at_cloud = serializers.ListField(child=serializers.DictField())
+
+
+class DiskIn(StrictSerializer):
+    name = name_field()
+    zone = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
+                                 help_text="Empty: the connection's zone.")
+    disk_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                      help_text="Empty: the cloud's default type.")
+    size_gb = serializers.IntegerField(min_value=0, max_value=65536, required=False, default=0,
+                                       help_text="0: the type's default size.")
+    tags = tags_field()
+
+
+class DiskResizeIn(StrictSerializer):
+    size_gb = serializers.IntegerField(min_value=1, max_value=65536, help_text="Larger than now: disks only grow.")
+
+
+class DiskAttachIn(StrictSerializer):
+    vm = serializers.CharField(max_length=100, help_text="The VM's name in this connection.")
+
+
+class MyImageIn(StrictSerializer):
+    name = name_field()
+    source_vm = serializers.CharField(max_length=100, help_text="The VM to snapshot.")
+    tags = tags_field()

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
-from resources.api import adoption, compute, extras, inventory, inventory_refresh, meta, network
+from resources.api import adoption, compute, extras, inventory, inventory_refresh, meta, network, storage
 from resources.api.operations import OperationDetail, OperationList
 from resources.models import Kind
 
 # Segments of the URL per kind that can be registered, unregistered and reconciled.
-ADOPTABLE = {"vpcs": Kind.VPC, "security-groups": Kind.SECURITY_GROUP, "key-pairs": Kind.KEY_PAIR, "vms": Kind.VM}
+ADOPTABLE = {"vpcs": Kind.VPC, "security-groups": Kind.SECURITY_GROUP, "key-pairs": Kind.KEY_PAIR, "vms": Kind.VM,
+             "disks": Kind.DISK, "my-images": Kind.MY_IMAGE}
 
 adoption_patterns = []
 for segment, kind in ADOPTABLE.items():
@@ -44,6 +45,13 @@ connection_patterns = [
     path("vms/<str:name>/", compute.VMItem.as_view(), name="vm-detail"),
     path("vms/<str:name>/status/", compute.VMStatusView.as_view(), name="vm-status"),
     path("vms/<str:name>/actions/", compute.VMActions.as_view(), name="vm-actions"),
+    path("disks/", storage.DiskCollection.as_view(), name="disk-list"),
+    path("disks/<str:name>/", storage.DiskItem.as_view(), name="disk-detail"),
+    path("disks/<str:name>/size/", storage.DiskResize.as_view(), name="disk-size"),
+    path("disks/<str:name>/attach/", storage.DiskAttach.as_view(), name="disk-attach"),
+    path("disks/<str:name>/detach/", storage.DiskDetach.as_view(), name="disk-detach"),
+    path("my-images/", storage.MyImageCollection.as_view(), name="my-image-list"),
+    path("my-images/<str:name>/", storage.MyImageItem.as_view(), name="my-image-detail"),
 ]
 
 urlpatterns = [

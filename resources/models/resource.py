@@ -16,6 +16,8 @@ class Kind(models.TextChoices):
     SECURITY_GROUP = "security_group", "Security group"
     KEY_PAIR = "key_pair", "Key pair"
     VM = "vm", "VM"
+    DISK = "disk", "Disk"
+    MY_IMAGE = "my_image", "Machine image"
 
 
 class Lifecycle(models.TextChoices):

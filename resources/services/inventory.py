@@ -37,7 +37,7 @@ from spiderweb.errors import InvalidInput, ServiceError
 logger = logging.getLogger(__name__)
 
 # Subnets are listed with their VPC.
-INVENTORY_KINDS: tuple[str, ...] = (Kind.VPC, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM)
+INVENTORY_KINDS: tuple[str, ...] = (Kind.VPC, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE)
 SHARD_SIZE = 100
 MAX_SHARDS = 8
 
@@ -237,7 +237,8 @@ def _discovered_name(cloud_name: str, system_id: str, taken: set[str]) -> str:
 
 
 def _status(kind: str, info: Any) -> str:
-    return str(info.status) if kind == Kind.VM else "Available"
+    status = getattr(info, "status", None)
+    return str(status) if status is not None else "Available"
 
 
 def _fill(record: Resource, kind: str, info: Any, now: Any) -> None:

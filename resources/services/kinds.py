@@ -12,7 +12,7 @@ from typing import Any
 from drivers.interface import CloudConnection
 from drivers.types import IID
 from resources.models import Kind, Resource
-from resources.services import anycall, key_pair, security_group, tags, vm, vpc  # noqa: F401 - registers actions
+from resources.services import anycall, disk, key_pair, my_image, security_group, tags, vm, vpc  # noqa: F401
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,20 @@ KINDS: dict[str, KindOps] = {
         list=lambda cloud: cloud.vm().list_vms(),
         apply=vm.apply_vm,
         delete=lambda cloud, iid: cloud.vm().terminate_vm(iid=iid),
+    ),
+    Kind.DISK: KindOps(
+        Kind.DISK,
+        get=lambda cloud, iid: cloud.disk().get_disk(iid=iid),
+        list=lambda cloud: cloud.disk().list_disks(),
+        apply=disk.apply_disk,
+        delete=lambda cloud, iid: cloud.disk().delete_disk(iid=iid),
+    ),
+    Kind.MY_IMAGE: KindOps(
+        Kind.MY_IMAGE,
+        get=lambda cloud, iid: cloud.my_image().get_my_image(iid=iid),
+        list=lambda cloud: cloud.my_image().list_my_images(),
+        apply=my_image.apply_my_image,
+        delete=lambda cloud, iid: cloud.my_image().delete_my_image(iid=iid),
     ),
 }
 

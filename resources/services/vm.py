@@ -28,6 +28,7 @@ FIELDS = {
     "root_disk_type": "root_disk_type",
     "root_disk_size_gb": "root_disk_size_gb",
     "vm_user_password": "vm_user_password",
+    "data_disk_iids": "data_disks",
     "iid": "name",
 }
 CONTROLS = ("suspend", "resume", "reboot")
@@ -45,6 +46,8 @@ class VMSpec:
     root_disk_type: str = ""
     root_disk_size_gb: int = 0
     vm_user_password: str = ""
+    image_type: str = "public_image"
+    data_disks: Sequence[str] = ()
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -65,11 +68,17 @@ def vm_create(*, connection: Connection, user: Any, spec: VMSpec) -> Operation:
     ]
     key = (records.reference(connection=connection, kind=Kind.KEY_PAIR, name=spec.key_pair, field="key_pair")
            if spec.key_pair else None)
+    image = (records.reference(connection=connection, kind=Kind.MY_IMAGE, name=spec.image, field="image")
+             if spec.image_type == "my_image" else None)
+    disks = [records.reference(connection=connection, kind=Kind.DISK, name=name, field=f"data_disks[{i}]")
+             for i, name in enumerate(spec.data_disks)]
     with transaction.atomic():
         record = records.reserve(connection=connection, kind=Kind.VM, name=spec.name, parent=vpc, tags=dict(spec.tags))
         record.status = VMStatus.CREATING
         record.info = {  # what was asked, shown until the cloud answers
-            "image_iid": {"name_id": spec.image, "system_id": ""},
+            "image_iid": _iid_json(image) if image else {"name_id": spec.image, "system_id": ""},
+            "image_type": "MyImage" if image else "PublicImage",
+            "data_disk_iids": [_iid_json(disk) for disk in disks],
             "spec_name": spec.spec,
             "vpc_iid": _iid_json(vpc),
             "subnet_iid": _iid_json(subnet),
@@ -81,6 +90,8 @@ def vm_create(*, connection: Connection, user: Any, spec: VMSpec) -> Operation:
         record.save(update_fields=["status", "info", "updated_at"])
         params = {
             "image": spec.image,
+            "my_image": image.pk if image else None,
+            "data_disks": [disk.pk for disk in disks],
             "spec": spec.spec,
             "subnet": subnet.pk,
             "security_groups": [group.pk for group in groups],
@@ -139,7 +150,8 @@ def apply_vm(record: Resource, info: VMInfo) -> None:
 
 
 def _request(record: Resource, params: Mapping[str, Any]) -> VMReqInfo:
-    referenced = Resource.objects.in_bulk([params["subnet"], params["key_pair"], *params["security_groups"]])
+    referenced = Resource.objects.in_bulk([params["subnet"], params["key_pair"], params.get("my_image"),
+                                           *params["security_groups"], *params.get("data_disks", [])])
     assert record.parent is not None
     subnet = referenced[params["subnet"]]
     key = referenced.get(params["key_pair"]) if params["key_pair"] else None
@@ -148,9 +160,12 @@ def _request(record: Resource, params: Mapping[str, Any]) -> VMReqInfo:
         from connections import crypto
 
         password = crypto.decrypt_values(params["sealed_password"])["password"]
+    my_image = referenced.get(params["my_image"]) if params.get("my_image") else None
     return VMReqInfo(
         name=record.cloud_name,
-        image_iid=IID(name_id=params["image"], system_id=params["image"]),
+        image_iid=records.iid_of(my_image) if my_image else IID(name_id=params["image"], system_id=params["image"]),
+        image_type="MyImage" if my_image else "PublicImage",
+        data_disk_iids=tuple(records.iid_of(referenced[pk]) for pk in params.get("data_disks", [])),
         spec_name=params["spec"],
         vpc_iid=records.iid_of(record.parent),
         subnet_iid=records.iid_of(subnet),

@@ -20,7 +20,7 @@ from tests.resources.helpers import build_network, error_of, url
 pytestmark = pytest.mark.django_db
 
 SUMMARY = "/api/v1/inventory/summary/"
-KINDS = ["vpc", "subnet", "security_group", "key_pair", "vm"]
+KINDS = ["vpc", "subnet", "security_group", "key_pair", "vm", "disk", "my_image"]
 NEVER = {"outcome": "never", "last_success_at": None, "last_attempt_at": None, "age_seconds": None, "stale": True,
          "duration_ms": None, "error_code": "", "error_message": ""}
 _ids = itertools.count(1)
