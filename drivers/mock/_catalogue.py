@@ -7,6 +7,7 @@ and specs here. Prices differ per region so that "where is it cheapest" has an a
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from drivers.errors import InvalidRequestError, NotFoundError
 from drivers.types import IID, GpuInfo, ImageInfo, PriceInfo, RegionZoneInfo, VMSpecInfo, ZoneInfo, ZoneStatus
@@ -108,7 +109,29 @@ _SPEC_TABLE: dict[str, tuple[int, int, str, tuple[GpuInfo, ...], str]] = {
     "mock-vmspec-04": (4, 8192, "arm64", (), "0.1360"),
 }
 
-DISK_TYPES: tuple[str, ...] = ("standard", "ssd")
+
+class DiskType(NamedTuple):
+    """A block-storage type: the sizes it allows and the size a disk gets when none is asked for."""
+
+    min_gb: int
+    max_gb: int
+    default_gb: int
+
+
+# Root and data disks share the types. "io" is provisioned-IOPS storage, which (like AWS io1/io2)
+# has a larger minimum size.
+DISK_TYPES: dict[str, DiskType] = {
+    "standard": DiskType(min_gb=1, max_gb=16_384, default_gb=100),
+    "ssd": DiskType(min_gb=1, max_gb=16_384, default_gb=50),
+    "io": DiskType(min_gb=4, max_gb=16_384, default_gb=100),
+}
+DEFAULT_DISK_TYPE = "standard"
+
+# Kubernetes versions the mock's managed clusters offer, oldest first.
+K8S_VERSIONS: tuple[str, ...] = ("1.29", "1.30", "1.31")
+DEFAULT_K8S_VERSION = "1.30"
+# The node image a node group gets when it names none (an x86_64 image; arm64 specs need their own).
+DEFAULT_NODE_IMAGES: dict[str, str] = {"x86_64": "mock-vmimage-01", "arm64": "mock-vmimage-02"}
 
 
 def region(name: str, *, field: str = "") -> RegionZoneInfo:

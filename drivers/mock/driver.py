@@ -10,17 +10,17 @@ from drivers.fields import validate_values
 from drivers.interface import (
     AnyCallHandler,
     ClusterHandler,
-    DiskHandler,
     MonitoringHandler,
-    MyImageHandler,
     NLBHandler,
     TagHandler,
 )
 from drivers.mock._context import Context
 from drivers.mock._faults import REGION_OPTIONS, Faults
 from drivers.mock._store import Store, open_store
+from drivers.mock.disk import MockDiskHandler
 from drivers.mock.image import MockImageHandler
 from drivers.mock.key_pair import MockKeyPairHandler
+from drivers.mock.my_image import MockMyImageHandler
 from drivers.mock.price import MockPriceHandler
 from drivers.mock.region_zone import MockRegionZoneHandler
 from drivers.mock.security_group import MockSecurityGroupHandler
@@ -32,8 +32,10 @@ from drivers.types import ConnectionInfo, FieldSpec
 _NOT_YET = "The mock cloud does not implement it yet."
 
 CAPABILITIES = Capabilities(
-    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm"}),
-    notes={family: _NOT_YET for family in ("disk", "my_image", "nlb", "cluster", "tag", "monitoring", "anycall")},
+    handlers=frozenset(
+        {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
+    ),
+    notes={family: _NOT_YET for family in ("nlb", "cluster", "tag", "monitoring", "anycall")},
 )
 
 
@@ -79,11 +81,11 @@ class MockConnection:
     def vm(self) -> MockVMHandler:
         return MockVMHandler(self._cx)
 
-    def disk(self) -> DiskHandler:
-        _unsupported("disk")
+    def disk(self) -> MockDiskHandler:
+        return MockDiskHandler(self._cx)
 
-    def my_image(self) -> MyImageHandler:
-        _unsupported("my_image")
+    def my_image(self) -> MockMyImageHandler:
+        return MockMyImageHandler(self._cx)
 
     def nlb(self) -> NLBHandler:
         _unsupported("nlb")

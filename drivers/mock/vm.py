@@ -1,33 +1,30 @@
 """VMs in the mock cloud.
 
 A VM record stores its settled state plus, after a create or control call, the transitional
-status it shows until `settles_at`. Computing the status from the clock (rather than a
-background job flipping it) keeps every process agreeing on it without coordination.
+status it shows until `settles_at` (see `_relations`). A VM boots from a public image or from a
+machine image (MyImage) of the same tenant and region, and can take data disks of its zone.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from drivers.errors import InvalidRequestError, InvalidStateError, NotSupportedError, QuotaError
+from drivers.errors import InvalidRequestError, InvalidStateError, QuotaError
 from drivers.mock import _catalogue
 from drivers.mock._common import Record, check_new_name, check_tags, find, get, iid_of, new_id, table, timestamp
 from drivers.mock._context import Context
+from drivers.mock._relations import disks_of, release_vm, vm_status
 from drivers.mock._store import Doc
-from drivers.types import IID, ImageInfo, VMInfo, VMReqInfo, VMStatus, VMStatusInfo
+from drivers.mock.disk import attach
+from drivers.mock.my_image import boot_image
+from drivers.types import IID, ImageInfo, VMInfo, VMReqInfo, VMSpecInfo, VMStatus, VMStatusInfo
 
 MAX_ROOT_DISK_GB = 16_384
 # Like AWS, the first addresses of every subnet belong to the cloud (router, DNS, reserved).
 _RESERVED_HOSTS = 3
-
-
-def vm_status(record: Mapping[str, Any], now: float) -> VMStatus:
-    if record["transition"] and now < record["settles_at"]:
-        return VMStatus(record["transition"])
-    return VMStatus(record["state"])
 
 
 def _ref(doc: Doc, kind: str, ident: str) -> IID:
@@ -42,7 +39,8 @@ def vm_info(record: Mapping[str, Any], doc: Doc, *, region: str, now: float) -> 
     return VMInfo(
         iid=iid_of(record),
         status=vm_status(record, now),
-        image_iid=IID(name_id=record["image"], system_id=record["image"]),
+        image_iid=IID(name_id=record.get("image_name", record["image"]), system_id=record["image"]),
+        image_type=record.get("image_type", "PublicImage"),
         spec_name=record["spec"],
         vpc_iid=iid_of(vpc) if vpc else IID(name_id="", system_id=record["vpc_id"]),
         subnet_iid=iid_of(subnet) if subnet else IID(name_id="", system_id=record["subnet_id"]),
@@ -52,6 +50,7 @@ def vm_info(record: Mapping[str, Any], doc: Doc, *, region: str, now: float) -> 
         key_pair_iid=_ref(doc, "key_pairs", record["key_id"]) if record["key_id"] else None,
         root_disk_type=record["root_disk_type"],
         root_disk_size_gb=record["root_disk_size_gb"],
+        data_disk_iids=tuple(iid_of(disk) for disk in disks_of(doc, record["id"])),
         platform=record["platform"],
         vm_user_id=record["vm_user"],
         public_ip=public_ip,
@@ -65,7 +64,21 @@ def vm_info(record: Mapping[str, Any], doc: Doc, *, region: str, now: float) -> 
     )
 
 
-def _root_disk(req: VMReqInfo, image: ImageInfo) -> tuple[str, int]:
+def _check_image(req: VMReqInfo, image: ImageInfo, spec: VMSpecInfo) -> tuple[bool, str, int]:
+    """Whether the VM runs Windows, and its root disk type and size, checked against image and spec."""
+    if spec.architecture != image.os_architecture:
+        raise InvalidRequestError(
+            f"VM spec '{spec.name}' is {spec.architecture} but image '{image.iid.name_id}' is "
+            f"{image.os_architecture}; pick a matching spec or image.",
+            field="spec_name",
+        )
+    windows = image.os_platform == "Windows"
+    if req.key_pair_iid is None and not windows:
+        raise InvalidRequestError("A Linux VM needs a key pair to log in with.", field="key_pair_iid")
+    if req.key_pair_iid is None and len(req.vm_user_password) < 12:
+        raise InvalidRequestError(
+            "A Windows VM without a key pair needs a password of at least 12 characters.", field="vm_user_password"
+        )
     disk_type = req.root_disk_type or image.os_disk_type
     if disk_type not in _catalogue.DISK_TYPES:
         raise InvalidRequestError(
@@ -79,7 +92,19 @@ def _root_disk(req: VMReqInfo, image: ImageInfo) -> tuple[str, int]:
             f" and {MAX_ROOT_DISK_GB} GB.",
             field="root_disk_size_gb",
         )
-    return disk_type, size
+    return windows, disk_type, size
+
+
+def _data_disks(doc: Doc, iids: Sequence[IID]) -> list[Record]:
+    """The data disks a new VM asks for (each is attached by `attach`, which checks its state)."""
+    disks: list[Record] = []
+    for index, disk_iid in enumerate(iids):
+        field = f"data_disk_iids[{index}]"
+        disk = get(table(doc, "disks").values(), disk_iid, what="Disk", field=field)
+        if any(other["id"] == disk["id"] for other in disks):
+            raise InvalidRequestError(f"Disk '{disk['name']}' is listed twice.", field=field)
+        disks.append(disk)
+    return disks
 
 
 def _private_ip(subnet: Record, vms: Mapping[str, Record]) -> str:
@@ -103,31 +128,21 @@ class MockVMHandler:
 
     def start_vm(self, *, req: VMReqInfo) -> VMInfo:
         self._cx.enter()
-        if req.image_type != "PublicImage":
-            raise NotSupportedError("The mock cloud does not support machine images (MyImage) yet.")
-        if req.data_disk_iids:
-            raise NotSupportedError("The mock cloud does not support data disks yet.")
-        image = _catalogue.image(req.image_iid)
+        if req.image_type not in ("PublicImage", "MyImage"):
+            raise InvalidRequestError(
+                f"Image type {req.image_type!r} must be PublicImage or MyImage.", field="image_type"
+            )
         spec = _catalogue.spec(self._cx.region, req.spec_name)
-        if spec.architecture != image.os_architecture:
-            raise InvalidRequestError(
-                f"VM spec '{spec.name}' is {spec.architecture} but image '{image.iid.name_id}' is "
-                f"{image.os_architecture}; pick a matching spec or image.",
-                field="spec_name",
-            )
-        windows = image.os_platform == "Windows"
-        if req.key_pair_iid is None and not windows:
-            raise InvalidRequestError("A Linux VM needs a key pair to log in with.", field="key_pair_iid")
-        if req.key_pair_iid is None and len(req.vm_user_password) < 12:
-            raise InvalidRequestError(
-                "A Windows VM without a key pair needs a password of at least 12 characters.", field="vm_user_password"
-            )
-        root_disk_type, root_disk_size = _root_disk(req, image)
         tags = check_tags(req.tags)
 
         def change(doc: Doc) -> VMInfo:
             vms = table(doc, "vms")
             check_new_name(vms.values(), req.name, what="VM")
+            if req.image_type == "MyImage":
+                image = boot_image(doc, req.image_iid, now=time.time())
+            else:
+                image = _catalogue.image(req.image_iid)
+            windows, root_disk_type, root_disk_size = _check_image(req, image, spec)
             vpc = get(table(doc, "vpcs").values(), req.vpc_iid, what="VPC", field="vpc_iid")
             subnet = get(vpc["subnets"], req.subnet_iid, what=f"Subnet of VPC '{vpc['name']}'", field="subnet_iid")
             groups = []
@@ -142,14 +157,18 @@ class MockVMHandler:
             key = None
             if req.key_pair_iid is not None:
                 key = get(table(doc, "key_pairs").values(), req.key_pair_iid, what="Key pair", field="key_pair_iid")
+            disks = _data_disks(doc, req.data_disk_iids)
             now = time.time()
             record: Record = {
                 "id": new_id("i"),
                 "name": req.name,
                 "image": image.iid.system_id,
+                "image_name": image.iid.name_id,
+                "image_type": req.image_type,
                 "spec": spec.name,
                 "architecture": spec.architecture,
                 "platform": image.os_platform,
+                "distribution": image.os_distribution,
                 "vm_user": "Administrator" if windows and key is None else "cb-user",
                 "vpc_id": vpc["id"],
                 "subnet_id": subnet["id"],
@@ -166,6 +185,8 @@ class MockVMHandler:
                 "transition": VMStatus.CREATING.value,
                 "settles_at": now + self._cx.settle_seconds,
             }
+            for index, disk in enumerate(disks):
+                attach(doc, disk, record, now, field=f"data_disk_iids[{index}]")
             vms[record["id"]] = record
             return vm_info(record, doc, region=self._cx.region, now=now)
 
@@ -211,7 +232,9 @@ class MockVMHandler:
             vms = table(doc, "vms")
             record = find(vms.values(), iid)
             if record is not None:
-                # Removed at once so its VPC, security groups and key pair can be deleted right after.
+                # Removed at once so its VPC, security groups and key pair can be deleted right after;
+                # its data disks come loose (Available) and load balancers stop sending it traffic.
+                release_vm(doc, record["id"])
                 del vms[record["id"]]
             return VMStatus.TERMINATED
 

@@ -17,7 +17,17 @@ import pytest
 from drivers.errors import DependencyError
 from drivers.interface import CloudConnection, CloudDriver
 from drivers.mock import MockDriver
-from drivers.types import IID, ConnectionInfo, VMStatus
+from drivers.types import (
+    IID,
+    ConnectionInfo,
+    KeyPairReqInfo,
+    SecurityReqInfo,
+    SecurityRule,
+    SubnetReqInfo,
+    VMReqInfo,
+    VMStatus,
+    VPCReqInfo,
+)
 
 T = TypeVar("T")
 
@@ -49,6 +59,14 @@ class Harness:
             time.sleep(0.05)
             current = self.conn.vm().get_vm_status(iid=iid)
 
+    def wait_for(self, check: Callable[[], bool], what: str) -> None:
+        """Poll `check` until it holds (a disk becoming Available, a cluster Active...)."""
+        deadline = time.monotonic() + self.timeout_s
+        while not check():
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out waiting for {what}")
+            time.sleep(0.05)
+
     def eventually(self, call: Callable[[], T]) -> T:
         """Retry `call` while the cloud still reports a dependency (a VM that is terminating)."""
         deadline = time.monotonic() + self.timeout_s
@@ -59,6 +77,52 @@ class Harness:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+
+
+@dataclass(frozen=True)
+class Network:
+    """A VPC with one subnet, a security group allowing SSH and a key pair: what a VM needs."""
+
+    vpc: IID
+    subnet: IID
+    subnet_cidr: str
+    sg: IID
+    key: IID
+
+
+def make_network(cloud: Harness, name: str = "vm") -> Network:
+    vpc = cloud.conn.vpc().create_vpc(
+        req=VPCReqInfo(
+            name=f"vpc-{name}",
+            ipv4_cidr=cloud.vpc_cidr,
+            subnets=(SubnetReqInfo(name=f"sn-{name}", ipv4_cidr=cloud.subnet_cidrs[0]),),
+        )
+    )
+    ssh = SecurityRule(direction="inbound", protocol="TCP", from_port=22, to_port=22)
+    sg = cloud.conn.security_group().create_security_group(
+        req=SecurityReqInfo(name=f"sg-{name}", vpc_iid=vpc.iid, rules=(ssh,))
+    )
+    key = cloud.conn.key_pair().create_key_pair(req=KeyPairReqInfo(name=f"key-{name}"))
+    return Network(vpc=vpc.iid, subnet=vpc.subnets[0].iid, subnet_cidr=cloud.subnet_cidrs[0], sg=sg.iid, key=key.iid)
+
+
+def vm_req(cloud: Harness, network: Network, name: str = "vm-01") -> VMReqInfo:
+    return VMReqInfo(
+        name=name,
+        image_iid=cloud.image,
+        spec_name=cloud.spec_name,
+        vpc_iid=IID(name_id=network.vpc.name_id),
+        subnet_iid=IID(name_id=network.subnet.name_id),
+        security_group_iids=(IID(name_id=network.sg.name_id),),
+        key_pair_iid=IID(name_id=network.key.name_id),
+        tags={"env": "test"},
+    )
+
+
+def start_running_vm(cloud: Harness, network: Network, name: str = "vm-01") -> IID:
+    vm = cloud.conn.vm().start_vm(req=vm_req(cloud, network, name))
+    cloud.wait_status(vm.iid, VMStatus.RUNNING)
+    return vm.iid
 
 
 def _mock_harness(request: pytest.FixtureRequest) -> Iterator[Harness]:

@@ -3,62 +3,23 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 
 from drivers.errors import AlreadyExistsError, NotFoundError
-from drivers.types import (
-    IID,
-    KeyPairReqInfo,
-    SecurityReqInfo,
-    SecurityRule,
-    SubnetReqInfo,
-    VMReqInfo,
-    VMStatus,
-    VPCReqInfo,
-)
-from tests.drivers.conformance.harness import Harness
-
-
-@dataclass(frozen=True)
-class Network:
-    vpc: IID
-    subnet: IID
-    subnet_cidr: str
-    sg: IID
-    key: IID
+from drivers.types import IID, VMReqInfo, VMStatus
+from tests.drivers.conformance.harness import Harness, Network, make_network, vm_req
 
 
 @pytest.fixture
 def network(cloud: Harness) -> Network:
     cloud.require("vm")
-    vpc = cloud.conn.vpc().create_vpc(
-        req=VPCReqInfo(
-            name="vpc-vm",
-            ipv4_cidr=cloud.vpc_cidr,
-            subnets=(SubnetReqInfo(name="sn-vm", ipv4_cidr=cloud.subnet_cidrs[0]),),
-        )
-    )
-    ssh = SecurityRule(direction="inbound", protocol="TCP", from_port=22, to_port=22)
-    sg = cloud.conn.security_group().create_security_group(
-        req=SecurityReqInfo(name="sg-vm", vpc_iid=vpc.iid, rules=(ssh,))
-    )
-    key = cloud.conn.key_pair().create_key_pair(req=KeyPairReqInfo(name="key-vm"))
-    return Network(vpc=vpc.iid, subnet=vpc.subnets[0].iid, subnet_cidr=cloud.subnet_cidrs[0], sg=sg.iid, key=key.iid)
+    return make_network(cloud)
 
 
 def _vm_req(cloud: Harness, network: Network, name: str = "vm-01") -> VMReqInfo:
-    return VMReqInfo(
-        name=name,
-        image_iid=cloud.image,
-        spec_name=cloud.spec_name,
-        vpc_iid=IID(name_id=network.vpc.name_id),
-        subnet_iid=IID(name_id=network.subnet.name_id),
-        security_group_iids=(IID(name_id=network.sg.name_id),),
-        key_pair_iid=IID(name_id=network.key.name_id),
-        tags={"env": "test"},
-    )
+    return vm_req(cloud, network, name)
 
 
 def test_vm_lifecycle(cloud: Harness, network: Network) -> None:

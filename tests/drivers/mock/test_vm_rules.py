@@ -13,7 +13,6 @@ from drivers.errors import (
     InvalidRequestError,
     InvalidStateError,
     NotFoundError,
-    NotSupportedError,
     QuotaError,
 )
 from drivers.mock import MockConnection
@@ -166,9 +165,8 @@ def test_root_disk_is_checked_against_the_image(conn: MockConnection, req: VMReq
     assert (vm.root_disk_type, vm.root_disk_size_gb) == ("ssd", 100)
 
 
-def test_features_of_unsupported_families_are_refused(conn: MockConnection, req: VMReqInfo) -> None:
-    with pytest.raises(NotSupportedError):
-        conn.vm().start_vm(req=replace(req, data_disk_iids=(IID(name_id="disk-01"),)))
-    with pytest.raises(NotSupportedError):
-        conn.vm().start_vm(req=replace(req, image_type="MyImage"))
+def test_image_type_must_be_public_or_my_image(conn: MockConnection, req: VMReqInfo) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        conn.vm().start_vm(req=replace(req, image_type="SharedImage"))  # type: ignore[arg-type]
+    assert caught.value.field == "image_type"
     assert conn.vm().list_vms() == []
