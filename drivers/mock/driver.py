@@ -12,7 +12,6 @@ from drivers.interface import (
     ClusterHandler,
     MonitoringHandler,
     NLBHandler,
-    TagHandler,
 )
 from drivers.mock._context import Context
 from drivers.mock._faults import REGION_OPTIONS, Faults
@@ -24,6 +23,7 @@ from drivers.mock.my_image import MockMyImageHandler
 from drivers.mock.price import MockPriceHandler
 from drivers.mock.region_zone import MockRegionZoneHandler
 from drivers.mock.security_group import MockSecurityGroupHandler
+from drivers.mock.tag import TAG_KINDS, MockTagHandler
 from drivers.mock.vm import MockVMHandler
 from drivers.mock.vm_spec import MockVMSpecHandler
 from drivers.mock.vpc import MockVPCHandler
@@ -34,8 +34,10 @@ _NOT_YET = "The mock cloud does not implement it yet."
 CAPABILITIES = Capabilities(
     handlers=frozenset(
         {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
+        | {"tag"}
     ),
-    notes={family: _NOT_YET for family in ("nlb", "cluster", "tag", "monitoring", "anycall")},
+    tag_kinds=TAG_KINDS,
+    notes={family: _NOT_YET for family in ("nlb", "cluster", "monitoring", "anycall")},
 )
 
 
@@ -93,8 +95,8 @@ class MockConnection:
     def cluster(self) -> ClusterHandler:
         _unsupported("cluster")
 
-    def tag(self) -> TagHandler:
-        _unsupported("tag")
+    def tag(self) -> MockTagHandler:
+        return MockTagHandler(self._cx)
 
     def monitoring(self) -> MonitoringHandler:
         _unsupported("monitoring")
