@@ -221,10 +221,14 @@ class TagHandler(Protocol):
 
 
 class MonitoringHandler(Protocol):
+    """VM metrics. A metric the driver cannot read is declared as the operation
+    "monitoring.<metric>" (e.g. "monitoring.memory_usage") in `capabilities.unsupported`, and asking
+    for it raises `NotSupportedError`."""
+
     def get_vm_metric(
         self, *, vm_iid: IID, metric: MetricType, interval_minutes: int = 1, period_hours: int = 1
     ) -> MetricData:
-        """Samples of `metric` every `interval_minutes` over the last `period_hours`."""
+        """Samples of `metric` every `interval_minutes` over the last `period_hours`, oldest first."""
         ...
 
 

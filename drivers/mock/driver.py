@@ -10,7 +10,6 @@ from drivers.fields import validate_values
 from drivers.interface import (
     AnyCallHandler,
     ClusterHandler,
-    MonitoringHandler,
     NLBHandler,
 )
 from drivers.mock._context import Context
@@ -19,6 +18,7 @@ from drivers.mock._store import Store, open_store
 from drivers.mock.disk import MockDiskHandler
 from drivers.mock.image import MockImageHandler
 from drivers.mock.key_pair import MockKeyPairHandler
+from drivers.mock.monitoring import MockMonitoringHandler
 from drivers.mock.my_image import MockMyImageHandler
 from drivers.mock.price import MockPriceHandler
 from drivers.mock.region_zone import MockRegionZoneHandler
@@ -34,10 +34,10 @@ _NOT_YET = "The mock cloud does not implement it yet."
 CAPABILITIES = Capabilities(
     handlers=frozenset(
         {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
-        | {"tag"}
+        | {"tag", "monitoring"}
     ),
     tag_kinds=TAG_KINDS,
-    notes={family: _NOT_YET for family in ("nlb", "cluster", "monitoring", "anycall")},
+    notes={family: _NOT_YET for family in ("nlb", "cluster", "anycall")},
 )
 
 
@@ -98,8 +98,8 @@ class MockConnection:
     def tag(self) -> MockTagHandler:
         return MockTagHandler(self._cx)
 
-    def monitoring(self) -> MonitoringHandler:
-        _unsupported("monitoring")
+    def monitoring(self) -> MockMonitoringHandler:
+        return MockMonitoringHandler(self._cx)
 
     def anycall(self) -> AnyCallHandler:
         _unsupported("anycall")

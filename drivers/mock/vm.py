@@ -252,7 +252,9 @@ class MockVMHandler:
                 raise InvalidStateError(
                     f"Cannot {verb} VM '{record['name']}': it is{already} {current}; it must be {source}."
                 )
-            record.update(state=to.value, transition=via.value, settles_at=now + self._cx.settle_seconds)
+            record.update(
+                state=to.value, transition=via.value, changed_at=now, settles_at=now + self._cx.settle_seconds
+            )
             return via
 
         return self._cx.update(change)
