@@ -42,8 +42,11 @@ def iid(target: Resource) -> dict[str, str]:
     return {"name_id": target.cloud_name, "system_id": target.system_id}
 
 
-def network(connection: Connection, *, vms: int = 1, prefix: str = "") -> None:
-    """A VPC with a subnet, a security group, a key pair and `vms` VMs referring to them by cloud id."""
+def network(connection: Connection, *, vms: int = 1, prefix: str = "", storage: bool = False) -> None:
+    """A VPC with a subnet, a security group, a key pair and `vms` VMs referring to them by cloud id.
+
+    With `storage`, a disk attached to the first VM and a machine image taken from it as well.
+    """
     vpc = record(connection, Kind.VPC, f"{prefix}vpc", info={"ipv4_cidr": "10.0.0.0/16", "subnets": []})
     subnet = record(connection, Kind.SUBNET, f"{prefix}subnet", parent=vpc, info={"ipv4_cidr": "10.0.1.0/24"})
     sg = record(connection, Kind.SECURITY_GROUP, f"{prefix}sg", parent=vpc,
@@ -55,6 +58,11 @@ def network(connection: Connection, *, vms: int = 1, prefix: str = "") -> None:
             "vpc_iid": iid(vpc), "subnet_iid": iid(subnet), "security_group_iids": [iid(sg)],
             "key_pair_iid": iid(key), "image_iid": {"name_id": "mock-vmimage-01", "system_id": "img-1"},
             "spec_name": "mock-vmspec-01", "private_ip": "10.0.1.5"})
+    if storage and vms:
+        first = Resource.objects.get(connection=connection, kind=Kind.VM, name=f"{prefix}vm-000")
+        record(connection, Kind.DISK, f"{prefix}disk", status="Attached",
+               info={"disk_type": "ssd", "disk_size_gb": 50, "owner_vm_iid": iid(first)})
+        record(connection, Kind.MY_IMAGE, f"{prefix}image", status="Available", info={"source_vm_iid": iid(first)})
 
 
 def freshness(connection: Connection, kind: str, *, ago: float | None = 5, outcome: str = RefreshOutcome.OK,
@@ -106,16 +114,16 @@ def test_summary_counts_per_connection_and_kind_grouped_by_provider_region_and_z
                     ("mock", "mars", "mars-z2", ["c-mars-2"]),
                     ("mock", "venus", "venus-z3", ["d-venus-3"])]
     entries = connections_of(body)
-    assert entries["a-mars-1"]["counts"] == {"vpc": 1, "subnet": 1, "security_group": 1, "key_pair": 1, "vm": 3}
+    assert entries["a-mars-1"]["counts"] == {"vpc": 1, "subnet": 1, "security_group": 1, "key_pair": 1, "vm": 3, "disk": 0, "my_image": 0}
     assert entries["a-mars-1"]["resources"] == 7
     assert entries[a2.name]["counts"] == dict.fromkeys(body["kinds"], 0)
     assert entries["e-limited"]["counts"]["vm"] == 1  # discovered records count too
     mock = next(p for p in body["providers"] if p["provider"] == "mock")
     assert mock["totals"] == {"connections": 4, "resources": 13, "missing": 0,
-                              "by_kind": {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 4}}
+                              "by_kind": {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 4, "disk": 0, "my_image": 0}}
     assert body["totals"]["connections"] == 5
     assert body["totals"]["resources"] == 14
-    assert body["totals"]["by_kind"] == {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 5}
+    assert body["totals"]["by_kind"] == {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 5, "disk": 0, "my_image": 0}
 
 
 def test_freshness_of_each_cell_and_staleness(api, settings) -> None:  # type: ignore[no-untyped-def]
@@ -143,7 +151,8 @@ def test_freshness_of_each_cell_and_staleness(api, settings) -> None:  # type: i
     assert [cells["security_group"][field] for field in ("outcome", "stale", "error_message")] == [
         "failed", False, "slow down"]
     assert connections_of(body)[untouched.name]["freshness"] == dict.fromkeys(cells, NEVER)
-    assert (body["totals"]["stale"], body["totals"]["failed"]) == (2 + 5, 2)  # + the untouched connection's five
+    # vm, key_pair and the never-listed disk and my_image; plus the untouched connection's seven.
+    assert (body["totals"]["stale"], body["totals"]["failed"]) == (4 + 7, 2)
 
 
 def test_missing_records_are_counted_apart_and_hide_empty_keeps_them(api) -> None:  # type: ignore[no-untyped-def]
@@ -363,7 +372,7 @@ def test_bad_filter_values_are_400(api, path, params, field) -> None:  # type: i
     assert (error_of(response)["code"], error_of(response)["field"]) == ("invalid", field)
 
 
-@pytest.mark.parametrize("segment", ["disks", "vm", "nlbs"])
+@pytest.mark.parametrize("segment", ["teapots", "vm", "nlbs"])
 def test_an_unknown_kind_is_404(api, segment) -> None:  # type: ignore[no-untyped-def]
     response = api.get(inventory(segment))
 
@@ -385,7 +394,7 @@ def test_list_queries_do_not_grow_with_the_page_or_its_connections(api, segment)
     connections = [make_connection(name=f"conn-{i:02d}") for i in range(10)]
     for conn in connections:
         for n in range(10):
-            network(conn, vms=1, prefix=f"n{n}-")
+            network(conn, vms=1, prefix=f"n{n}-", storage=True)
 
     def page(size: int, **params: str) -> int:
         def call() -> Any:
@@ -424,4 +433,4 @@ def test_items_are_the_per_connection_answers_with_the_provider(api) -> None:  #
     assert [(s["name"], s["system_id"], s["ipv4_cidr"], s["vpc"]) for s in subnets] == [
         (s["name"], s["system_id"], s["ipv4_cidr"], "vpc-01") for s in vpc["subnets"]]
     summary = connections_of(api.get(SUMMARY).json())
-    assert summary["inv-first"]["counts"] == {"vpc": 1, "subnet": 2, "security_group": 1, "key_pair": 1, "vm": 1}
+    assert summary["inv-first"]["counts"] == {"vpc": 1, "subnet": 2, "security_group": 1, "key_pair": 1, "vm": 1, "disk": 0, "my_image": 0}
