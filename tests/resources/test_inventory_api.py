@@ -115,16 +115,19 @@ def test_summary_counts_per_connection_and_kind_grouped_by_provider_region_and_z
                     ("mock", "mars", "mars-z2", ["c-mars-2"]),
                     ("mock", "venus", "venus-z3", ["d-venus-3"])]
     entries = connections_of(body)
-    assert entries["a-mars-1"]["counts"] == {"vpc": 1, "subnet": 1, "security_group": 1, "key_pair": 1, "vm": 3, **NO_STORAGE}
+    assert entries["a-mars-1"]["counts"] == {"vpc": 1, "subnet": 1, "security_group": 1, "key_pair": 1, "vm": 3,
+                                             **NO_STORAGE}
     assert entries["a-mars-1"]["resources"] == 7
     assert entries[a2.name]["counts"] == dict.fromkeys(body["kinds"], 0)
     assert entries["e-limited"]["counts"]["vm"] == 1  # discovered records count too
     mock = next(p for p in body["providers"] if p["provider"] == "mock")
     assert mock["totals"] == {"connections": 4, "resources": 13, "missing": 0,
-                              "by_kind": {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 4, **NO_STORAGE}}
+                              "by_kind": {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 4,
+                                          **NO_STORAGE}}
     assert body["totals"]["connections"] == 5
     assert body["totals"]["resources"] == 14
-    assert body["totals"]["by_kind"] == {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 5, **NO_STORAGE}
+    assert body["totals"]["by_kind"] == {"vpc": 2, "subnet": 2, "security_group": 2, "key_pair": 3, "vm": 5,
+                                         **NO_STORAGE}
 
 
 def test_freshness_of_each_cell_and_staleness(api, settings) -> None:  # type: ignore[no-untyped-def]
@@ -434,4 +437,5 @@ def test_items_are_the_per_connection_answers_with_the_provider(api) -> None:  #
     assert [(s["name"], s["system_id"], s["ipv4_cidr"], s["vpc"]) for s in subnets] == [
         (s["name"], s["system_id"], s["ipv4_cidr"], "vpc-01") for s in vpc["subnets"]]
     summary = connections_of(api.get(SUMMARY).json())
-    assert summary["inv-first"]["counts"] == {"vpc": 1, "subnet": 2, "security_group": 1, "key_pair": 1, "vm": 1, **NO_STORAGE}
+    assert summary["inv-first"]["counts"] == {"vpc": 1, "subnet": 2, "security_group": 1, "key_pair": 1, "vm": 1,
+                                              **NO_STORAGE}
