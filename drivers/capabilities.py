@@ -32,14 +32,16 @@ FAMILIES: Mapping[str, str] = {
 class Capabilities:
     """The handler families a driver supports, and the finer operations it still cannot do.
 
-    `unsupported` holds "family.operation" names (e.g. "vm.suspend") for gaps inside a
-    supported family; `tag_kinds` the `ResourceKind` values that take tags; `notes` a short
-    explanation per family or operation, shown next to greyed-out actions.
+    `unsupported` holds "family.operation" names (e.g. "vm.suspend", "monitoring.memory_usage")
+    for gaps inside a supported family; `tag_kinds` the `ResourceKind` values that take tags;
+    `anycall_fids` the function ids `AnyCallHandler.call` accepts; `notes` a short explanation
+    per family or operation, shown next to greyed-out actions.
     """
 
     handlers: frozenset[str]
     unsupported: frozenset[str] = frozenset()
     tag_kinds: frozenset[str] = frozenset()
+    anycall_fids: tuple[str, ...] = ()
     notes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -67,9 +69,11 @@ class Capabilities:
         raise NotSupportedError(message)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON for the API: every family -> bool, then `unsupported`, `tag_kinds` and `notes`."""
+        """JSON for the API: every family -> bool, then `unsupported`, `tag_kinds`, `anycall_fids`
+        (in the driver's order) and `notes`."""
         data: dict[str, Any] = {family: family in self.handlers for family in FAMILIES}
         data["unsupported"] = sorted(self.unsupported)
         data["tag_kinds"] = sorted(self.tag_kinds)
+        data["anycall_fids"] = list(self.anycall_fids)
         data["notes"] = dict(self.notes)
         return data

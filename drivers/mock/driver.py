@@ -8,13 +8,13 @@ from typing import NoReturn
 from drivers.capabilities import Capabilities
 from drivers.fields import validate_values
 from drivers.interface import (
-    AnyCallHandler,
     ClusterHandler,
     NLBHandler,
 )
 from drivers.mock._context import Context
 from drivers.mock._faults import REGION_OPTIONS, Faults
 from drivers.mock._store import Store, open_store
+from drivers.mock.anycall import MockAnyCallHandler
 from drivers.mock.disk import MockDiskHandler
 from drivers.mock.image import MockImageHandler
 from drivers.mock.key_pair import MockKeyPairHandler
@@ -34,10 +34,11 @@ _NOT_YET = "The mock cloud does not implement it yet."
 CAPABILITIES = Capabilities(
     handlers=frozenset(
         {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
-        | {"tag", "monitoring"}
+        | {"tag", "monitoring", "anycall"}
     ),
     tag_kinds=TAG_KINDS,
-    notes={family: _NOT_YET for family in ("nlb", "cluster", "anycall")},
+    anycall_fids=MockAnyCallHandler.supported_fids,
+    notes={family: _NOT_YET for family in ("nlb", "cluster")},
 )
 
 
@@ -101,8 +102,8 @@ class MockConnection:
     def monitoring(self) -> MockMonitoringHandler:
         return MockMonitoringHandler(self._cx)
 
-    def anycall(self) -> AnyCallHandler:
-        _unsupported("anycall")
+    def anycall(self) -> MockAnyCallHandler:
+        return MockAnyCallHandler(self._cx)
 
 
 def _unsupported(family: str) -> NoReturn:

@@ -11,6 +11,7 @@ CAPS = Capabilities(
     handlers=frozenset({"vpc", "vm", "tag"}),
     unsupported=frozenset({"vm.suspend"}),
     tag_kinds=frozenset({"vm", "vpc"}),
+    anycall_fids=("countAll", "createThing"),
     notes={"vm.suspend": "Spot VMs cannot be stopped.", "disk": "Coming soon."},
 )
 
@@ -43,9 +44,10 @@ def test_unknown_family_names_are_programming_errors() -> None:
 
 def test_to_dict_gives_every_family_a_flag_then_the_details() -> None:
     data = CAPS.to_dict()
-    assert list(data) == [*FAMILIES, "unsupported", "tag_kinds", "notes"]
+    assert list(data) == [*FAMILIES, "unsupported", "tag_kinds", "anycall_fids", "notes"]
     assert [family for family in FAMILIES if data[family] is True] == ["vpc", "vm", "tag"]
     assert all(data[family] is False for family in FAMILIES if family not in ("vpc", "vm", "tag"))
     assert data["unsupported"] == ["vm.suspend"]
     assert data["tag_kinds"] == ["vm", "vpc"]
+    assert data["anycall_fids"] == ["countAll", "createThing"]
     assert data["notes"]["disk"] == "Coming soon."
