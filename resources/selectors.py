@@ -158,6 +158,22 @@ def present_my_image(record: Resource, *, connection_name: str,
     }
 
 
+def present_nlb(record: Resource, *, connection_name: str, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    info = record.info or {}
+    group = dict(info.get("vm_group") or {})
+    vms = [_name(names, Kind.VM, vm) for vm in group.pop("vm_iids", [])]
+    return {
+        **base_fields(record, connection_name),
+        "vpc": _name(names, Kind.VPC, info.get("vpc_iid")),
+        "type": info.get("type", ""),
+        "scope": info.get("scope", ""),
+        "listener": {k: v for k, v in (info.get("listener") or {}).items() if k not in ("tags", "extra")},
+        "vm_group": {**{k: v for k, v in group.items() if k not in ("tags", "extra")}, "vms": vms},
+        "health_checker": {k: v for k, v in (info.get("health_checker") or {}).items() if k not in ("tags", "extra")},
+        **trailer_fields(record),
+    }
+
+
 REFERENCED_KINDS = (Kind.VPC, Kind.SUBNET, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE)
 
 
@@ -180,6 +196,8 @@ def present(record: Resource, *, connection: Connection, names: dict[tuple[str, 
         return present_disk(record, connection_name=connection.name, names=names)
     if record.kind == Kind.MY_IMAGE:
         return present_my_image(record, connection_name=connection.name, names=names)
+    if record.kind == Kind.NLB:
+        return present_nlb(record, connection_name=connection.name, names=names)
     raise ValueError(f"no API shape for kind {record.kind!r}")
 
 

@@ -203,6 +203,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several fields are called "protocol" with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "RuleProtocolEnum": ["TCP", "UDP", "ICMP", "ALL"],
+        "TransportProtocolEnum": ["TCP", "UDP"],
+        "HealthCheckProtocolEnum": ["TCP", "HTTP", "HTTPS"],
+    },
 }
 
 # --- Static files: served by WhiteNoise from the source folders, so no collectstatic step is needed.

@@ -256,3 +256,59 @@ class MyImageIn(StrictSerializer):
     name = name_field()
     source_vm = serializers.CharField(max_length=100, help_text="The VM to snapshot.")
     tags = tags_field()
+
+
+class ListenerIn(StrictSerializer):
+    protocol = serializers.ChoiceField(choices=["TCP", "UDP"])
+    port = serializers.IntegerField(min_value=1, max_value=65535)
+
+
+class VMGroupIn(StrictSerializer):
+    protocol = serializers.ChoiceField(choices=["TCP", "UDP"])
+    port = serializers.IntegerField(min_value=1, max_value=65535)
+    vms = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
+
+
+class VMGroupChangeIn(StrictSerializer):
+    protocol = serializers.ChoiceField(choices=["TCP", "UDP"])
+    port = serializers.IntegerField(min_value=1, max_value=65535)
+
+
+class HealthCheckerIn(StrictSerializer):
+    protocol = serializers.ChoiceField(choices=["TCP", "HTTP", "HTTPS"])
+    port = serializers.IntegerField(min_value=1, max_value=65535)
+    interval_s = serializers.IntegerField(min_value=1, max_value=3600, required=False, default=10)
+    timeout_s = serializers.IntegerField(min_value=1, max_value=3600, required=False, default=10)
+    threshold = serializers.IntegerField(min_value=1, max_value=100, required=False, default=3)
+
+
+class NLBIn(StrictSerializer):
+    name = name_field()
+    vpc = serializers.CharField(max_length=100)
+    type = serializers.ChoiceField(choices=["PUBLIC", "INTERNAL"], required=False, default="PUBLIC")
+    scope = serializers.ChoiceField(choices=["REGION", "GLOBAL"], required=False, default="REGION")
+    listener = ListenerIn()
+    vm_group = VMGroupIn()
+    health_checker = HealthCheckerIn()
+    tags = tags_field()
+
+
+class NLBVMsIn(StrictSerializer):
+    vms = serializers.ListField(child=serializers.CharField(max_length=100), allow_empty=False)
+
+
+class NLBOut(ResourceOut):
+    vpc = serializers.CharField()
+    type = serializers.CharField()
+    scope = serializers.CharField()
+    listener = serializers.DictField()
+    vm_group = serializers.DictField()
+    health_checker = serializers.DictField()
+
+
+class NLBHealthOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    all = serializers.ListField(child=serializers.CharField())
+    healthy = serializers.ListField(child=serializers.CharField())
+    unhealthy = serializers.ListField(child=serializers.CharField())

@@ -1,12 +1,12 @@
 from django.urls import include, path
 
-from resources.api import adoption, compute, extras, inventory, inventory_refresh, meta, network, storage
+from resources.api import adoption, balancing, compute, extras, inventory, inventory_refresh, meta, network, storage
 from resources.api.operations import OperationDetail, OperationList
 from resources.models import Kind
 
 # Segments of the URL per kind that can be registered, unregistered and reconciled.
 ADOPTABLE = {"vpcs": Kind.VPC, "security-groups": Kind.SECURITY_GROUP, "key-pairs": Kind.KEY_PAIR, "vms": Kind.VM,
-             "disks": Kind.DISK, "my-images": Kind.MY_IMAGE}
+             "disks": Kind.DISK, "my-images": Kind.MY_IMAGE, "nlbs": Kind.NLB}
 
 adoption_patterns = []
 for segment, kind in ADOPTABLE.items():
@@ -52,6 +52,13 @@ connection_patterns = [
     path("disks/<str:name>/detach/", storage.DiskDetach.as_view(), name="disk-detach"),
     path("my-images/", storage.MyImageCollection.as_view(), name="my-image-list"),
     path("my-images/<str:name>/", storage.MyImageItem.as_view(), name="my-image-detail"),
+    path("nlbs/", balancing.NLBCollection.as_view(), name="nlb-list"),
+    path("nlbs/<str:name>/", balancing.NLBItem.as_view(), name="nlb-detail"),
+    path("nlbs/<str:name>/vms/", balancing.NLBVMs.as_view(), name="nlb-vms"),
+    path("nlbs/<str:name>/listener/", balancing.NLBListener.as_view(), name="nlb-listener"),
+    path("nlbs/<str:name>/vm-group/", balancing.NLBVMGroup.as_view(), name="nlb-vm-group"),
+    path("nlbs/<str:name>/health-checker/", balancing.NLBHealthChecker.as_view(), name="nlb-health-checker"),
+    path("nlbs/<str:name>/health/", balancing.NLBHealth.as_view(), name="nlb-health"),
 ]
 
 urlpatterns = [

@@ -18,6 +18,8 @@ class Kind(models.TextChoices):
     VM = "vm", "VM"
     DISK = "disk", "Disk"
     MY_IMAGE = "my_image", "Machine image"
+    NLB = "nlb", "Network load balancer"
+    CLUSTER = "cluster", "Kubernetes cluster"
 
 
 class Lifecycle(models.TextChoices):

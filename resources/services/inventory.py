@@ -37,7 +37,8 @@ from spiderweb.errors import InvalidInput, ServiceError
 logger = logging.getLogger(__name__)
 
 # Subnets are listed with their VPC.
-INVENTORY_KINDS: tuple[str, ...] = (Kind.VPC, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE)
+INVENTORY_KINDS: tuple[str, ...] = (Kind.VPC, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE,
+                                   Kind.NLB)
 SHARD_SIZE = 100
 MAX_SHARDS = 8
 
@@ -281,7 +282,7 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
                                   name=_discovered_name(info.iid.name_id, system_id, taken),
                                   cloud_name=info.iid.name_id, region=connection.region.region,
                                   zone=connection.region.zone)
-                if kind in (Kind.SECURITY_GROUP, Kind.VM):
+                if kind in (Kind.SECURITY_GROUP, Kind.VM, Kind.NLB):
                     if vpcs is None:
                         vpcs = {r.system_id: r for r in Resource.objects.filter(connection=connection, kind=Kind.VPC)
                                 .exclude(system_id="")}

@@ -12,7 +12,7 @@ from typing import Any
 from drivers.interface import CloudConnection
 from drivers.types import IID
 from resources.models import Kind, Resource
-from resources.services import anycall, disk, key_pair, my_image, security_group, tags, vm, vpc  # noqa: F401
+from resources.services import anycall, disk, key_pair, my_image, nlb, security_group, tags, vm, vpc  # noqa: F401
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,13 @@ KINDS: dict[str, KindOps] = {
         list=lambda cloud: cloud.my_image().list_my_images(),
         apply=my_image.apply_my_image,
         delete=lambda cloud, iid: cloud.my_image().delete_my_image(iid=iid),
+    ),
+    Kind.NLB: KindOps(
+        Kind.NLB,
+        get=lambda cloud, iid: cloud.nlb().get_nlb(iid=iid),
+        list=lambda cloud: cloud.nlb().list_nlbs(),
+        apply=nlb.apply_nlb,
+        delete=lambda cloud, iid: cloud.nlb().delete_nlb(iid=iid),
     ),
 }
 

@@ -20,8 +20,8 @@ from tests.resources.helpers import build_network, error_of, url
 pytestmark = pytest.mark.django_db
 
 SUMMARY = "/api/v1/inventory/summary/"
-KINDS = ["vpc", "subnet", "security_group", "key_pair", "vm", "disk", "my_image"]
-NO_STORAGE = {"disk": 0, "my_image": 0}
+KINDS = [kind.value for kind in Kind]
+NO_STORAGE = dict.fromkeys(KINDS[5:], 0)  # the kinds these tests leave empty
 NEVER = {"outcome": "never", "last_success_at": None, "last_attempt_at": None, "age_seconds": None, "stale": True,
          "duration_ms": None, "error_code": "", "error_message": ""}
 _ids = itertools.count(1)
@@ -155,8 +155,8 @@ def test_freshness_of_each_cell_and_staleness(api, settings) -> None:  # type: i
     assert [cells["security_group"][field] for field in ("outcome", "stale", "error_message")] == [
         "failed", False, "slow down"]
     assert connections_of(body)[untouched.name]["freshness"] == dict.fromkeys(cells, NEVER)
-    # vm, key_pair and the never-listed disk and my_image; plus the untouched connection's seven.
-    assert (body["totals"]["stale"], body["totals"]["failed"]) == (4 + 7, 2)
+    # vm, key_pair and the never-listed other kinds; plus every kind of the untouched connection.
+    assert (body["totals"]["stale"], body["totals"]["failed"]) == (2 + len(NO_STORAGE) + len(KINDS), 2)
 
 
 def test_missing_records_are_counted_apart_and_hide_empty_keeps_them(api) -> None:  # type: ignore[no-untyped-def]
