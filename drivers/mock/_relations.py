@@ -57,3 +57,11 @@ def release_vm(doc: Doc, vm_id: str) -> None:
     for nlb in table(doc, "nlbs").values():
         if vm_id in nlb["vm_ids"]:
             nlb["vm_ids"].remove(vm_id)
+
+
+def next_public_ip(doc: Doc) -> str:
+    """A fresh public address for a VM or a load balancer of the tenant-region."""
+    # CB-Spider's mock hands out 4.3.2.1; we count up from there so every address differs.
+    doc["public_ip_seq"] = sequence = int(doc.get("public_ip_seq", 0)) + 1
+    number = 2 * 256 + sequence
+    return f"4.3.{number // 256 % 256}.{number % 256}"

@@ -9,7 +9,6 @@ from drivers.capabilities import Capabilities
 from drivers.fields import validate_values
 from drivers.interface import (
     ClusterHandler,
-    NLBHandler,
 )
 from drivers.mock._context import Context
 from drivers.mock._faults import REGION_OPTIONS, Faults
@@ -20,6 +19,7 @@ from drivers.mock.image import MockImageHandler
 from drivers.mock.key_pair import MockKeyPairHandler
 from drivers.mock.monitoring import MockMonitoringHandler
 from drivers.mock.my_image import MockMyImageHandler
+from drivers.mock.nlb import MockNLBHandler
 from drivers.mock.price import MockPriceHandler
 from drivers.mock.region_zone import MockRegionZoneHandler
 from drivers.mock.security_group import MockSecurityGroupHandler
@@ -34,11 +34,11 @@ _NOT_YET = "The mock cloud does not implement it yet."
 CAPABILITIES = Capabilities(
     handlers=frozenset(
         {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
-        | {"tag", "monitoring", "anycall"}
+        | {"nlb", "tag", "monitoring", "anycall"}
     ),
     tag_kinds=TAG_KINDS,
     anycall_fids=MockAnyCallHandler.supported_fids,
-    notes={family: _NOT_YET for family in ("nlb", "cluster")},
+    notes={"cluster": _NOT_YET},
 )
 
 
@@ -90,8 +90,8 @@ class MockConnection:
     def my_image(self) -> MockMyImageHandler:
         return MockMyImageHandler(self._cx)
 
-    def nlb(self) -> NLBHandler:
-        _unsupported("nlb")
+    def nlb(self) -> MockNLBHandler:
+        return MockNLBHandler(self._cx)
 
     def cluster(self) -> ClusterHandler:
         _unsupported("cluster")

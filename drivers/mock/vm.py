@@ -16,7 +16,7 @@ from drivers.errors import InvalidRequestError, InvalidStateError, QuotaError
 from drivers.mock import _catalogue
 from drivers.mock._common import Record, check_new_name, check_tags, find, get, iid_of, new_id, table, timestamp
 from drivers.mock._context import Context
-from drivers.mock._relations import disks_of, release_vm, vm_status
+from drivers.mock._relations import disks_of, next_public_ip, release_vm, vm_status
 from drivers.mock._store import Doc
 from drivers.mock.disk import attach
 from drivers.mock.my_image import boot_image
@@ -115,13 +115,6 @@ def _private_ip(subnet: Record, vms: Mapping[str, Record]) -> str:
     raise QuotaError(f"Subnet '{subnet['name']}' ({subnet['cidr']}) has no free IP address left.", field="subnet_iid")
 
 
-def _public_ip(doc: Doc) -> str:
-    # CB-Spider's mock hands out 4.3.2.1; we count up from there so every VM's address differs.
-    doc["public_ip_seq"] = sequence = int(doc.get("public_ip_seq", 0)) + 1
-    number = 2 * 256 + sequence
-    return f"4.3.{number // 256 % 256}.{number % 256}"
-
-
 class MockVMHandler:
     def __init__(self, cx: Context) -> None:
         self._cx = cx
@@ -178,7 +171,7 @@ class MockVMHandler:
                 "root_disk_type": root_disk_type,
                 "root_disk_size_gb": root_disk_size,
                 "private_ip": _private_ip(subnet, vms),
-                "public_ip": _public_ip(doc),
+                "public_ip": next_public_ip(doc),
                 "tags": tags,
                 "created_at": now,
                 "state": VMStatus.RUNNING.value,

@@ -83,9 +83,14 @@ class MockVPCHandler:
             vms = _users(doc, "vms", "vpc_id", record["id"])
             if vms:
                 raise DependencyError(f"VPC '{record['name']}' still has VMs: {', '.join(vms)}.")
-            groups = _users(doc, "security_groups", "vpc_id", record["id"])
-            if groups:
-                raise DependencyError(f"VPC '{record['name']}' still has security groups: {', '.join(groups)}.")
+            for kind, what in (
+                ("nlbs", "load balancers"),
+                ("clusters", "Kubernetes clusters"),
+                ("security_groups", "security groups"),
+            ):
+                users = _users(doc, kind, "vpc_id", record["id"])
+                if users:
+                    raise DependencyError(f"VPC '{record['name']}' still has {what}: {', '.join(users)}.")
             del vpcs[record["id"]]
 
         self._cx.update(change)
