@@ -23,6 +23,7 @@ class Context:
     faults: Faults
     store: Store
     settle_seconds: float
+    cluster_settle_seconds: float = 0.0  # creating or upgrading a managed Kubernetes cluster
 
     def enter(self) -> RegionZoneInfo:
         """Start a cloud call: injected faults first, then the connection's region and zone.

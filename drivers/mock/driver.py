@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import NoReturn
 
-from drivers.capabilities import Capabilities
+from drivers.capabilities import FAMILIES, Capabilities
 from drivers.fields import validate_values
-from drivers.interface import (
-    ClusterHandler,
-)
 from drivers.mock._context import Context
 from drivers.mock._faults import REGION_OPTIONS, Faults
 from drivers.mock._store import Store, open_store
 from drivers.mock.anycall import MockAnyCallHandler
+from drivers.mock.cluster import MockClusterHandler
 from drivers.mock.disk import MockDiskHandler
 from drivers.mock.image import MockImageHandler
 from drivers.mock.key_pair import MockKeyPairHandler
@@ -29,16 +26,11 @@ from drivers.mock.vm_spec import MockVMSpecHandler
 from drivers.mock.vpc import MockVPCHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
-_NOT_YET = "The mock cloud does not implement it yet."
-
+# The mock offers every family, every operation and every metric.
 CAPABILITIES = Capabilities(
-    handlers=frozenset(
-        {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
-        | {"nlb", "tag", "monitoring", "anycall"}
-    ),
+    handlers=frozenset(FAMILIES),
     tag_kinds=TAG_KINDS,
     anycall_fids=MockAnyCallHandler.supported_fids,
-    notes={"cluster": _NOT_YET},
 )
 
 
@@ -93,8 +85,8 @@ class MockConnection:
     def nlb(self) -> MockNLBHandler:
         return MockNLBHandler(self._cx)
 
-    def cluster(self) -> ClusterHandler:
-        _unsupported("cluster")
+    def cluster(self) -> MockClusterHandler:
+        return MockClusterHandler(self._cx)
 
     def tag(self) -> MockTagHandler:
         return MockTagHandler(self._cx)
@@ -106,17 +98,14 @@ class MockConnection:
         return MockAnyCallHandler(self._cx)
 
 
-def _unsupported(family: str) -> NoReturn:
-    CAPABILITIES.require(family)
-    raise AssertionError(f"the mock declares '{family}' supported but has no handler for it")
-
-
 class MockDriver:
     """A cloud simulator with durable, shared state (see `drivers.mock` for the details).
 
     `store_url` picks where the state lives (`redis://host:port/db` or `sqlite:///path`; empty
-    means `./var/mockcloud.sqlite3`). `settle_seconds` is how long a VM shows a transitional
-    status (Creating, Suspending, ...) before it settles.
+    means `./var/mockcloud.sqlite3`). `settle_seconds` is how long a VM, disk or machine image
+    shows a transitional status (Creating, Suspending, ...) before it settles, and a node group
+    a change of its size; `cluster_settle_seconds` (default: five times `settle_seconds`) how
+    long a Kubernetes cluster or node group takes to create, and a cluster to upgrade.
     """
 
     name = "mock"
@@ -135,11 +124,18 @@ class MockDriver:
     region_options: tuple[FieldSpec, ...] = REGION_OPTIONS
     capabilities = CAPABILITIES
 
-    def __init__(self, store_url: str = "", settle_seconds: float = 1.0) -> None:
+    def __init__(
+        self, store_url: str = "", settle_seconds: float = 1.0, cluster_settle_seconds: float | None = None
+    ) -> None:
         if settle_seconds < 0:
             raise ValueError("settle_seconds must not be negative")
+        if cluster_settle_seconds is None:
+            cluster_settle_seconds = 5 * settle_seconds
+        if cluster_settle_seconds < 0:
+            raise ValueError("cluster_settle_seconds must not be negative")
         self.store_url = store_url
         self.settle_seconds = settle_seconds
+        self.cluster_settle_seconds = cluster_settle_seconds
         self._store: Store | None = None
         self._lock = threading.Lock()
 
@@ -154,6 +150,7 @@ class MockDriver:
             faults=Faults.from_options(options),
             store=self.store(),
             settle_seconds=self.settle_seconds,
+            cluster_settle_seconds=self.cluster_settle_seconds,
         )
         return MockConnection(info=info, context=context)
 

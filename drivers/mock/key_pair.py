@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from drivers.errors import DependencyError
 from drivers.mock._common import Record, check_new_name, check_tags, find, get, iid_of, new_id, table
 from drivers.mock._context import Context
+from drivers.mock._relations import user_names
 from drivers.mock._store import Doc
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
 
@@ -92,6 +93,15 @@ class MockKeyPairHandler:
             vms = sorted(vm["name"] for vm in table(doc, "vms").values() if vm["key_id"] == record["id"])
             if vms:
                 raise DependencyError(f"Key pair '{record['name']}' is used by VMs: {', '.join(vms)}.")
+            clusters = user_names(
+                doc,
+                "clusters",
+                lambda cluster: any(group["key_id"] == record["id"] for group in cluster["node_groups"]),
+            )
+            if clusters:
+                raise DependencyError(
+                    f"Key pair '{record['name']}' is used by node groups of Kubernetes clusters: {', '.join(clusters)}."
+                )
             del keys[record["id"]]
 
         self._cx.update(change)

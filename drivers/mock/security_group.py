@@ -10,6 +10,7 @@ from typing import Any
 from drivers.errors import DependencyError, InvalidRequestError
 from drivers.mock._common import Record, check_new_name, check_tags, find, get, iid_of, new_id, table
 from drivers.mock._context import Context
+from drivers.mock._relations import user_names
 from drivers.mock._store import Doc
 from drivers.types import IID, SecurityInfo, SecurityReqInfo, SecurityRule
 
@@ -123,6 +124,11 @@ class MockSecurityGroupHandler:
             vms = sorted(vm["name"] for vm in table(doc, "vms").values() if record["id"] in vm["sg_ids"])
             if vms:
                 raise DependencyError(f"Security group '{record['name']}' is used by VMs: {', '.join(vms)}.")
+            clusters = user_names(doc, "clusters", lambda cluster: record["id"] in cluster["sg_ids"])
+            if clusters:
+                raise DependencyError(
+                    f"Security group '{record['name']}' is used by Kubernetes clusters: {', '.join(clusters)}."
+                )
             del groups[record["id"]]
 
         self._cx.update(change)

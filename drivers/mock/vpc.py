@@ -117,6 +117,13 @@ class MockVPCHandler:
             vms = _users(doc, "vms", "subnet_id", subnet["id"])
             if vms:
                 raise DependencyError(f"Subnet '{subnet['name']}' is used by VMs: {', '.join(vms)}.")
+            clusters = sorted(
+                cluster["name"] for cluster in table(doc, "clusters").values() if subnet["id"] in cluster["subnet_ids"]
+            )
+            if clusters:
+                raise DependencyError(
+                    f"Subnet '{subnet['name']}' is used by Kubernetes clusters: {', '.join(clusters)}."
+                )
             record["subnets"].remove(subnet)
 
         self._cx.update(change)

@@ -44,6 +44,8 @@ class Harness:
     vpc_cidr: str
     subnet_cidrs: tuple[str, str]  # two non-overlapping subnets inside vpc_cidr
     timeout_s: float = 30.0  # how long a VM may take to settle
+    # Two Kubernetes versions a cluster can be created with and then upgraded to; None skips upgrades.
+    k8s_upgrade: tuple[str, str] | None = None
 
     def require(self, family: str) -> None:
         """Skip a family's tests for a driver that declares it unsupported (they have their own test)."""
@@ -139,6 +141,7 @@ def _mock_harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
             spec_name="mock-vmspec-01",
             vpc_cidr="10.20.0.0/16",
             subnet_cidrs=("10.20.1.0/24", "10.20.2.0/24"),
+            k8s_upgrade=("1.30", "1.31"),
         )
     finally:
         conn.close()
