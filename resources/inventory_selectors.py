@@ -26,9 +26,11 @@ from resources.selectors import (
     REFERENCED_KINDS,
     base_fields,  # with trailer_fields, the blocks every item is built of: subnet items cannot drift from the rest
     iso,
+    present_cluster,
     present_disk,
     present_key_pair,
     present_my_image,
+    present_nlb,
     present_security_group,
     present_vm,
     present_vpc,
@@ -152,6 +154,11 @@ def _referenced_ids(record: Resource) -> set[str]:
         return _system_ids([info.get("owner_vm_iid")])
     if record.kind == Kind.MY_IMAGE:
         return _system_ids([info.get("source_vm_iid")])
+    if record.kind == Kind.NLB:
+        return _system_ids([info.get("vpc_iid"), *(info.get("vm_group") or {}).get("vm_iids", [])])
+    if record.kind == Kind.CLUSTER:
+        return _system_ids([info.get("vpc_iid"), *info.get("subnet_iids", []), *info.get("security_group_iids", []),
+                            *[group.get("key_pair_iid") for group in info.get("node_groups", [])]])
     if record.kind == Kind.SECURITY_GROUP and record.parent is None:
         return _system_ids([info.get("vpc_iid")])
     return set()
@@ -231,6 +238,11 @@ def present_inventory_page(records: list[Resource]) -> list[dict[str, Any]]:
         elif record.kind == Kind.MY_IMAGE:
             answer = present_my_image(record, connection_name=connection_name,
                                       names=names.get(record.connection_id, {}))
+        elif record.kind == Kind.NLB:
+            answer = present_nlb(record, connection_name=connection_name, names=names.get(record.connection_id, {}))
+        elif record.kind == Kind.CLUSTER:
+            answer = present_cluster(record, connection_name=connection_name,
+                                     names=names.get(record.connection_id, {}))
         else:
             raise ValueError(f"no API shape for kind {record.kind!r}")
         items.append(_with_provider(answer, record.connection.provider))

@@ -174,6 +174,36 @@ def present_nlb(record: Resource, *, connection_name: str, names: dict[tuple[str
     }
 
 
+def present_cluster(record: Resource, *, connection_name: str,
+                    names: dict[tuple[str, str], str]) -> dict[str, Any]:
+    info = record.info or {}
+    groups = []
+    for group in info.get("node_groups", []):
+        iid = group.get("iid") or {}
+        groups.append({
+            "name": (record.info.get("node_group_names") or {}).get(iid.get("name_id", ""), iid.get("name_id", "")),
+            "system_id": iid.get("system_id", ""),
+            "status": group.get("status", ""),
+            "spec": group.get("spec_name", ""),
+            "key_pair": _name(names, Kind.KEY_PAIR, group.get("key_pair_iid")),
+            "on_auto_scaling": group.get("on_auto_scaling", False),
+            "min_node_size": group.get("min_node_size", 0),
+            "desired_node_size": group.get("desired_node_size", 0),
+            "max_node_size": group.get("max_node_size", 0),
+            "nodes": len(group.get("nodes", [])),
+        })
+    return {
+        **base_fields(record, connection_name),
+        "version": info.get("version", ""),
+        "vpc": _name(names, Kind.VPC, info.get("vpc_iid")),
+        "subnets": [_name(names, Kind.SUBNET, subnet) for subnet in info.get("subnet_iids", [])],
+        "security_groups": [_name(names, Kind.SECURITY_GROUP, sg) for sg in info.get("security_group_iids", [])],
+        "node_groups": groups,
+        "endpoint": info.get("endpoint", ""),
+        **trailer_fields(record),
+    }
+
+
 REFERENCED_KINDS = (Kind.VPC, Kind.SUBNET, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE)
 
 
@@ -198,6 +228,8 @@ def present(record: Resource, *, connection: Connection, names: dict[tuple[str, 
         return present_my_image(record, connection_name=connection.name, names=names)
     if record.kind == Kind.NLB:
         return present_nlb(record, connection_name=connection.name, names=names)
+    if record.kind == Kind.CLUSTER:
+        return present_cluster(record, connection_name=connection.name, names=names)
     raise ValueError(f"no API shape for kind {record.kind!r}")
 
 

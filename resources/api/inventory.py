@@ -38,6 +38,8 @@ SEGMENTS: dict[str, str] = {
     "vms": Kind.VM,
     "disks": Kind.DISK,
     "my-images": Kind.MY_IMAGE,
+    "nlbs": Kind.NLB,
+    "clusters": Kind.CLUSTER,
 }
 TRUE, FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
 
@@ -208,6 +210,14 @@ class InventoryMyImageOut(s.MyImageOut, _Provider):
     pass
 
 
+class InventoryNLBOut(s.NLBOut, _Provider):
+    pass
+
+
+class InventoryClusterOut(s.ClusterOut, _Provider):
+    pass
+
+
 ITEMS: dict[str, tuple[str, type[serializers.Serializer]]] = {
     "vpcs": ("VPCs", InventoryVPCOut),
     "subnets": ("subnets", InventorySubnetOut),
@@ -216,6 +226,8 @@ ITEMS: dict[str, tuple[str, type[serializers.Serializer]]] = {
     "vms": ("VMs", InventoryVMOut),
     "disks": ("disks", InventoryDiskOut),
     "my-images": ("machine images", InventoryMyImageOut),
+    "nlbs": ("network load balancers", InventoryNLBOut),
+    "clusters": ("Kubernetes clusters", InventoryClusterOut),
 }
 
 

@@ -312,3 +312,25 @@ class NLBHealthOut(serializers.Serializer):
     all = serializers.ListField(child=serializers.CharField())
     healthy = serializers.ListField(child=serializers.CharField())
     unhealthy = serializers.ListField(child=serializers.CharField())
+
+
+class NodeGroupOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    status = serializers.CharField()
+    spec = serializers.CharField()
+    key_pair = serializers.CharField()
+    on_auto_scaling = serializers.BooleanField()
+    min_node_size = serializers.IntegerField()
+    desired_node_size = serializers.IntegerField()
+    max_node_size = serializers.IntegerField()
+    nodes = serializers.IntegerField()
+
+
+class ClusterOut(ResourceOut):
+    version = serializers.CharField()
+    vpc = serializers.CharField()
+    subnets = serializers.ListField(child=serializers.CharField())
+    security_groups = serializers.ListField(child=serializers.CharField())
+    node_groups = NodeGroupOut(many=True)
+    endpoint = serializers.CharField()

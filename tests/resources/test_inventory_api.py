@@ -64,6 +64,15 @@ def network(connection: Connection, *, vms: int = 1, prefix: str = "", storage: 
         record(connection, Kind.DISK, f"{prefix}disk", status="Attached",
                info={"disk_type": "ssd", "disk_size_gb": 50, "owner_vm_iid": iid(first)})
         record(connection, Kind.MY_IMAGE, f"{prefix}image", status="Available", info={"source_vm_iid": iid(first)})
+        record(connection, Kind.NLB, f"{prefix}nlb", parent=vpc, info={
+            "vpc_iid": iid(vpc), "type": "PUBLIC", "scope": "REGION", "listener": {"protocol": "TCP", "port": 80},
+            "vm_group": {"protocol": "TCP", "port": 80, "vm_iids": [iid(first)]},
+            "health_checker": {"protocol": "TCP", "port": 80}})
+        record(connection, Kind.CLUSTER, f"{prefix}cluster", parent=vpc, status="Active", info={
+            "vpc_iid": iid(vpc), "version": "1.30", "subnet_iids": [iid(subnet)], "security_group_iids": [iid(sg)],
+            "node_groups": [{"iid": {"name_id": "ng", "system_id": "ng-1"}, "spec_name": "mock-vmspec-01",
+                             "key_pair_iid": iid(key), "status": "Active", "on_auto_scaling": True,
+                             "min_node_size": 1, "desired_node_size": 2, "max_node_size": 3, "nodes": []}]})
 
 
 def freshness(connection: Connection, kind: str, *, ago: float | None = 5, outcome: str = RefreshOutcome.OK,
@@ -376,7 +385,7 @@ def test_bad_filter_values_are_400(api, path, params, field) -> None:  # type: i
     assert (error_of(response)["code"], error_of(response)["field"]) == ("invalid", field)
 
 
-@pytest.mark.parametrize("segment", ["teapots", "vm", "nlbs"])
+@pytest.mark.parametrize("segment", ["teapots", "vm", "routers"])
 def test_an_unknown_kind_is_404(api, segment) -> None:  # type: ignore[no-untyped-def]
     response = api.get(inventory(segment))
 
