@@ -54,6 +54,7 @@ def quick_retries(settings) -> None:  # type: ignore[no-untyped-def]
     """Keep the transient-error retry policy's shape but not its pauses."""
     settings.SPIDERWEB_RETRY = {"attempts": 3, "base_delay": 0.01, "max_delay": 0.05}
     settings.SPIDERWEB_OPERATION_WAIT_SECONDS = 15
+    settings.SPIDERWEB_CLUSTER_POLL_SECONDS = 0.2
     # Each test that wants the listing refreshed after a change turns it on itself.
     settings.SPIDERWEB_INVENTORY_REFRESH_AFTER_CHANGE = False
 

@@ -334,3 +334,49 @@ class ClusterOut(ResourceOut):
     security_groups = serializers.ListField(child=serializers.CharField())
     node_groups = NodeGroupOut(many=True)
     endpoint = serializers.CharField()
+
+
+class NodeGroupIn(StrictSerializer):
+    name = name_field()
+    image = serializers.CharField(max_length=255, required=False, allow_blank=True, default="",
+                                  help_text="Empty: the cluster's default node image.")
+    spec = serializers.CharField(max_length=255)
+    key_pair = serializers.CharField(max_length=100)
+    root_disk_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    root_disk_size_gb = serializers.IntegerField(min_value=0, max_value=65536, required=False, default=0)
+    on_auto_scaling = serializers.BooleanField(required=False, default=True)
+    min_node_size = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=1)
+    desired_node_size = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=1)
+    max_node_size = serializers.IntegerField(min_value=0, max_value=1000, required=False, default=1)
+
+
+class ClusterIn(StrictSerializer):
+    name = name_field()
+    vpc = serializers.CharField(max_length=100)
+    version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                    help_text="Empty: the cloud's default Kubernetes version.")
+    subnets = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
+    security_groups = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
+    node_groups = NodeGroupIn(many=True, required=False, default=list)
+    tags = tags_field()
+
+
+class AutoscalingIn(StrictSerializer):
+    on = serializers.BooleanField()
+
+
+class NodeGroupSizeIn(StrictSerializer):
+    min_node_size = serializers.IntegerField(min_value=0, max_value=1000)
+    desired_node_size = serializers.IntegerField(min_value=0, max_value=1000)
+    max_node_size = serializers.IntegerField(min_value=0, max_value=1000)
+
+
+class UpgradeIn(StrictSerializer):
+    version = serializers.CharField(max_length=32)
+
+
+class KubeconfigOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    endpoint = serializers.CharField()
+    kubeconfig = serializers.CharField()

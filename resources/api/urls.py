@@ -1,12 +1,23 @@
 from django.urls import include, path
 
-from resources.api import adoption, balancing, compute, extras, inventory, inventory_refresh, meta, network, storage
+from resources.api import (
+    adoption,
+    balancing,
+    compute,
+    extras,
+    inventory,
+    inventory_refresh,
+    kubernetes,
+    meta,
+    network,
+    storage,
+)
 from resources.api.operations import OperationDetail, OperationList
 from resources.models import Kind
 
 # Segments of the URL per kind that can be registered, unregistered and reconciled.
 ADOPTABLE = {"vpcs": Kind.VPC, "security-groups": Kind.SECURITY_GROUP, "key-pairs": Kind.KEY_PAIR, "vms": Kind.VM,
-             "disks": Kind.DISK, "my-images": Kind.MY_IMAGE, "nlbs": Kind.NLB}
+             "disks": Kind.DISK, "my-images": Kind.MY_IMAGE, "nlbs": Kind.NLB, "clusters": Kind.CLUSTER}
 
 adoption_patterns = []
 for segment, kind in ADOPTABLE.items():
@@ -59,6 +70,16 @@ connection_patterns = [
     path("nlbs/<str:name>/vm-group/", balancing.NLBVMGroup.as_view(), name="nlb-vm-group"),
     path("nlbs/<str:name>/health-checker/", balancing.NLBHealthChecker.as_view(), name="nlb-health-checker"),
     path("nlbs/<str:name>/health/", balancing.NLBHealth.as_view(), name="nlb-health"),
+    path("clusters/", kubernetes.ClusterCollection.as_view(), name="cluster-list"),
+    path("clusters/<str:name>/", kubernetes.ClusterItem.as_view(), name="cluster-detail"),
+    path("clusters/<str:name>/node-groups/", kubernetes.NodeGroups.as_view(), name="node-group-list"),
+    path("clusters/<str:name>/node-groups/<str:group>/", kubernetes.NodeGroupItem.as_view(), name="node-group-detail"),
+    path("clusters/<str:name>/node-groups/<str:group>/autoscaling/", kubernetes.NodeGroupAutoscaling.as_view(),
+         name="node-group-autoscaling"),
+    path("clusters/<str:name>/node-groups/<str:group>/size/", kubernetes.NodeGroupSize.as_view(),
+         name="node-group-size"),
+    path("clusters/<str:name>/upgrade/", kubernetes.ClusterUpgrade.as_view(), name="cluster-upgrade"),
+    path("clusters/<str:name>/kubeconfig/", kubernetes.Kubeconfig.as_view(), name="cluster-kubeconfig"),
 ]
 
 urlpatterns = [

@@ -16,7 +16,7 @@ from resources.services.kinds import KINDS
 from resources.services.operations import Action, operation_create, register_action
 
 # Each stage's resources only depend on later stages' (a VM on its key pair, SGs and VPC...).
-ORDER: tuple[tuple[str, ...], ...] = ((Kind.MY_IMAGE, Kind.NLB), (Kind.VM,), (Kind.DISK,),
+ORDER: tuple[tuple[str, ...], ...] = ((Kind.CLUSTER, Kind.MY_IMAGE, Kind.NLB), (Kind.VM,), (Kind.DISK,),
                                       (Kind.KEY_PAIR, Kind.SECURITY_GROUP), (Kind.VPC,))
 
 

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 # Subnets are listed with their VPC.
 INVENTORY_KINDS: tuple[str, ...] = (Kind.VPC, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE,
-                                   Kind.NLB)
+                                   Kind.NLB, Kind.CLUSTER)
 SHARD_SIZE = 100
 MAX_SHARDS = 8
 
@@ -282,7 +282,7 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
                                   name=_discovered_name(info.iid.name_id, system_id, taken),
                                   cloud_name=info.iid.name_id, region=connection.region.region,
                                   zone=connection.region.zone)
-                if kind in (Kind.SECURITY_GROUP, Kind.VM, Kind.NLB):
+                if kind in (Kind.SECURITY_GROUP, Kind.VM, Kind.NLB, Kind.CLUSTER):
                     if vpcs is None:
                         vpcs = {r.system_id: r for r in Resource.objects.filter(connection=connection, kind=Kind.VPC)
                                 .exclude(system_id="")}

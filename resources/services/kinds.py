@@ -12,7 +12,18 @@ from typing import Any
 from drivers.interface import CloudConnection
 from drivers.types import IID
 from resources.models import Kind, Resource
-from resources.services import anycall, disk, key_pair, my_image, nlb, security_group, tags, vm, vpc  # noqa: F401
+from resources.services import (  # noqa: F401 - importing them registers their actions
+    anycall,
+    cluster,
+    disk,
+    key_pair,
+    my_image,
+    nlb,
+    security_group,
+    tags,
+    vm,
+    vpc,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +84,13 @@ KINDS: dict[str, KindOps] = {
         list=lambda cloud: cloud.nlb().list_nlbs(),
         apply=nlb.apply_nlb,
         delete=lambda cloud, iid: cloud.nlb().delete_nlb(iid=iid),
+    ),
+    Kind.CLUSTER: KindOps(
+        Kind.CLUSTER,
+        get=lambda cloud, iid: cloud.cluster().get_cluster(iid=iid),
+        list=lambda cloud: cloud.cluster().list_clusters(),
+        apply=cluster.apply_cluster,
+        delete=lambda cloud, iid: cloud.cluster().delete_cluster(iid=iid),
     ),
 }
 

@@ -281,7 +281,7 @@ def operation_execute(*, operation_id: str) -> None:
 
 # The inventory kind a change touches: a subnet is listed with its VPC.
 INVENTORY_KIND_OF = {"vpc": "vpc", "subnet": "vpc", "security_group": "security_group", "key_pair": "key_pair",
-                     "vm": "vm", "disk": "disk", "my_image": "my_image", "nlb": "nlb"}
+                     "vm": "vm", "disk": "disk", "my_image": "my_image", "nlb": "nlb", "cluster": "cluster"}
 
 
 def _succeed(operation: Operation, result: dict[str, Any]) -> None:
