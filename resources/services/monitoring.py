@@ -22,7 +22,7 @@ def vm_metrics(*, connection: Connection, name: str, metric: str, interval_minut
         raise InvalidInput("interval must be 1 to 1440 minutes", field="interval")
     if not 1 <= period_hours <= 720:
         raise InvalidInput("period must be 1 to 720 hours", field="period")
-    records.require(connection, "monitoring")
+    records.require(connection, "monitoring", metric)
     record = records.reference(connection=connection, kind=Kind.VM, name=name, field="name")
     data = connection_call(connection=connection, call=lambda cloud: cloud.monitoring().get_vm_metric(
         vm_iid=records.iid_of(record), metric=MetricType(metric), interval_minutes=interval_minutes,
