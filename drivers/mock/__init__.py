@@ -7,6 +7,8 @@
   CB-Spider's mock names, so scripts written for it run here too.
 - It validates like a cloud (unknown image: not found; VPC in use: dependency error; ...) and
   injects latency, throttling, failures and outages per connection (`region_options`).
+- It offers every handler family: network, VMs, data disks, machine images, load balancers,
+  managed Kubernetes, tags on every kind, VM metrics and AnyCall (`countAll`, a simulated TPU).
 """
 
 from drivers.mock._catalogue import IMAGES, REGION_ZONES, REGIONS

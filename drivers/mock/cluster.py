@@ -12,6 +12,7 @@ takes the node groups along.
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
@@ -39,23 +40,24 @@ def _endpoint(record: Mapping[str, Any], region: str) -> str:
 
 
 def kubeconfig(record: Mapping[str, Any], region: str) -> str:
-    name = record["name"].replace('"', "")
+    # JSON strings are valid YAML double-quoted scalars, so any printable name is quoted safely.
+    name, user = json.dumps(record["name"]), json.dumps(f"{record['name']}-admin")
     return (
         "apiVersion: v1\n"
         "kind: Config\n"
         "clusters:\n"
-        f'- name: "{name}"\n'
+        f"- name: {name}\n"
         "  cluster:\n"
         f"    server: {_endpoint(record, region)}\n"
         f"    certificate-authority-data: {record['ca']}\n"
         "contexts:\n"
-        f'- name: "{name}"\n'
+        f"- name: {name}\n"
         "  context:\n"
-        f'    cluster: "{name}"\n'
-        f'    user: "{name}-admin"\n'
-        f'current-context: "{name}"\n'
+        f"    cluster: {name}\n"
+        f"    user: {user}\n"
+        f"current-context: {name}\n"
         "users:\n"
-        f'- name: "{name}-admin"\n'
+        f"- name: {user}\n"
         "  user:\n"
         f"    token: {record['token']}\n"
     )

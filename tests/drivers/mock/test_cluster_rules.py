@@ -237,3 +237,17 @@ def test_a_cluster_holds_its_subnets_groups_and_keys_until_deleted(conn: MockCon
     conn.security_group().delete_security_group(iid=IID(name_id="sg-01"))
     conn.key_pair().delete_key_pair(iid=IID(name_id="key-01"))
     conn.vpc().delete_vpc(iid=IID(name_id="vpc-01"))
+
+
+def test_the_kubeconfig_is_valid_yaml_whatever_the_name(conn: MockConnection) -> None:
+    yaml = pytest.importorskip("yaml")  # PyYAML comes with drf-spectacular
+    name = 'k8s "prod": a\\b #1'
+    cluster = conn.cluster().create_cluster(req=_cluster(name=name)).iid
+    _settle_cluster()
+    info = conn.cluster().get_cluster(iid=cluster)
+    config = yaml.safe_load(info.kubeconfig)
+    assert config["current-context"] == name
+    assert config["clusters"][0]["name"] == name
+    assert config["clusters"][0]["cluster"]["server"] == info.endpoint
+    assert config["contexts"][0]["context"] == {"cluster": name, "user": f"{name}-admin"}
+    assert config["users"][0]["name"] == f"{name}-admin" and config["users"][0]["user"]["token"]
