@@ -78,3 +78,9 @@ def test_snapshot_workflow_public_image_to_snapshot_to_vm(api, conn) -> None:  #
     assert [item["name"] for item in listed] == ["image-01"]
     unknown = post(api, conn, "vms/", {**VM_BODY, "name": "vm-x", "image": "nope", "image_type": "my_image"})
     assert unknown.status_code == 404 and error_of(unknown)["field"] == "image"
+    assert api.get(url(conn, "my-images/image-01/")).json()["status"] == "Available"
+    removed = delete(api, conn, "my-images/image-01/")
+    assert removed.status_code == 200 and removed.json()["deleted"] is True
+    assert api.get(url(conn, "my-images/image-01/")).status_code == 404
+    assert api.get(url(conn, "vms/vm-from-image/")).status_code == 200  # VMs outlive their image
+    assert delete(api, conn, "my-images/image-01/").status_code == 404
