@@ -163,14 +163,6 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(record)
 
 
-def _run_delete(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
-    cloud.cluster().delete_cluster(iid=records.iid_of(record))
-    answer = {"name": record.name, "system_id": record.system_id, "deleted": True}
-    record.delete()
-    return answer
-
-
 def _run_change(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     record = Resource.objects.get(pk=operation.resource_id)
     handler, iid = cloud.cluster(), records.iid_of(record)
@@ -193,11 +185,16 @@ def _run_change(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(record)
 
 
+def _delete_at_cloud(cloud: CloudConnection, iid: IID) -> None:
+    cloud.cluster().delete_cluster(iid=iid)
+
+
 def _cleanup_create(operation: Operation) -> None:
-    lifecycle.drop_failed_create(operation, lambda cloud, iid: cloud.cluster().delete_cluster(iid=iid))
+    lifecycle.drop_failed_create(operation, _delete_at_cloud)
 
 
 register_action(Action(name="cluster.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="cluster.delete", run=_run_delete, cleanup=lifecycle.restore_after_failed_change,
+register_action(Action(name="cluster.delete",
+                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
                        fields=FIELDS))
 register_action(Action(name="cluster.change", run=_run_change, fields=FIELDS))

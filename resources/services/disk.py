@@ -98,14 +98,6 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(record)
 
 
-def _run_delete(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
-    cloud.disk().delete_disk(iid=records.iid_of(record))
-    answer = {"name": record.name, "system_id": record.system_id, "deleted": True}
-    record.delete()
-    return answer
-
-
 def _run_resize(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     record = Resource.objects.get(pk=operation.resource_id)
     apply_disk(record, cloud.disk().resize_disk(iid=records.iid_of(record), size_gb=operation.params["size_gb"]))
@@ -126,12 +118,17 @@ def _run_detach(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(record)
 
 
+def _delete_at_cloud(cloud: CloudConnection, iid: IID) -> None:
+    cloud.disk().delete_disk(iid=iid)
+
+
 def _cleanup_create(operation: Operation) -> None:
-    lifecycle.drop_failed_create(operation, lambda cloud, iid: cloud.disk().delete_disk(iid=iid))
+    lifecycle.drop_failed_create(operation, _delete_at_cloud)
 
 
 register_action(Action(name="disk.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="disk.delete", run=_run_delete, cleanup=lifecycle.restore_after_failed_change,
+register_action(Action(name="disk.delete",
+                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
                        fields=FIELDS))
 register_action(Action(name="disk.resize", run=_run_resize, fields=FIELDS))
 register_action(Action(name="disk.attach", run=_run_attach, fields=FIELDS))

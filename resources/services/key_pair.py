@@ -59,17 +59,14 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return answer
 
 
-def _run_delete(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
-    cloud.key_pair().delete_key_pair(iid=records.iid_of(record))
-    answer = {"name": record.name, "system_id": record.system_id, "deleted": True}
-    record.delete()
-    return answer
+def _delete_at_cloud(cloud: CloudConnection, iid: IID) -> None:
+    cloud.key_pair().delete_key_pair(iid=iid)
 
 
 def _cleanup_create(operation: Operation) -> None:
-    lifecycle.drop_failed_create(operation, lambda cloud, iid: cloud.key_pair().delete_key_pair(iid=iid))
+    lifecycle.drop_failed_create(operation, _delete_at_cloud)
 
 
 register_action(Action(name="key_pair.create", run=_run_create, cleanup=_cleanup_create))
-register_action(Action(name="key_pair.delete", run=_run_delete, cleanup=lifecycle.restore_after_failed_change))
+register_action(Action(name="key_pair.delete",
+                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change))

@@ -47,3 +47,17 @@ def drop_failed_create(operation: Operation, delete_at_cloud: Callable[[CloudCon
 def restore_after_failed_change(operation: Operation) -> None:
     """A failed delete or change leaves the resource as it was: ready again."""
     Resource.objects.filter(pk=operation.resource_id, lifecycle=Lifecycle.DELETING).update(lifecycle=Lifecycle.READY)
+
+
+def deleting(delete_at_cloud: Callable[[CloudConnection, IID], object]) -> Callable[[Operation, CloudConnection],
+                                                                                   dict[str, object]]:
+    """The run of a delete action: delete at the cloud (idempotent there), then drop the record."""
+
+    def run(operation: Operation, cloud: CloudConnection) -> dict[str, object]:
+        record = Resource.objects.get(pk=operation.resource_id)
+        delete_at_cloud(cloud, iid_of(record))
+        answer: dict[str, object] = {"name": record.name, "system_id": record.system_id, "deleted": True}
+        record.delete()
+        return answer
+
+    return run

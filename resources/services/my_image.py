@@ -58,18 +58,15 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return present(record, connection=record.connection)
 
 
-def _run_delete(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
-    cloud.my_image().delete_my_image(iid=records.iid_of(record))
-    answer = {"name": record.name, "system_id": record.system_id, "deleted": True}
-    record.delete()
-    return answer
+def _delete_at_cloud(cloud: CloudConnection, iid: IID) -> None:
+    cloud.my_image().delete_my_image(iid=iid)
 
 
 def _cleanup_create(operation: Operation) -> None:
-    lifecycle.drop_failed_create(operation, lambda cloud, iid: cloud.my_image().delete_my_image(iid=iid))
+    lifecycle.drop_failed_create(operation, _delete_at_cloud)
 
 
 register_action(Action(name="my_image.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="my_image.delete", run=_run_delete, cleanup=lifecycle.restore_after_failed_change,
+register_action(Action(name="my_image.delete",
+                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
                        fields=FIELDS))

@@ -128,14 +128,6 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(record)
 
 
-def _run_delete(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
-    cloud.nlb().delete_nlb(iid=records.iid_of(record))
-    answer = {"name": record.name, "system_id": record.system_id, "deleted": True}
-    record.delete()
-    return answer
-
-
 def _run_vms(operation: Operation, cloud: CloudConnection, *, add: bool) -> dict[str, Any]:
     record = Resource.objects.get(pk=operation.resource_id)
     handler = cloud.nlb()
@@ -161,12 +153,17 @@ def _run_change(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(record)
 
 
+def _delete_at_cloud(cloud: CloudConnection, iid: IID) -> None:
+    cloud.nlb().delete_nlb(iid=iid)
+
+
 def _cleanup_create(operation: Operation) -> None:
-    lifecycle.drop_failed_create(operation, lambda cloud, iid: cloud.nlb().delete_nlb(iid=iid))
+    lifecycle.drop_failed_create(operation, _delete_at_cloud)
 
 
 register_action(Action(name="nlb.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="nlb.delete", run=_run_delete, cleanup=lifecycle.restore_after_failed_change,
+register_action(Action(name="nlb.delete",
+                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
                        fields=FIELDS))
 register_action(Action(name="nlb.add_vms", run=lambda op, cloud: _run_vms(op, cloud, add=True), fields=FIELDS))
 register_action(Action(name="nlb.remove_vms", run=lambda op, cloud: _run_vms(op, cloud, add=False), fields=FIELDS))

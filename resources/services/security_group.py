@@ -102,14 +102,6 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(record)
 
 
-def _run_delete(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
-    cloud.security_group().delete_security_group(iid=records.iid_of(record))
-    answer = {"name": record.name, "system_id": record.system_id, "deleted": True}
-    record.delete()
-    return answer
-
-
 def _run_rules(operation: Operation, cloud: CloudConnection, *, add: bool) -> dict[str, Any]:
     record = Resource.objects.get(pk=operation.resource_id)
     handler = cloud.security_group()
@@ -119,12 +111,17 @@ def _run_rules(operation: Operation, cloud: CloudConnection, *, add: bool) -> di
     return _answer(record)
 
 
+def _delete_at_cloud(cloud: CloudConnection, iid: IID) -> None:
+    cloud.security_group().delete_security_group(iid=iid)
+
+
 def _cleanup_create(operation: Operation) -> None:
-    lifecycle.drop_failed_create(operation, lambda cloud, iid: cloud.security_group().delete_security_group(iid=iid))
+    lifecycle.drop_failed_create(operation, _delete_at_cloud)
 
 
 register_action(Action(name="security_group.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="security_group.delete", run=_run_delete, cleanup=lifecycle.restore_after_failed_change,
+register_action(Action(name="security_group.delete",
+                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
                        fields=FIELDS))
 register_action(Action(name="security_group.add_rules", run=lambda op, cloud: _run_rules(op, cloud, add=True),
                        fields=FIELDS))

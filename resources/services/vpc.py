@@ -142,14 +142,6 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     return _answer(vpc)
 
 
-def _run_delete(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    vpc = Resource.objects.get(pk=operation.resource_id)
-    cloud.vpc().delete_vpc(iid=records.iid_of(vpc))
-    answer = {"name": vpc.name, "system_id": vpc.system_id, "deleted": True}
-    vpc.delete()
-    return answer
-
-
 def _run_subnet_add(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     subnet = Resource.objects.select_related("parent__connection").get(pk=operation.resource_id)
     vpc = subnet.parent
@@ -185,12 +177,17 @@ def _cleanup_subnet_add(operation: Operation) -> None:
     )
 
 
+def _delete_at_cloud(cloud: CloudConnection, iid: IID) -> None:
+    cloud.vpc().delete_vpc(iid=iid)
+
+
 def _cleanup_create(operation: Operation) -> None:
-    lifecycle.drop_failed_create(operation, lambda cloud, iid: cloud.vpc().delete_vpc(iid=iid))
+    lifecycle.drop_failed_create(operation, _delete_at_cloud)
 
 
 register_action(Action(name="vpc.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="vpc.delete", run=_run_delete, cleanup=lifecycle.restore_after_failed_change,
+register_action(Action(name="vpc.delete",
+                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
                        fields=FIELDS))
 register_action(Action(name="subnet.add", run=_run_subnet_add, cleanup=_cleanup_subnet_add, fields=FIELDS))
 register_action(Action(name="subnet.remove", run=_run_subnet_remove, cleanup=lifecycle.restore_after_failed_change,
