@@ -33,16 +33,17 @@ class AnyCallIn(StrictSerializer):
 
 class ResourceTags(ConnectionView):
     @extend_schema(summary="A resource's tags, read from the cloud", tags=["tags"], responses=TagsOut)
-    def get(self, request: Request, conn: str, name: str) -> Response:
-        return Response(tags.tags_list(connection=self.connection(conn), kind=self.kind, name=name))
+    def get(self, request: Request, conn: str, name: str, subnet: str = "") -> Response:
+        # Subnets are addressed under their VPC: `name` is then the VPC and `subnet` the resource.
+        return Response(tags.tags_list(connection=self.connection(conn), kind=self.kind, name=subnet or name))
 
     @extend_schema(summary="Add (or change) a tag", description=ASYNC_NOTE + " A kind the driver cannot tag: 501.",
                    tags=["tags"], request=TagIn, responses={200: TagsOut, 202: ACCEPTED},
                    examples=[OpenApiExample("a tag", request_only=True, value={"key": "team", "value": "web"})])
-    def post(self, request: Request, conn: str, name: str) -> Response:
+    def post(self, request: Request, conn: str, name: str, subnet: str = "") -> Response:
         data = parse(TagIn, request)
-        operation = tags.tag_add(connection=self.connection(conn), user=request.user, kind=self.kind, name=name,
-                                 key=data["key"], value=data["value"])
+        operation = tags.tag_add(connection=self.connection(conn), user=request.user, kind=self.kind,
+                                 name=subnet or name, key=data["key"], value=data["value"])
         return operation_response(request, operation)
 
 
@@ -59,14 +60,14 @@ class ResourceTag(ConnectionView):
     @extend_schema(summary="One tag's value", tags=["tags"],
                    responses=inline_serializer("TagOut", {"key": serializers.CharField(),
                                                           "value": serializers.CharField()}))
-    def get(self, request: Request, conn: str, name: str, key: str) -> Response:
-        return Response(tags.tag_get(connection=self.connection(conn), kind=self.kind, name=name, key=key))
+    def get(self, request: Request, conn: str, name: str, key: str, subnet: str = "") -> Response:
+        return Response(tags.tag_get(connection=self.connection(conn), kind=self.kind, name=subnet or name, key=key))
 
     @extend_schema(summary="Remove a tag", description=ASYNC_NOTE, tags=["tags"],
                    responses={200: TagsOut, 202: ACCEPTED})
-    def delete(self, request: Request, conn: str, name: str, key: str) -> Response:
-        operation = tags.tag_remove(connection=self.connection(conn), user=request.user, kind=self.kind, name=name,
-                                    key=key)
+    def delete(self, request: Request, conn: str, name: str, key: str, subnet: str = "") -> Response:
+        operation = tags.tag_remove(connection=self.connection(conn), user=request.user, kind=self.kind,
+                                    name=subnet or name, key=key)
         return operation_response(request, operation)
 
 
@@ -136,3 +137,4 @@ class Destroy(ConnectionView):
     def post(self, request: Request, conn: str) -> Response:
         operation = destroy.connection_destroy(connection=self.connection(conn), user=request.user)
         return operation_response(request, operation)
+

@@ -51,3 +51,12 @@ def test_vm_metrics_are_a_time_series(api, conn) -> None:  # type: ignore[no-unt
     assert all(0 <= point["value"] <= 100 for point in body["points"])
     bad = api.get(url(conn, "vms/vm-01/metrics/?metric=happiness"))
     assert bad.status_code == 400 and error_of(bad)["field"] == "metric"
+
+
+def test_subnets_take_tags_under_their_vpc(api, conn) -> None:  # type: ignore[no-untyped-def]
+    added = post(api, conn, "vpcs/vpc-01/subnets/subnet-01/tags/", {"key": "tier", "value": "app"})
+    assert added.status_code == 200, added.json()
+    assert (added.json()["kind"], added.json()["name"], added.json()["tags"]) == ("subnet", "subnet-01",
+                                                                                   {"tier": "app"})
+    assert api.get(url(conn, "vpcs/vpc-01/subnets/subnet-01/tags/tier/")).json() == {"key": "tier", "value": "app"}
+    assert delete(api, conn, "vpcs/vpc-01/subnets/subnet-01/tags/tier/").json()["tags"] == {}
