@@ -84,3 +84,15 @@ def test_snapshot_workflow_public_image_to_snapshot_to_vm(api, conn) -> None:  #
     assert api.get(url(conn, "my-images/image-01/")).status_code == 404
     assert api.get(url(conn, "vms/vm-from-image/")).status_code == 200  # VMs outlive their image
     assert delete(api, conn, "my-images/image-01/").status_code == 404
+
+
+def test_bad_image_and_disk_requests_name_the_field(api, conn) -> None:  # type: ignore[no-untyped-def]
+    no_vm = post(api, conn, "my-images/", {"name": "image-x", "source_vm": "nope"})
+    assert no_vm.status_code == 404 and error_of(no_vm)["field"] == "source_vm"
+    duplicate = post(api, conn, "disks/", {"name": "data-01"})
+    assert duplicate.status_code == 201
+    again = post(api, conn, "disks/", {"name": "data-01"})
+    assert again.status_code == 409 and error_of(again)["field"] == "name"
+    no_target = post(api, conn, "disks/data-01/attach/", {"vm": "nope"})
+    assert no_target.status_code == 404 and error_of(no_target)["field"] == "vm"
+    assert not Resource.objects.filter(kind=Kind.MY_IMAGE).exists()
