@@ -1,11 +1,12 @@
 from django.urls import path
 
-from resources.views import dashboard, operations
+from resources.views import catalogue, dashboard, operations
 
 urlpatterns = [
     path("", dashboard.overview, name="dashboard"),
     path("dashboard/refresh/", dashboard.refresh_start, name="dashboard-refresh"),
     path("dashboard/refresh/<uuid:operation_id>/", dashboard.refresh_progress, name="dashboard-refresh-progress"),
     path("operations/", operations.operations, name="operations"),
+    path("catalogue/prices/", catalogue.prices, name="catalogue-prices"),
     path("operations/<uuid:operation_id>/row/", operations.operation_row, name="operation-row"),
 ]
