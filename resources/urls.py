@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resources.views import catalogue, dashboard, operations
+from resources.views import catalogue, dashboard, operations, resources
 
 urlpatterns = [
     path("", dashboard.overview, name="dashboard"),
@@ -8,5 +8,6 @@ urlpatterns = [
     path("dashboard/refresh/<uuid:operation_id>/", dashboard.refresh_progress, name="dashboard-refresh-progress"),
     path("operations/", operations.operations, name="operations"),
     path("catalogue/prices/", catalogue.prices, name="catalogue-prices"),
+    path("resources/<str:segment>/", resources.resource_list, name="resource-list"),
     path("operations/<uuid:operation_id>/row/", operations.operation_row, name="operation-row"),
 ]
