@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resources.views import catalogue, dashboard, operations, resources
+from resources.views import catalogue, dashboard, detail, operations, resources
 
 urlpatterns = [
     path("", dashboard.overview, name="dashboard"),
@@ -9,5 +9,8 @@ urlpatterns = [
     path("operations/", operations.operations, name="operations"),
     path("catalogue/prices/", catalogue.prices, name="catalogue-prices"),
     path("resources/<str:segment>/", resources.resource_list, name="resource-list"),
+    path("resources/<str:segment>/<str:conn>/<str:name>/", detail.resource_detail, name="resource-detail"),
+    path("resources/<str:segment>/<str:conn>/<str:name>/tags/", detail.tag_change, name="resource-tags"),
+    path("resources/<str:segment>/<str:conn>/<str:name>/actions/", detail.vm_action, name="resource-action"),
     path("operations/<uuid:operation_id>/row/", operations.operation_row, name="operation-row"),
 ]
