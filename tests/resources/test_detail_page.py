@@ -60,3 +60,19 @@ def test_actions_the_driver_cannot_do_are_disabled_with_the_reason(client, api, 
     page = client.get("/resources/vms/plain/vm-01/").content.decode()
     assert 'disabled title="VMs can only be stopped."' in page
     assert "This driver cannot tag vms" in page
+
+
+def test_other_kinds_are_deleted_from_their_page(client, conn) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/resources/key-pairs/web/keypair-01/").content.decode()
+    assert ">Delete</button>" in page
+    in_use = client.post("/resources/key-pairs/web/keypair-01/actions/", {"action": "delete"},
+                         HTTP_HX_REQUEST="true").content.decode()
+    assert "in_use" in in_use  # the VM still uses it: refused, shown in place
+    client.post("/resources/vms/web/vm-01/actions/", {"action": "terminate"}, HTTP_HX_REQUEST="true")
+    done = client.post("/resources/key-pairs/web/keypair-01/actions/", {"action": "delete"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert "succeeded" in done
+    assert not Resource.objects.filter(name="keypair-01").exists()
+    gone = client.post("/resources/subnets/web/subnet-02/actions/", {"action": "delete"},
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert "succeeded" in gone and not Resource.objects.filter(name="subnet-02").exists()
