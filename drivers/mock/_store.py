@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -134,13 +135,33 @@ class SqliteStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute("PRAGMA journal_mode=WAL")
+        # Several processes may open the file at the same moment (gunicorn workers starting together):
+        # switching the journal mode can be refused with "locked" without waiting on the busy
+        # timeout, so the set-up is retried until that timeout.
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+        while True:
+            try:
+                self._prepare()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise ProviderError(
+                        f"The mock cloud's state file {self.path} cannot be prepared.", provider_message=str(exc)
+                    ) from exc
+                time.sleep(0.05)
+
+    def _prepare(self) -> None:
+        db = sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
             db.execute(
                 "CREATE TABLE IF NOT EXISTS mock_state ("
                 " tenant TEXT NOT NULL, region TEXT NOT NULL, doc TEXT NOT NULL,"
                 " PRIMARY KEY (tenant, region))"
             )
+        finally:
+            db.close()
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
