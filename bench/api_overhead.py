@@ -28,13 +28,11 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+import scratch
 from scratch import scratch_database
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 PAGE = 100
 SMALL_PAGE = 10
 TARGET_RATIO = 3.0
@@ -58,16 +56,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spiderweb.settings")
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ.setdefault("SPIDERWEB_MOCK_STORE", os.environ["REDIS_URL"])
-    os.environ.setdefault("SPIDERWEB_LOG_LEVEL", "WARNING")  # not a line per operation of the setup
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
+    scratch.setup_django()
     # Operations run in this process even if a broker is configured (in .env, say): the setup waits
     # for each create, and the benchmark must not depend on a worker being up.
     from spiderweb.celery import app

@@ -30,13 +30,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from scratch import scratch_database
+from scratch import scratch_database, setup_django
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/1"
 PAGE = 50
 TARGET_MS = 150.0
 TENANTS = 10  # cloud accounts the connections share, as teams share a few accounts
@@ -55,19 +52,6 @@ def parse_args() -> argparse.Namespace:
     if args.runs < 2:
         parser.error("--runs must be at least 2")
     return args
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spiderweb.settings")
-    os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
-    os.environ.setdefault("SPIDERWEB_MOCK_STORE", os.environ["REDIS_URL"])
-    os.environ.setdefault("SPIDERWEB_LOG_LEVEL", "WARNING")  # not a line per registration of the setup
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 # --- the fixture ------------------------------------------------------------------------------------

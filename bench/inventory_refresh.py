@@ -27,6 +27,7 @@ import tracemalloc
 import uuid
 from typing import Any
 
+import scratch
 from scratch import scratch_database
 
 KINDS = ["vpc", "security_group", "key_pair", "vm"]
@@ -46,17 +47,9 @@ def parse_args() -> argparse.Namespace:
 def setup_django(concurrency: int) -> None:
     for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         os.environ.pop(name, None)  # the embedded mode
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spiderweb.settings")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
-    os.environ.setdefault("SPIDERWEB_MOCK_STORE", os.environ["REDIS_URL"])
-    os.environ.setdefault("SPIDERWEB_LOG_LEVEL", "WARNING")
     os.environ["SPIDERWEB_INVENTORY_CONCURRENCY"] = str(concurrency)
     os.environ["SPIDERWEB_INVENTORY_PROVIDER_CONCURRENCY"] = str(concurrency)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", interactive=False, verbosity=0)
+    scratch.setup_django()
 
 
 def register(count: int, tag: str) -> list[Any]:

@@ -34,3 +34,20 @@ def scratch_database(*, use_existing: bool = True) -> Iterator[None]:
         connections.close_all()
         with psycopg.connect(ADMIN_DATABASE_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup_django() -> None:
+    """Django on this checkout, Redis on loopback unless configured, the schema migrated, quiet logs."""
+    import sys
+    from pathlib import Path
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spiderweb.settings")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+    os.environ.setdefault("SPIDERWEB_MOCK_STORE", os.environ["REDIS_URL"])
+    os.environ.setdefault("SPIDERWEB_LOG_LEVEL", "WARNING")  # not a line per object of the set-up
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
