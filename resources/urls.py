@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from resources.views import catalogue, dashboard, detail, operations, resources
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("dashboard/refresh/<uuid:operation_id>/", dashboard.refresh_progress, name="dashboard-refresh-progress"),
     path("operations/", operations.operations, name="operations"),
     path("catalogue/prices/", catalogue.prices, name="catalogue-prices"),
+    path("resources/", include("resources.create_urls")),
     path("resources/<str:segment>/", resources.resource_list, name="resource-list"),
     path("resources/<str:segment>/<str:conn>/<str:name>/", detail.resource_detail, name="resource-detail"),
     path("resources/<str:segment>/<str:conn>/<str:name>/tags/", detail.tag_change, name="resource-tags"),

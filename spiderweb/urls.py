@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from spiderweb import health, views
+from spiderweb import health
 
 api_v1 = [
     path("", include("connections.api.urls")),
@@ -15,7 +15,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", include("resources.urls")),
-    path("connections/", views.home, name="home"),
+    path("connections/", include("connections.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
