@@ -2,8 +2,17 @@
 
 from django.urls import path
 
-from spiderweb import views
+from connections.views import discover, edit, listing, register
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", listing.home, name="home"),
+    path("new/", register.register, name="connection-register"),
+    path("discover/", discover.discover, name="connection-discover"),
+    path("parts/", edit.parts, name="connection-parts"),
+    path("credentials/<str:name>/edit/", edit.credential_edit, name="credential-edit"),
+    path("credentials/<str:name>/delete/", edit.credential_remove, name="credential-delete"),
+    path("regions/<str:name>/delete/", edit.region_remove, name="region-delete"),
+    path("<str:name>/edit/", edit.connection_edit, name="connection-edit"),
+    path("<str:name>/verify/", listing.verify, name="connection-verify"),
+    path("<str:name>/delete/", listing.delete, name="connection-delete"),
 ]

@@ -1,0 +1,1 @@
+"""Dashboard pages of the connection registry: list and test, register, discover, edit and delete."""
