@@ -33,9 +33,15 @@ def connections_all() -> list[Connection]:
 
 
 def connection_chosen(data: Mapping[str, Any], choices: list[Connection]) -> Connection | None:
-    """The connection named in the form, else the first one, so a fresh form already has its choices."""
+    """The connection named in the form; with none named the first one, so a fresh form already has its choices."""
     wanted = data.get("connection", "")
-    return next((each for each in choices if each.name == wanted), choices[0] if choices else None)
+    if not wanted:
+        return choices[0] if choices else None
+    return next((each for each in choices if each.name == wanted), None)
+
+
+def connection_errors(context: Mapping[str, Any]) -> Errors:
+    return {} if context["connection"] else {"connection": "Choose one of the registered connections."}
 
 
 def ready_records(connection: Connection | None, kind: str, *, parent: Resource | None = None) -> list[Resource]:

@@ -19,6 +19,7 @@ from resources.services import meta, vm
 from resources.views.create_common import (
     Errors,
     base_context,
+    connection_errors,
     intent,
     ready_records,
     record_named,
@@ -110,7 +111,7 @@ def vm_form(request: HttpRequest) -> HttpResponse:
         return form({})
     valid, errors = validate(s.VMIn, _body(data))
     if valid is None or not connection:
-        return form(errors or {"connection": "Choose a connection."})
+        return form({**connection_errors(context), **errors})
     if step == "review":
         return form({}, review=_review(valid, context))
     return submit(request, segment="vms", form=form, start=lambda: vm.vm_create(

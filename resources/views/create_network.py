@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
@@ -14,6 +12,7 @@ from resources.services import key_pair, operations, security_group, vpc
 from resources.views.create_common import (
     Errors,
     base_context,
+    connection_errors,
     filled,
     intent,
     more_rows,
@@ -33,9 +32,6 @@ RULE_FIELDS = ("direction", "protocol", "from_port", "to_port", "cidr")
 RULE_REQUIRED = ("from_port", "to_port", "cidr")
 
 
-def _no_connection(context: dict[str, Any]) -> Errors:
-    return {} if context["connection"] else {"connection": "Choose a connection."}
-
 
 def vpc_form(request: HttpRequest) -> HttpResponse:
     context = base_context(request, "vpcs", "VPC")
@@ -53,7 +49,7 @@ def vpc_form(request: HttpRequest) -> HttpResponse:
             "subnets": [without_blanks(row, "zone") for row in subnets if filled(row, SUBNET_REQUIRED)]}
     valid, errors = validate(s.VPCIn, body)
     if valid is None or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     return submit(request, segment="vpcs", form=form, start=lambda: vpc.vpc_create(
         connection=connection, user=request.user, name=valid["name"], ipv4_cidr=valid["ipv4_cidr"],
         subnets=[vpc.SubnetSpec(**subnet) for subnet in valid["subnets"]], tags=valid["tags"]))
@@ -76,7 +72,7 @@ def subnet_form(request: HttpRequest) -> HttpResponse:
     if not vpc_name:
         errors["vpc"] = "Choose the VPC the subnet belongs to."
     if valid is None or errors or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     return submit(request, segment="subnets", form=form, start=lambda: vpc.subnet_add(
         connection=connection, user=request.user, vpc_name=vpc_name, subnet=vpc.SubnetSpec(**valid)))
 
@@ -99,7 +95,7 @@ def security_group_form(request: HttpRequest) -> HttpResponse:
                       if filled(rule, RULE_REQUIRED)]}
     valid, errors = validate(s.SecurityGroupIn, body)
     if valid is None or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     return submit(request, segment="security-groups", form=form, start=lambda: security_group.security_group_create(
         connection=connection, user=request.user, name=valid["name"], vpc=valid["vpc"], rules=valid["rules"],
         tags=valid["tags"]))
@@ -117,7 +113,7 @@ def key_pair_form(request: HttpRequest) -> HttpResponse:
         return form({})
     valid, errors = validate(s.KeyPairIn, {"name": data.get("name", "").strip()})
     if valid is None or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     return submit(request, segment="key-pairs", form=form, start=lambda: key_pair.key_pair_create(
         connection=connection, user=request.user, name=valid["name"], tags=valid["tags"]))
 

@@ -13,6 +13,7 @@ from resources.services import cluster, disk, my_image, nlb
 from resources.views.create_common import (
     Errors,
     base_context,
+    connection_errors,
     filled,
     intent,
     more_rows,
@@ -37,9 +38,6 @@ NLB_PARTS = {"listener": ("protocol", "port"), "vm_group": ("protocol", "port"),
              "health_checker": ("protocol", "port", "interval_s", "timeout_s", "threshold")}
 
 
-def _no_connection(context: dict[str, Any]) -> Errors:
-    return {} if context["connection"] else {"connection": "Choose a connection."}
-
 
 def disk_form(request: HttpRequest) -> HttpResponse:
     context = base_context(request, "disks", "disk")
@@ -55,7 +53,7 @@ def disk_form(request: HttpRequest) -> HttpResponse:
                           "zone", "disk_type", "size_gb")
     valid, errors = validate(s.DiskIn, body)
     if valid is None or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     return submit(request, segment="disks", form=form,
                   start=lambda: disk.disk_create(connection=connection, user=request.user, **valid))
 
@@ -74,7 +72,7 @@ def my_image_form(request: HttpRequest) -> HttpResponse:
     body = {"name": data.get("name", "").strip(), "source_vm": data.get("source_vm", "")}
     valid, errors = validate(s.MyImageIn, body)
     if valid is None or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     return submit(request, segment="my-images", form=form,
                   start=lambda: my_image.my_image_create(connection=connection, user=request.user, **valid))
 
@@ -90,7 +88,7 @@ def nlb_form(request: HttpRequest) -> HttpResponse:
     def form(errors: Errors, operation: Operation | None = None) -> HttpResponse:
         return render_form(request, "dashboard/create/nlb.html", {
             **context, "errors": top_level(errors, *NLB_PARTS), "operation": operation,
-            **{f"{part}_errors": scoped(errors, part) for part in NLB_PARTS}})
+            **{f"{part}_errors": top_level(scoped(errors, part)) for part in NLB_PARTS}})
 
     if request.method != "POST" or intent(request):
         return form({})
@@ -101,7 +99,7 @@ def nlb_form(request: HttpRequest) -> HttpResponse:
     body["vm_group"]["vms"] = data.getlist("vms")
     valid, errors = validate(s.NLBIn, body)
     if valid is None or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     valid["nlb_type"] = valid.pop("type")
     return submit(request, segment="nlbs", form=form,
                   start=lambda: nlb.nlb_create(connection=connection, user=request.user, **valid))
@@ -148,7 +146,7 @@ def cluster_form(request: HttpRequest) -> HttpResponse:
             "security_groups": data.getlist("security_groups"), "node_groups": node_groups}
     valid, errors = validate(s.ClusterIn, body)
     if valid is None or not connection:
-        return form(errors or _no_connection(context))
+        return form({**connection_errors(context), **errors})
     # A cluster takes minutes at a real cloud: its page shows progress instead of holding the request.
     return submit(request, segment="clusters", form=form, long=True,
                   start=lambda: cluster.cluster_create(connection=connection, user=request.user, **valid))

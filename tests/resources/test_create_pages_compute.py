@@ -110,6 +110,9 @@ def test_nlb_with_listener_vm_group_and_health_checker(client, api, conn) -> Non
     port_field = bad[bad.index('id="id_listener-port"'):bad.index("VM group")]
     assert "field-error" in port_field and 'value="70000"' in port_field
     assert not Resource.objects.filter(kind="nlb").exists()
+    unknown = client.post("/resources/nlbs/new/", {**NLB_FORM, "vms": ["vm-01", "vm-09"]}).content.decode()
+    vms_field = unknown[unknown.index('name="vms"'):unknown.index("Health checker")]
+    assert "field-error" in vms_field and "vm-09" in vms_field
     assert client.post("/resources/nlbs/new/", NLB_FORM).status_code == 302
     answer = api.get(url("web", "nlbs/nlb-01/")).json()
     assert answer["listener"]["port"] == 80 and answer["vm_group"]["vms"] == ["vm-01"]

@@ -132,3 +132,10 @@ def test_key_pair_with_a_taken_name_shows_the_error_at_the_name(client, conn) ->
     client.post("/resources/key-pairs/new/", {"connection": "web", "name": "keypair-01"})
     page = client.post("/resources/key-pairs/new/", {"connection": "web", "name": "keypair-01"}).content.decode()
     assert "already exists" in page and Resource.objects.filter(kind="key_pair").count() == 1
+
+
+def test_an_unknown_connection_is_refused_at_the_picker(client, conn) -> None:  # type: ignore[no-untyped-def]
+    page = client.post("/resources/key-pairs/new/", {"connection": "elsewhere", "name": "keypair-01"}).content.decode()
+    picker = page[page.index('id="id_connection"'):page.index('id="id_name"')]
+    assert "Choose one of the registered connections." in picker
+    assert not Resource.objects.filter(kind="key_pair").exists()
