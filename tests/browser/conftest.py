@@ -30,10 +30,14 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
 @pytest.fixture
-def screenshot_dir(tmp_path) -> Path:  # type: ignore[no-untyped-def]
-    """Where a test leaves screenshots: test-results/ when SPIDERWEB_SCREENSHOTS is set, else a temp dir."""
-    target = Path(os.environ["SPIDERWEB_SCREENSHOTS"]) if os.environ.get("SPIDERWEB_SCREENSHOTS") else tmp_path
+def screenshot_dir() -> Path:
+    """Where the tests leave a screenshot of each page they visit: test-results/screenshots/ (git-ignored),
+    or SPIDERWEB_SCREENSHOTS when set."""
+    target = Path(os.environ.get("SPIDERWEB_SCREENSHOTS") or SCREENSHOTS)
     target.mkdir(parents=True, exist_ok=True)
     return target
 
