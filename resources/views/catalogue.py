@@ -1,12 +1,24 @@
-"""Catalogue pages: where is it cheapest?"""
+"""Catalogue pages: regions and zones, images, specs and prices across every connection."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from resources.services.catalogue import price_comparison
+from resources.services.catalogue import (
+    catalogue_connections,
+    image_catalogue,
+    inventory_freshness,
+    price_comparison,
+    region_status,
+    spec_catalogue,
+)
+
+PAGE_SIZE = 50
 
 
 def _number(raw: str, cast: type) -> tuple[object | None, str]:
@@ -19,15 +31,70 @@ def _number(raw: str, cast: type) -> tuple[object | None, str]:
     return (value, "") if value >= 0 else (None, "must not be negative")
 
 
+def _requirement(query: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
+    """min vCPU, min memory and GPU from the query, and a message per field that is not a valid number."""
+    min_vcpu, vcpu_error = _number(query.get("min_vcpu", ""), int)
+    min_memory, memory_error = _number(query.get("min_memory_gib", ""), float)
+    gpu = {"yes": True, "no": False}.get(query.get("gpu", ""))
+    errors = {field: text for field, text in (("min_vcpu", vcpu_error), ("min_memory_gib", memory_error)) if text}
+    return {"min_vcpu": min_vcpu, "min_memory_gib": min_memory, "gpu": gpu}, errors
+
+
+def _scope(request: HttpRequest) -> dict[str, Any]:
+    """The connections the connection/provider/region filters choose, with the choices for those filters."""
+    everything, chosen = catalogue_connections(connection=request.GET.get("connection", ""),
+                                               provider=request.GET.get("provider", ""),
+                                               region=request.GET.get("region", ""))
+    return {"chosen": chosen, "query": request.GET,
+            "choices": {"connection": [each.name for each in everything],
+                        "provider": sorted({each.provider for each in everything}),
+                        "region": sorted({each.region.region for each in everything})}}
+
+
+def _page(request: HttpRequest, rows: list[Any]) -> dict[str, Any]:
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The other filters, to carry over to the previous and next page links.
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return {"page": page, "rows": list(page), "keep": keep.urlencode()}
+
+
+def _render(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
+    template = f"dashboard/{name}.html#results" if request.htmx else f"dashboard/{name}.html"
+    return render(request, template, context)
+
+
+@require_GET
+def regions(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    rows, failures = region_status(connections=scope["chosen"])
+    freshness = inventory_freshness(connections=scope["chosen"])
+    rows_with_freshness = [{"row": row, "freshness": freshness.get(row.connection)} for row in rows]
+    return _render(request, "catalogue_regions", {**scope, "rows": rows_with_freshness, "failures": failures})
+
+
+@require_GET
+def images(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    rows, failures = image_catalogue(connections=scope["chosen"], search=request.GET.get("search", ""),
+                                     os=request.GET.get("os", ""))
+    return _render(request, "catalogue_images", {**scope, **_page(request, rows), "failures": failures})
+
+
+@require_GET
+def specs(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    requirement, errors = _requirement(request.GET)
+    rows, failures = ([], []) if errors else spec_catalogue(
+        connections=scope["chosen"], search=request.GET.get("search", ""), **requirement)
+    return _render(request, "catalogue_specs", {**scope, **_page(request, rows), "failures": failures,
+                                                "errors": errors})
+
+
 @require_GET
 def prices(request: HttpRequest) -> HttpResponse:
-    min_vcpu, vcpu_error = _number(request.GET.get("min_vcpu", ""), int)
-    min_memory, memory_error = _number(request.GET.get("min_memory_gib", ""), float)
-    gpu = {"yes": True, "no": False}.get(request.GET.get("gpu", ""))
-    errors = {field: text for field, text in (("min_vcpu", vcpu_error), ("min_memory_gib", memory_error)) if text}
-    offers, failures = ([], []) if errors else price_comparison(
-        min_vcpu=min_vcpu, min_memory_gib=min_memory, gpu=gpu)  # type: ignore[arg-type]
-    context = {"offers": offers[:200], "total": len(offers), "failures": failures, "errors": errors,
-               "query": request.GET}
-    template = "dashboard/prices.html#results" if request.htmx else "dashboard/prices.html"
-    return render(request, template, context)
+    scope = _scope(request)
+    requirement, errors = _requirement(request.GET)
+    offers, failures = ([], []) if errors else price_comparison(connections=scope["chosen"], **requirement)
+    context = {**scope, "offers": offers[:200], "total": len(offers), "failures": failures, "errors": errors}
+    return _render(request, "prices", context)

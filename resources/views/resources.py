@@ -11,9 +11,13 @@ from django.views.decorators.http import require_GET
 
 from resources.api.inventory import SEGMENTS, resource_filter
 from resources.inventory_selectors import inventory_records, present_inventory_page
+from resources.views.bulk import bulk_actions
 from spiderweb.errors import InvalidInput
 
 PAGE_SIZE = 50
+# What one resource of each kind is called on a button ("Create security group").
+KIND_LABELS = {"vpcs": "VPC", "subnets": "subnet", "security-groups": "security group", "key-pairs": "key pair",
+               "vms": "VM", "disks": "disk", "my-images": "my image", "nlbs": "NLB", "clusters": "cluster"}
 ORDERINGS = ("name", "connection", "region", "zone", "status", "-last_seen_at", "-created_at")
 
 
@@ -55,6 +59,7 @@ def resource_list(request: HttpRequest, segment: str) -> HttpResponse:
     except InvalidInput as exc:
         error, page, items = exc.message, None, []
     context = {"segment": segment, "segments": list(SEGMENTS), "items": items, "page": page, "error": error,
-               "query": request.GET, "orderings": ORDERINGS, "ordering": ordering}
+               "query": request.GET, "orderings": ORDERINGS, "ordering": ordering, "bulk_actions": bulk_actions(kind),
+               "kind_label": KIND_LABELS.get(segment, segment)}
     template = "dashboard/resources.html#results" if request.htmx else "dashboard/resources.html"
     return render(request, template, context)
