@@ -6,6 +6,8 @@ import html
 import uuid
 
 import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 
 from connections.models import Connection
 from tests.factories import make_connection
@@ -36,8 +38,23 @@ def test_list_groups_by_provider_and_region_and_filters(client, staff) -> None: 
     assert "3 registered" in page and "2 regions" in page
     assert page.index(">mars<") < page.index("m-z1") < page.index("m-z2") < page.index(">venus<") < page.index("v-z1")
     assert "Test connection" in page and "Register a connection" in page and "Discover regions" in page
+    assert "state-succeeded" not in page and "state-failed" not in page  # no result before a test is run
     found = text(client.get("/connections/", {"search": "venus"}, **HTMX))
     assert "v-z1" in found and "m-z1" not in found and "<html" not in found
+
+
+def test_list_and_parts_pages_take_the_same_queries_for_more_connections(client, staff) -> None:  # type: ignore[no-untyped-def]
+    def queries() -> int:
+        with CaptureQueriesContext(db) as captured:
+            assert client.get("/connections/").status_code == 200
+            assert client.get("/connections/parts/").status_code == 200
+        return len(captured)
+
+    make_connection(region="mars", zone="mars-z1")
+    few = queries()
+    for zone in ("venus-z1", "venus-z2", "venus-z3"):
+        make_connection(region="venus", zone=zone)
+    assert queries() == few
 
 
 def test_test_connection_shows_ok_or_the_providers_message(client, staff) -> None:  # type: ignore[no-untyped-def]
