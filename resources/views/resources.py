@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -44,6 +44,15 @@ def _detail(item: dict[str, Any]) -> str:
     return item.get("ipv4_cidr", "")
 
 
+def _filled(query: QueryDict) -> QueryDict:
+    """The query without its blank fields: the filter form sends every input, typed in or not."""
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if filled := [value for value in values if value.strip()]:
+            kept.setlist(key, filled)
+    return kept
+
+
 @require_GET
 def resource_list(request: HttpRequest, segment: str) -> HttpResponse:
     kind = SEGMENTS.get(segment)
@@ -52,7 +61,7 @@ def resource_list(request: HttpRequest, segment: str) -> HttpResponse:
     error = ""
     ordering = request.GET.get("ordering", "")
     try:
-        records = inventory_records(kind=kind, filters=resource_filter(request.GET),
+        records = inventory_records(kind=kind, filters=resource_filter(_filled(request.GET)),
                                     ordering=[ordering] if ordering in ORDERINGS else [])
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
         items = [{**item, "detail": _detail(item)} for item in present_inventory_page(list(page))]

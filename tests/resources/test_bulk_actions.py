@@ -93,3 +93,10 @@ def test_the_list_page_costs_the_same_queries_for_more_rows(client, api, conn,
     with django_assert_max_num_queries(one_row):
         page = client.get("/resources/key-pairs/").content.decode()
     assert 'value="web/keypair-04"' in page
+
+
+def test_the_list_asked_again_with_every_filter_field_blank_still_lists(client, conn) -> None:  # type: ignore[no-untyped-def]
+    # After an action the page submits its filter form again, every input included, typed in or not.
+    blank = "search=&connection=&region=&zone=&status=&tag=&managed=&ordering=name"
+    partial = client.get(f"/resources/vms/?{blank}", HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="error"' not in partial and 'value="web/vm-01"' in partial
