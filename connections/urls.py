@@ -13,6 +13,6 @@ urlpatterns = [
     path("credentials/<str:name>/delete/", edit.credential_remove, name="credential-delete"),
     path("regions/<str:name>/delete/", edit.region_remove, name="region-delete"),
     path("<str:name>/edit/", edit.connection_edit, name="connection-edit"),
-    path("<str:name>/verify/", listing.verify, name="connection-verify"),
+    path("<str:name>/verify/", listing.verify, name="connection-test"),
     path("<str:name>/delete/", listing.delete, name="connection-delete"),
 ]

@@ -60,6 +60,8 @@ def test_list_and_parts_pages_take_the_same_queries_for_more_connections(client,
 def test_test_connection_shows_ok_or_the_providers_message(client, staff) -> None:  # type: ignore[no-untyped-def]
     make_connection(name="fine")
     make_connection(name="dead", options={"down": True})
+    # The button posts to the page's own view, not to the API's verify of the same name.
+    assert 'hx-post="/connections/fine/verify/"' in text(client.get("/connections/"))
     ok = text(client.post("/connections/fine/verify/", **HTMX))
     assert "OK" in ok and " ms" in ok and "failed" not in ok
     failed = text(client.post("/connections/dead/verify/", **HTMX))
