@@ -34,7 +34,8 @@ def _cell(kind: str, count: int, missing: int, fresh: dict[str, Any]) -> SafeStr
     outcome, stale, age = fresh["outcome"], fresh["stale"], _age(fresh["age_seconds"])
     badge: str = age
     if outcome == "failed":
-        title, badge = f"{kind}: failed: {fresh['error_message']}", format_html('<span class="badge bad">failed</span>')
+        title = f"{kind}: failed: {fresh['error_message']}"
+        badge = format_html('<span class="badge bad">{}</span>', "failed")
     elif outcome == "never":
         title = f"{kind}: never listed"
     else:

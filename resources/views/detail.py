@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -16,7 +17,9 @@ from resources.api.inventory import SEGMENTS
 from resources.inventory_selectors import present_inventory_page
 from resources.models import Resource
 from resources.services import operations, tags
+from resources.services.adoption import resource_fetch
 from resources.views.actions import available_actions, start_action
+from resources.views.operations import OPERATION_FINISHED
 from spiderweb.errors import ServiceError
 
 
@@ -38,9 +41,23 @@ def _context(record: Resource, **extra: Any) -> dict[str, Any]:
             **extra}
 
 
+# States a resource passes through on its own: while in one, the page looks again until it settles.
+SETTLING = frozenset({"Creating", "Suspending", "Resuming", "Rebooting", "Terminating", "Deleting", "Updating",
+                      "Pending", "Attaching", "Detaching"})
+
+
 @require_GET
 def resource_detail(request: HttpRequest, segment: str, conn: str, name: str) -> HttpResponse:
-    return render(request, "dashboard/detail.html", _context(_record(segment, conn, name)))
+    record = _record(segment, conn, name)
+    if request.GET.get("fetch") and record.managed:
+        # The page asks while the resource is between states: read it from the cloud, not the record.
+        # When the cloud cannot answer, the page keeps showing the record and the next look tries again.
+        with contextlib.suppress(ServiceError, DriverError):
+            record = resource_fetch(connection=record.connection, kind=record.kind, name=record.name)
+    context = _context(record)
+    status = str(context["answer"].get("status", ""))
+    context["settling"] = record.managed and not record.missing_since and status in SETTLING
+    return render(request, "dashboard/detail.html", context)
 
 
 @require_POST
@@ -75,4 +92,7 @@ def resource_action(request: HttpRequest, segment: str, conn: str, name: str) ->
         message = exc.message if isinstance(exc, ServiceError) else str(exc)
         return render(request, "dashboard/detail.html#action_error", {"message": message})
     operation.refresh_from_db()  # without a broker it may be done already
-    return render(request, "dashboard/operations.html#row", {"operation": operation})
+    response = render(request, "dashboard/operations.html#row", {"operation": operation})
+    if operation.finished:
+        response.headers["HX-Trigger"] = OPERATION_FINISHED
+    return response

@@ -12,6 +12,8 @@ from resources.models import Operation, OperationState
 from resources.selectors import operation_list
 
 PAGE_SIZE = 50
+# Sent when an operation row shows its end, so what the operation changed (a status) can reload itself.
+OPERATION_FINISHED = "operation-finished"
 
 
 @require_GET
@@ -29,4 +31,8 @@ def operations(request: HttpRequest) -> HttpResponse:
 def operation_row(request: HttpRequest, operation_id: str) -> HttpResponse:
     operation = get_object_or_404(Operation.objects.select_related("user"), pk=operation_id)
     response = render(request, "dashboard/operations.html#row", {"operation": operation})
-    return HttpResponseStopPolling(response.content) if operation.finished else response
+    if not operation.finished:
+        return response
+    finished = HttpResponseStopPolling(response.content)
+    finished.headers["HX-Trigger"] = OPERATION_FINISHED
+    return finished

@@ -76,3 +76,22 @@ def test_other_kinds_are_deleted_from_their_page(client, conn) -> None:  # type:
     gone = client.post("/resources/subnets/web/subnet-02/actions/", {"action": "delete"},
                        HTTP_HX_REQUEST="true").content.decode()
     assert "succeeded" in gone and not Resource.objects.filter(name="subnet-02").exists()
+
+
+def test_a_settling_resource_is_watched_until_the_cloud_says_it_settled(client, conn) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/resources/vms/web/vm-01/").content.decode()
+    assert '<span class="status">Creating</span>' in page and "every 2s" in page
+    time.sleep(1.1)  # the mock VM boots
+    assert '<span class="status">Creating</span>' in client.get("/resources/vms/web/vm-01/").content.decode()
+    looked = client.get("/resources/vms/web/vm-01/?fetch=1", HTTP_HX_REQUEST="true").content.decode()
+    assert '<span class="status">Running</span>' in looked and "every 2s" not in looked
+    assert Resource.objects.get(name="vm-01").status == "Running"
+
+
+def test_a_finished_action_tells_the_page_to_reload_its_status(client, conn) -> None:  # type: ignore[no-untyped-def]
+    time.sleep(1.1)
+    started = client.post("/resources/vms/web/vm-01/actions/", {"action": "suspend"}, HTTP_HX_REQUEST="true")
+    operation = Operation.objects.get(action="vm.control")
+    assert started.headers["HX-Trigger"] == "operation-finished"  # done at once without a broker
+    row = client.get(f"/operations/{operation.pk}/row/", HTTP_HX_REQUEST="true")
+    assert row.status_code == 286 and row.headers["HX-Trigger"] == "operation-finished"
