@@ -15,7 +15,7 @@ from connections.services import provider_get
 from drivers.errors import DriverError
 from resources.api.inventory import SEGMENTS
 from resources.inventory_selectors import present_inventory_page
-from resources.models import Resource
+from resources.models import Kind, Resource
 from resources.services import operations, tags
 from resources.services.adoption import resource_fetch
 from resources.views.actions import available_actions, start_action
@@ -32,11 +32,27 @@ def _record(segment: str, conn: str, name: str) -> Resource:
     return record
 
 
+# The VM states each control starts from; in any other, its button is disabled and says why.
+VM_STARTS_FROM = {"suspend": {"Running"}, "resume": {"Suspended"}, "reboot": {"Running"}}
+
+
+def _with_state(record: Resource, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The VM's own state, as last read, narrows what its page offers (bulk actions leave it to the cloud)."""
+    if record.kind != Kind.VM or not record.status:
+        return actions
+    for each in actions:
+        wanted = VM_STARTS_FROM.get(each["action"])
+        if each["enabled"] and wanted and record.status not in wanted:
+            each.update(enabled=False, reason=f"{record.name} is {record.status}")
+    return actions
+
+
 def _context(record: Resource, **extra: Any) -> dict[str, Any]:
     answer = present_inventory_page([record])[0]
     capabilities = provider_get(name=record.connection.provider).capabilities
     return {"record": record, "answer": answer, "segment": next(s for s, k in SEGMENTS.items() if k == record.kind),
-            "info": json.dumps(answer, indent=2, ensure_ascii=False), "actions": available_actions(record),
+            "info": json.dumps(answer, indent=2, ensure_ascii=False),
+            "actions": _with_state(record, available_actions(record)),
             "taggable": record.managed and capabilities.supports("tag") and record.kind in capabilities.tag_kinds,
             **extra}
 

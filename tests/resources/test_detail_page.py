@@ -95,3 +95,11 @@ def test_a_finished_action_tells_the_page_to_reload_its_status(client, conn) -> 
     assert started.headers["HX-Trigger"] == "operation-finished"  # done at once without a broker
     row = client.get(f"/operations/{operation.pk}/row/", HTTP_HX_REQUEST="true")
     assert row.status_code == 286 and row.headers["HX-Trigger"] == "operation-finished"
+    page = client.get("/resources/vms/web/vm-01/?fetch=1").content.decode()
+    for _ in range(20):  # the mock VM passes through Suspending
+        if '<span class="status">Suspended</span>' in page:
+            break
+        time.sleep(0.2)
+        page = client.get("/resources/vms/web/vm-01/?fetch=1").content.decode()
+    assert 'disabled title="vm-01 is Suspended">Suspend</button>' in page
+    assert '<button type="submit" class="primary" >Resume</button>' in page
