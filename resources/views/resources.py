@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from drivers import registry
 from resources.api.inventory import SEGMENTS, resource_filter
 from resources.inventory_selectors import inventory_records, present_inventory_page
 from resources.views.bulk import bulk_actions
@@ -67,7 +68,8 @@ def resource_list(request: HttpRequest, segment: str) -> HttpResponse:
         items = [{**item, "detail": _detail(item)} for item in present_inventory_page(list(page))]
     except InvalidInput as exc:
         error, page, items = exc.message, None, []
-    context = {"segment": segment, "segments": list(SEGMENTS), "items": items, "page": page, "error": error,
+    context = {"segment": segment, "segments": list(SEGMENTS), "providers": registry.driver_names(),
+               "items": items, "page": page, "error": error,
                "query": request.GET, "orderings": ORDERINGS, "ordering": ordering, "bulk_actions": bulk_actions(kind),
                "kind_label": KIND_LABELS.get(segment, segment)}
     template = "dashboard/resources.html#results" if request.htmx else "dashboard/resources.html"

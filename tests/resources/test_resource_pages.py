@@ -26,6 +26,8 @@ def test_vms_of_every_connection_with_filters(logged_in, api, mock_tenant) -> No
     assert "on-mars" not in logged_in.get("/resources/vms/?connection=" + venus).content.decode().split("<tbody>")[1]
     assert "vm-01" not in logged_in.get("/resources/vms/?search=nomatch").content.decode().split("<tbody>")[1]
     assert "vpc-01" in logged_in.get("/resources/vpcs/").content.decode()
+    assert "vm-01" in logged_in.get("/resources/vms/?provider=mock").content.decode().split("<tbody>")[1]
+    assert "provider" in logged_in.get("/resources/vms/?provider=nope").content.decode().split('role="alert"')[1][:200]
     partial = logged_in.get("/resources/vms/?search=vm", HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<div id="results">') and "vm-01" in partial
 
