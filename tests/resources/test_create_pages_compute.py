@@ -29,7 +29,7 @@ def test_wizard_offers_images_and_specs_with_hourly_price(client, conn) -> None:
     page = client.get("/resources/vms/new/").content.decode()
     assert "mock-vmimage-01 · Ubuntu 22.04 LTS" in page
     # mars prices are the default region's times 0.92: 0.1920 → 0.1766 USD an hour
-    assert "mock-vmspec-01 · 4 vCPU · 8.0 GiB · 0.1766" in page and "USD/h" in page
+    assert "mock-vmspec-01 · x86_64 · 4 vCPU · 8.0 GiB · 0.1766" in page and "USD/h" in page
     assert "1x T4" in page  # the GPU spec says so
     assert '<option value="subnet-01"' in page and 'value="sg-01"' in page and '<option value="keypair-01"' in page
 
