@@ -195,6 +195,23 @@ def update_credential(credential: Credential, specs: list[dict[str, Any]], data:
     return errors
 
 
+def update_region(region: Region, provider: dict[str, Any], data: Mapping[str, str]) -> Errors:
+    """Rename, move and re-option a region; its connections follow, as the API's update does."""
+    errors: Errors = {}
+    name = data.get("name", "").strip()
+    check_name(name, "name", errors)
+    if errors:
+        return errors
+    place = submitted(provider["region_fields"], data, prefix=PLACE, keep_empty=True)
+    options = submitted(provider["region_options"], data, prefix=OPTION, keep_empty=False)
+    try:
+        services.region_update(region=region, name=name, region_name=place.get("region", ""),
+                               zone=place.get("zone", ""), options=options)
+    except ServiceError as exc:
+        errors[form_field(exc, {**REGION_FIELDS, "name": "name"})] = exc.message
+    return errors
+
+
 # --- bulk discovery ---------------------------------------------------------------------------------
 
 

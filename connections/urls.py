@@ -11,6 +11,7 @@ urlpatterns = [
     path("parts/", edit.parts, name="connection-parts"),
     path("credentials/<str:name>/edit/", edit.credential_edit, name="credential-edit"),
     path("credentials/<str:name>/delete/", edit.credential_remove, name="credential-delete"),
+    path("regions/<str:name>/edit/", edit.region_edit, name="region-edit"),
     path("regions/<str:name>/delete/", edit.region_remove, name="region-delete"),
     path("<str:name>/edit/", edit.connection_edit, name="connection-edit"),
     path("<str:name>/verify/", listing.verify, name="connection-test"),

@@ -62,6 +62,33 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "connections/credential_edit.html", context)
 
 
+@staff_for_posts
+def region_edit(request: HttpRequest, name: str) -> HttpResponse:
+    region = get_object_or_404(Region, name=name)
+    provider = provider_entry(region.provider)
+    errors: forms.Errors = {}
+    if request.method == "POST":
+        data: Any = request.POST
+        errors = forms.update_region(region, provider or {"region_fields": [], "region_options": []}, data)
+        if not errors:
+            messages.success(request, f"Region {region.name} saved.")
+            return redirect("connection-parts")
+        region.refresh_from_db()
+    else:
+        data = {"name": region.name, f"{forms.PLACE}region": region.region, f"{forms.PLACE}zone": region.zone,
+                **{f"{forms.OPTION}{key}": str(value).lower() if isinstance(value, bool) else str(value)
+                   for key, value in region.options.items()}}
+    context = {
+        "region": region, "data": data, "errors": errors, "manage": can_manage(request),
+        "place_rows": forms.field_rows(provider["region_fields"] if provider else [], prefix=forms.PLACE, data=data,
+                                       errors=errors),
+        "option_rows": forms.field_rows(provider["region_options"] if provider else [], prefix=forms.OPTION,
+                                        data=data, errors=errors),
+        "users": list(region.connections.order_by("name").values_list("name", flat=True)),
+    }
+    return render(request, "connections/region_edit.html", context)
+
+
 @require_GET
 def parts(request: HttpRequest) -> HttpResponse:
     """Credentials and regions with how many connections use each: the ones to clean up stand out."""

@@ -100,3 +100,24 @@ def test_non_staff_cannot_change_parts(client, user) -> None:  # type: ignore[no
     assert client.post("/connections/credentials/kept/edit/", {"name": "taken"}).status_code == 403
     assert client.post("/connections/credentials/kept/delete/").status_code == 403
     assert Credential.objects.filter(name="kept").exists()
+
+
+def test_region_is_renamed_moved_and_its_options_changed(client, staff) -> None:  # type: ignore[no-untyped-def]
+    connection = make_connection(name="uses-it", options={"latency_ms": 5})
+    region = connection.region
+    form = text(client.get(f"/connections/regions/{region.name}/edit/"))
+    assert 'value="mars"' in form and 'value="mars-z1"' in form and 'value="5"' in form and "uses-it" in form
+    response = client.post(f"/connections/regions/{region.name}/edit/", {
+        "name": "moved", "place.region": "venus", "place.zone": "venus-z2", "option.latency_ms": "20"})
+    assert response.status_code == 302
+    moved = Region.objects.get(pk=region.pk)
+    assert (moved.name, moved.region, moved.zone, moved.options) == ("moved", "venus", "venus-z2", {"latency_ms": 20})
+    assert Connection.objects.get(pk=connection.pk).region.zone == "venus-z2"
+
+
+def test_region_edit_errors_are_shown_next_to_the_field(client, staff) -> None:  # type: ignore[no-untyped-def]
+    region = make_region(name="here")
+    page = text(client.post("/connections/regions/here/edit/", {
+        "name": "here", "place.region": "pluto", "place.zone": "", "option.latency_ms": "-3"}))
+    assert 'class="error" role="alert"' in page and "pluto" in page
+    assert Region.objects.get(pk=region.pk).region == "mars"
