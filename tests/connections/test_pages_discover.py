@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import uuid
-
 import pytest
 
 from connections.models import Connection, Credential, Region
 from drivers.mock import _catalogue
+from tests.connections.pages import HTMX, text
 from tests.factories import make_credential
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
-
-@pytest.fixture
-def staff(client, django_user_model):  # type: ignore[no-untyped-def]
-    user = django_user_model.objects.create_user(username=f"ops-{uuid.uuid4().hex[:6]}", password="pw-1-x!",
-                                                 is_staff=True)
-    client.force_login(user)
-    return user
-
-
-def text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.content.decode())
 
 
 def zone_count() -> int:

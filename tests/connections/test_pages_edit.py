@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import uuid
-
 import pytest
 
 from connections import services
 from connections.models import Connection, Credential, Region
+from tests.connections.pages import HTMX, text
 from tests.factories import make_connection, make_credential, make_region
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
-
-@pytest.fixture
-def staff(client, django_user_model):  # type: ignore[no-untyped-def]
-    user = django_user_model.objects.create_user(username=f"ops-{uuid.uuid4().hex[:6]}", password="pw-1-x!",
-                                                 is_staff=True)
-    client.force_login(user)
-    return user
-
-
-def text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.content.decode())
 
 
 def test_connection_is_renamed_and_moved_to_another_region(client, staff) -> None:  # type: ignore[no-untyped-def]
@@ -107,6 +93,7 @@ def test_region_is_renamed_moved_and_its_options_changed(client, staff) -> None:
     region = connection.region
     form = text(client.get(f"/connections/regions/{region.name}/edit/"))
     assert 'value="mars"' in form and 'value="mars-z1"' in form and 'value="5"' in form and "uses-it" in form
+    assert "Delete region</button>" in form
     response = client.post(f"/connections/regions/{region.name}/edit/", {
         "name": "moved", "place.region": "venus", "place.zone": "venus-z2", "option.latency_ms": "20"})
     assert response.status_code == 302

@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import html
-import uuid
-
 import pytest
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
 from connections.models import Connection
+from tests.connections.pages import HTMX, text
 from tests.factories import make_connection
 from tests.resources.helpers import build_network
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
-
-@pytest.fixture
-def staff(client, django_user_model):  # type: ignore[no-untyped-def]
-    user = django_user_model.objects.create_user(username=f"ops-{uuid.uuid4().hex[:6]}", password="pw-1-x!",
-                                                 is_staff=True)
-    client.force_login(user)
-    return user
-
-
-def text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.content.decode())
 
 
 def test_list_groups_by_provider_and_region_and_filters(client, staff) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +11,7 @@ from connections.models import CloudDriver, Connection, Credential, Region
 from drivers import registry
 from drivers.mock import MockDriver
 from drivers.types import FieldSpec
+from tests.connections.pages import text
 from tests.factories import make_credential, make_region
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +35,6 @@ def vault(monkeypatch, settings) -> Iterator[None]:  # type: ignore[no-untyped-d
     registry.configure(settings.SPIDERWEB_DRIVER_OPTIONS)
 
 
-@pytest.fixture
-def staff(client, django_user_model):  # type: ignore[no-untyped-def]
-    user = django_user_model.objects.create_user(username=f"ops-{uuid.uuid4().hex[:6]}", password="pw-1-x!",
-                                                 is_staff=True)
-    client.force_login(user)
-    return user
-
-
-def text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.content.decode())
 
 
 def form(**changes: str) -> dict[str, str]:
