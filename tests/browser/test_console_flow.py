@@ -134,7 +134,7 @@ def test_register_refresh_create_and_suspend_through_the_console(page, django_us
     counts = page.locator("tr:has(code:text-is('web-mars')) td.cell.ok")
     assert counts.count() > 0
     assert page.locator("tr:has(code:text-is('web-mars')) td:last-child").inner_text().strip() == "5"
-    shot(page, screenshot_dir, "overview")
+    shot(page, screenshot_dir, "overview-after-the-flow")
     assert page.outside_requests == []
 
 
