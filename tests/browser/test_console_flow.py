@@ -135,6 +135,12 @@ def test_register_refresh_create_and_suspend_through_the_console(page, django_us
     assert counts.count() > 0
     assert page.locator("tr:has(code:text-is('web-mars')) td:last-child").inner_text().strip() == "5"
     shot(page, screenshot_dir, "overview-after-the-flow")
+
+    page.click("nav >> text=Operations")
+    done = page.locator("tr:has(code:text-is('vm.control')) .badge.state-succeeded")
+    assert done.count() == 1 and page.locator("tr:has(code:text-is('vm.create')) .badge.state-succeeded").count() == 1
+    assert "8 failed" in page.inner_text("tr:has(code:text-is('inventory.refresh'))")  # venus-down's listings
+    shot(page, screenshot_dir, "operations-after-the-flow")
     assert page.outside_requests == []
 
 
@@ -144,7 +150,7 @@ def test_every_main_page_renders(page, django_user_model, mock_tenant, screensho
     pages = {
         "resources-vms": "/resources/vms/", "catalogue-regions": "/catalogue/regions/",
         "catalogue-images": "/catalogue/images/", "catalogue-specs": "/catalogue/specs/",
-        "catalogue-prices": "/catalogue/prices/?min_vcpu=2", "operations": "/operations/",
+        "catalogue-prices": "/catalogue/prices/?min_vcpu=2",
         "connections-discover": "/connections/discover/", "create-cluster": "/resources/clusters/new/",
     }
     for name, path in pages.items():
