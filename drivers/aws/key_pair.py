@@ -1,0 +1,90 @@
+"""Key pairs. AWS generates the key; its private half is in the answer to create and nowhere else.
+
+The Spiderweb name is the key name (AWS keeps those unique per region); the id is `KeyPairId`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from drivers.aws._common import check_name, check_tags, filters, tag_spec, user_tags
+from drivers.aws._errors import translate
+from drivers.aws._session import AWSClients
+from drivers.errors import AlreadyExistsError, NotFoundError
+from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
+
+if TYPE_CHECKING:
+    from mypy_boto3_ec2 import EC2Client
+
+# The login user Spiderweb puts the key on when it starts a VM (the same on every cloud).
+VM_USER = "cb-user"
+
+
+def key_pair_info(key: dict[str, Any], *, private_key: str = "") -> KeyPairInfo:
+    return KeyPairInfo(
+        iid=IID(name_id=str(key["KeyName"]), system_id=str(key.get("KeyPairId", ""))),
+        fingerprint=str(key.get("KeyFingerprint", "")),
+        public_key=str(key.get("PublicKey", "")).strip(),
+        private_key=private_key,
+        vm_user_id=VM_USER,
+        tags=user_tags(key.get("Tags")),
+        extra={"key_type": str(key.get("KeyType", ""))} if key.get("KeyType") else {},
+    )
+
+
+class AWSKeyPairHandler:
+    def __init__(self, clients: AWSClients) -> None:
+        self._clients = clients
+
+    @property
+    def _ec2(self) -> EC2Client:
+        return self._clients.ec2()
+
+    def create_key_pair(self, *, req: KeyPairReqInfo) -> KeyPairInfo:
+        check_name(req.name, what="key pair")
+        tags = check_tags(req.tags)
+        existing = self._find(IID(name_id=req.name))
+        if existing is not None:
+            raise AlreadyExistsError(
+                f"A key pair named '{req.name}' already exists ({existing.get('KeyPairId', '')}).", field="name"
+            )
+        with translate(field="name"):
+            created = self._ec2.create_key_pair(
+                KeyName=req.name, KeyType="rsa", TagSpecifications=tag_spec("key-pair", req.name, tags)
+            )
+        # The create answer has no public key; read it back so create and get describe the key alike.
+        stored = self._find(IID(name_id=req.name, system_id=str(created.get("KeyPairId", ""))))
+        return key_pair_info(stored or dict(created), private_key=str(created.get("KeyMaterial", "")))
+
+    def list_key_pairs(self) -> list[KeyPairInfo]:
+        with translate():
+            keys = self._ec2.describe_key_pairs(IncludePublicKey=True).get("KeyPairs", [])
+        return sorted((key_pair_info(dict(key)) for key in keys), key=lambda info: info.iid.name_id)
+
+    def get_key_pair(self, *, iid: IID) -> KeyPairInfo:
+        key = self._find(iid)
+        if key is None:
+            raise NotFoundError(f"Key pair '{iid.system_id or iid.name_id}' does not exist.")
+        return key_pair_info(key)
+
+    def delete_key_pair(self, *, iid: IID) -> None:
+        key = self._find(iid)
+        if key is None:
+            return
+        with translate():
+            # By name: every AWS-compatible endpoint accepts it (moto ignores KeyPairId); names are unique.
+            self._ec2.delete_key_pair(KeyName=str(key["KeyName"]))
+
+    def _find(self, iid: IID) -> dict[str, Any] | None:
+        """By id when the IID has one, else by name, else a key id given as name."""
+        with translate():
+            if iid.system_id:
+                found = self._ec2.describe_key_pairs(Filters=filters(key_pair_id=iid.system_id), IncludePublicKey=True)
+            else:
+                found = self._ec2.describe_key_pairs(Filters=filters(key_name=iid.name_id), IncludePublicKey=True)
+                if not found.get("KeyPairs") and iid.name_id.startswith("key-"):
+                    found = self._ec2.describe_key_pairs(
+                        Filters=filters(key_pair_id=iid.name_id), IncludePublicKey=True
+                    )
+        keys = found.get("KeyPairs", [])
+        return dict(keys[0]) if keys else None
