@@ -8,6 +8,7 @@ and is left out of the list.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -140,13 +141,14 @@ class AWSSecurityGroupHandler:
             )["GroupId"]
         try:
             group = self._get(IID(name_id=req.name, system_id=group_id))
-            default_egress = [p for p in group.get("IpPermissionsEgress", [])]
+            default_egress = list(group.get("IpPermissionsEgress", []))
             with translate():
                 if default_egress:
                     self._ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=default_egress)
             self._authorize(group_id, rules)
         except DriverError:
-            with translate():
+            # Leave no group with rules other than asked for; the caller sees the first error.
+            with contextlib.suppress(DriverError), translate():
                 self._ec2.delete_security_group(GroupId=group_id)
             raise
         return self.get_security_group(iid=IID(name_id=req.name, system_id=group_id))

@@ -7,6 +7,7 @@ the list (it can still be fetched by id).
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from drivers.aws._common import check_name, check_tags, filters, name_of, tag_spec, user_tags
@@ -105,8 +106,9 @@ class AWSVPCHandler:
             for index, subnet in enumerate(req.subnets):
                 self._create_subnet(vpc_id, subnet, field_prefix=f"subnets[{index}].")
         except DriverError:
-            # Leave nothing half-built behind: the caller sees the error and no VPC.
-            self._delete(vpc_id)
+            # Leave nothing half-built behind: the caller sees the first error and no VPC.
+            with contextlib.suppress(DriverError):
+                self._delete(vpc_id)
             raise
         return self.get_vpc(iid=IID(name_id=req.name, system_id=vpc_id))
 

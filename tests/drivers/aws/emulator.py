@@ -7,9 +7,11 @@ exit. `reset()` wipes its state, so every test starts from a fresh account.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import threading
 import urllib.request
+from collections.abc import Iterator
 
 from moto.server import ThreadedMotoServer
 
@@ -40,7 +42,23 @@ def endpoint() -> str:
 
 def reset() -> None:
     """Forget every resource the emulator holds (moto's own reset endpoint)."""
-    request = urllib.request.Request(f"{endpoint()}/moto-api/reset", method="POST")
+    _post("/moto-api/reset")
+
+
+@contextlib.contextmanager
+def checking_credentials() -> Iterator[None]:
+    """Make the emulator check every request's credential, as AWS does (it accepts any by default)."""
+    _post("/moto-api/reset-auth", b"0")
+    try:
+        yield
+    finally:
+        _post("/moto-api/reset-auth", b"inf")
+
+
+def _post(path: str, body: bytes = b"") -> None:
+    # Not form-encoded: moto reads the raw body, which Flask leaves empty for a form.
+    headers = {"Content-Type": "text/plain"}
+    request = urllib.request.Request(f"{endpoint()}{path}", data=body, headers=headers, method="POST")
     with urllib.request.urlopen(request, timeout=30) as answer:
         answer.read()
 

@@ -128,3 +128,13 @@ def test_a_region_the_endpoint_cannot_serve_is_a_provider_error(moto_url: str) -
     conn = AWSDriver().connect(emulator.connection_info(region="mars-north-1"))
     with pytest.raises(ProviderError):
         conn.verify()
+
+
+def test_an_unknown_credential_is_an_auth_failure(aws: AWSConnection) -> None:
+    with emulator.checking_credentials():
+        with pytest.raises(AuthError) as caught:
+            aws.verify()
+        assert caught.value.code == "auth_failed" and caught.value.provider_message
+        with pytest.raises(AuthError):
+            aws.vpc().list_vpcs()
+    assert aws.vpc().list_vpcs() == []
