@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from drivers.errors import InvalidRequestError
+from drivers.errors import InvalidRequestError, NotFoundError
+
+T = TypeVar("T")
 
 NAME_TAG = "Name"
 MAX_NAME_LENGTH = 255  # AWS tag values hold 256 characters; Spiderweb keeps the mock's limit
@@ -67,3 +70,17 @@ def filters(**values: str | Sequence[str]) -> list[Any]:
         name = key.replace("tag_", "tag:", 1) if key.startswith("tag_") else key.replace("_", "-")
         result.append({"Name": name, "Values": [value] if isinstance(value, str) else list(value)})
     return result
+
+
+# EC2 reads are eventually consistent: a resource just created may be "not found" for a moment.
+READ_AFTER_WRITE_DELAYS = (0.2, 0.5, 1.0, 2.0)
+
+
+def read_after_write(read: Callable[[], T], *, delays: Sequence[float] = READ_AFTER_WRITE_DELAYS) -> T:
+    """`read()` of a resource just created, retried while AWS does not show it yet."""
+    for delay in delays:
+        try:
+            return read()
+        except NotFoundError:
+            time.sleep(delay)
+    return read()

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from drivers.aws._common import check_name, check_tags, filters, tag_spec, user_tags
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from drivers.aws._common import check_name, check_tags, filters, read_after_write, tag_spec, user_tags
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
 from drivers.errors import AlreadyExistsError, NotFoundError
@@ -32,6 +35,17 @@ def key_pair_info(key: dict[str, Any], *, private_key: str = "") -> KeyPairInfo:
     )
 
 
+def _public_key(private_pem: str) -> str:
+    """The OpenSSH public line of a PEM private key ('' if it cannot be read)."""
+    try:
+        key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    except (ValueError, TypeError):
+        return ""
+    if not isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
+        return ""
+    return key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+
+
 class AWSKeyPairHandler:
     def __init__(self, clients: AWSClients) -> None:
         self._clients = clients
@@ -53,8 +67,15 @@ class AWSKeyPairHandler:
                 KeyName=req.name, KeyType="rsa", TagSpecifications=tag_spec("key-pair", req.name, tags)
             )
         # The create answer has no public key; read it back so create and get describe the key alike.
-        stored = self._find(IID(name_id=req.name, system_id=str(created.get("KeyPairId", ""))))
-        return key_pair_info(stored or dict(created), private_key=str(created.get("KeyMaterial", "")))
+        private_key = str(created.get("KeyMaterial", ""))
+        try:
+            stored = read_after_write(lambda: self._get(IID(name_id=req.name, system_id=str(created["KeyPairId"]))))
+        except NotFoundError:
+            # The private key exists only in this answer, so it must reach the caller even if AWS
+            # is slow to show the new key: describe it from the answer and the key itself.
+            named = tag_spec("key-pair", req.name, tags)[0]["Tags"]
+            stored = {**created, "PublicKey": _public_key(private_key), "Tags": named}
+        return key_pair_info(stored, private_key=private_key)
 
     def list_key_pairs(self) -> list[KeyPairInfo]:
         with translate():
@@ -62,10 +83,7 @@ class AWSKeyPairHandler:
         return sorted((key_pair_info(dict(key)) for key in keys), key=lambda info: info.iid.name_id)
 
     def get_key_pair(self, *, iid: IID) -> KeyPairInfo:
-        key = self._find(iid)
-        if key is None:
-            raise NotFoundError(f"Key pair '{iid.system_id or iid.name_id}' does not exist.")
-        return key_pair_info(key)
+        return key_pair_info(self._get(iid))
 
     def delete_key_pair(self, *, iid: IID) -> None:
         key = self._find(iid)
@@ -74,6 +92,12 @@ class AWSKeyPairHandler:
         with translate():
             # By name: every AWS-compatible endpoint accepts it (moto ignores KeyPairId); names are unique.
             self._ec2.delete_key_pair(KeyName=str(key["KeyName"]))
+
+    def _get(self, iid: IID) -> dict[str, Any]:
+        key = self._find(iid)
+        if key is None:
+            raise NotFoundError(f"Key pair '{iid.system_id or iid.name_id}' does not exist.")
+        return key
 
     def _find(self, iid: IID) -> dict[str, Any] | None:
         """By id when the IID has one, else by name, else a key id given as name."""

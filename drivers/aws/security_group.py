@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from drivers.aws._common import check_name, check_tags, filters, name_of, tag_spec, user_tags
+from drivers.aws._common import check_name, check_tags, filters, name_of, read_after_write, tag_spec, user_tags
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
 from drivers.aws.vpc import get_vpc_record
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
 
 DEFAULT_GROUP = "default"
+# The outbound rule AWS puts in every new group.
+ALLOW_ALL_OUT: Any = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
 
 _TO_AWS = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ALL": "-1"}
 # AWS answers with the protocol as given: names, or IANA numbers when a rule was made with one.
@@ -140,18 +142,17 @@ class AWSSecurityGroupHandler:
                 TagSpecifications=tag_spec("security-group", req.name, tags),
             )["GroupId"]
         try:
-            group = self._get(IID(name_id=req.name, system_id=group_id))
-            default_egress = list(group.get("IpPermissionsEgress", []))
-            with translate():
-                if default_egress:
-                    self._ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=default_egress)
+            # Revoked without reading the group first (a new group may not be readable yet); an
+            # AWS-compatible cloud that adds no such rule answers not-found, which is fine.
+            with contextlib.suppress(NotFoundError), translate():
+                self._ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=[ALLOW_ALL_OUT])
             self._authorize(group_id, rules)
         except DriverError:
             # Leave no group with rules other than asked for; the caller sees the first error.
             with contextlib.suppress(DriverError), translate():
                 self._ec2.delete_security_group(GroupId=group_id)
             raise
-        return self.get_security_group(iid=IID(name_id=req.name, system_id=group_id))
+        return read_after_write(lambda: self.get_security_group(iid=IID(name_id=req.name, system_id=group_id)))
 
     def list_security_groups(self) -> list[SecurityInfo]:
         with translate():

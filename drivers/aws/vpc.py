@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
-from drivers.aws._common import check_name, check_tags, filters, name_of, tag_spec, user_tags
+from drivers.aws._common import check_name, check_tags, filters, name_of, read_after_write, tag_spec, user_tags
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
 from drivers.errors import AlreadyExistsError, DependencyError, DriverError, NotFoundError
@@ -110,7 +110,7 @@ class AWSVPCHandler:
             with contextlib.suppress(DriverError):
                 self._delete(vpc_id)
             raise
-        return self.get_vpc(iid=IID(name_id=req.name, system_id=vpc_id))
+        return read_after_write(lambda: self.get_vpc(iid=IID(name_id=req.name, system_id=vpc_id)))
 
     def list_vpcs(self) -> list[VPCInfo]:
         with translate():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+import drivers.aws.key_pair
 from drivers.aws import AWSConnection
+from drivers.aws._common import read_after_write
 from drivers.errors import DependencyError, InvalidRequestError, NotFoundError
 from drivers.types import IID, KeyPairReqInfo, SecurityReqInfo, SecurityRule, SubnetReqInfo, VPCReqInfo
 
@@ -113,3 +115,40 @@ def test_lookups_by_id_given_as_name_work_like_the_mock(aws: AWSConnection) -> N
     assert aws.key_pair().get_key_pair(iid=IID(name_id=key.iid.system_id)).iid == key.iid
     with pytest.raises(NotFoundError):
         aws.security_group().get_security_group(iid=IID(name_id="sg-0123456789abcdef0"))
+
+
+def test_reads_right_after_a_create_wait_for_aws_to_show_the_resource() -> None:
+    answers: list[object] = [NotFoundError("not yet"), NotFoundError("not yet"), "vpc"]
+
+    def read() -> str:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return str(answer)
+
+    assert read_after_write(read, delays=(0, 0, 0)) == "vpc"
+    calls: list[int] = []
+
+    def never() -> str:
+        calls.append(1)
+        raise NotFoundError("not yet")
+
+    with pytest.raises(NotFoundError):
+        read_after_write(never, delays=(0, 0))
+    assert len(calls) == 3
+
+
+def test_a_new_key_reaches_the_caller_even_when_aws_is_slow_to_show_it(
+    aws: AWSConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = aws.key_pair()
+    monkeypatch.setattr(drivers.aws.key_pair, "read_after_write", _never_shows)
+    created = handler.create_key_pair(req=KeyPairReqInfo(name="slow", tags={"team": "ops"}))
+    assert "PRIVATE KEY" in created.private_key
+    assert created.iid.system_id and created.tags == {"team": "ops"}
+    monkeypatch.undo()
+    assert created.public_key.split()[:2] == handler.get_key_pair(iid=created.iid).public_key.split()[:2]
+
+
+def _never_shows(read: object, **_: object) -> object:
+    raise NotFoundError("not yet")
