@@ -42,8 +42,19 @@ def _port(value: Any, *, field: str) -> int:
     return port
 
 
+def _icmp(value: Any, *, field: str) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidRequestError(f"ICMP type/code {value!r} is not a number.", field=field) from None
+    if not -1 <= number <= 255:
+        raise InvalidRequestError(f"ICMP type/code {number} is outside -1 (any) to 255.", field=field)
+    return number
+
+
 def normalize_rule(rule: SecurityRule, *, field: str) -> SecurityRule:
-    """The rule as AWS keeps it: protocol upper-case, no ports for ICMP/ALL, the CIDR's network."""
+    """The rule as AWS keeps it: protocol upper-case, no ports for ALL, ICMP type/code as given
+    (-1: any), the CIDR's network."""
     direction = str(rule.direction).lower()
     if direction not in ("inbound", "outbound"):
         raise InvalidRequestError(
@@ -55,6 +66,10 @@ def normalize_rule(rule: SecurityRule, *, field: str) -> SecurityRule:
             f"Rule protocol {rule.protocol!r} must be one of {', '.join(_TO_AWS)}.", field=f"{field}.protocol"
         )
     from_port = to_port = -1
+    if protocol == "ICMP":
+        # AWS keeps an ICMP type and code in the port fields; -1 is any.
+        from_port = _icmp(rule.from_port, field=f"{field}.from_port")
+        to_port = _icmp(rule.to_port, field=f"{field}.to_port")
     if protocol in ("TCP", "UDP"):
         from_port = _port(rule.from_port, field=f"{field}.from_port")
         to_port = _port(rule.to_port, field=f"{field}.to_port")
@@ -92,7 +107,7 @@ def rules_of(group: dict[str, Any]) -> list[SecurityRule]:
             protocol = _FROM_AWS.get(str(permission.get("IpProtocol", "")).lower())
             if protocol is None:
                 continue  # another IP protocol (e.g. 50, ESP), which Spiderweb's rules cannot express
-            ports = protocol in ("TCP", "UDP")
+            ports = protocol != "ALL"  # ICMP's "ports" are its type and code
             for ip_range in permission.get("IpRanges", []):
                 rules.append(
                     SecurityRule(

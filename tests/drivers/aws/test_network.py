@@ -152,3 +152,13 @@ def test_a_new_key_reaches_the_caller_even_when_aws_is_slow_to_show_it(
 
 def _never_shows(read: object, **_: object) -> object:
     raise NotFoundError("not yet")
+
+
+def test_an_icmp_rule_keeps_its_type_and_can_be_removed(aws: AWSConnection) -> None:
+    vpc = _vpc(aws)
+    echo = SecurityRule(direction="inbound", protocol="ICMP", from_port=8, to_port=-1, cidr="10.30.0.0/16")
+    any_icmp = SecurityRule(direction="inbound", protocol="ICMP", cidr="10.30.0.0/16")
+    sg = aws.security_group().create_security_group(req=SecurityReqInfo(name="ping", vpc_iid=vpc, rules=(echo,)))
+    assert sg.rules == (echo,)
+    assert set(aws.security_group().add_rules(sg_iid=sg.iid, rules=[any_icmp]).rules) == {echo, any_icmp}
+    assert aws.security_group().remove_rules(sg_iid=sg.iid, rules=[echo]).rules == (any_icmp,)
