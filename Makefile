@@ -25,6 +25,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_cloud
 	$(BIN)/python manage.py refresh_inventory
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) ./scripts/serve
 

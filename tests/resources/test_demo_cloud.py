@@ -1,0 +1,28 @@
+"""`manage.py seed_demo_cloud`: the demo's cloud already holds a network per region for discovery to find."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from resources.models import Kind, Resource
+from resources.services.inventory import inventory_refresh
+from tests.factories import make_connection
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_network_per_region_is_made_once_and_discovered(mock_tenant) -> None:  # type: ignore[no-untyped-def]
+    first = make_connection(name="mock-mars-z1", tenant=mock_tenant)
+    make_connection(name="mock-mars-z2", tenant=mock_tenant, zone="mars-z2")
+    out = io.StringIO()
+    call_command("seed_demo_cloud", stdout=out)
+    assert "7 object(s) made in 1 region(s)" in out.getvalue()
+    call_command("seed_demo_cloud", stdout=out)
+    assert "nothing made" in out.getvalue()
+    inventory_refresh(user=None, connections=[first.name])
+    found = Resource.objects.filter(connection=first)
+    assert sorted(found.filter(kind=Kind.VM).values_list("name", flat=True)) == ["web-01", "web-02"]
+    assert found.filter(kind=Kind.SUBNET).count() == 2 and not found.filter(managed=True).exists()
