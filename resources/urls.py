@@ -18,5 +18,6 @@ urlpatterns = [
     path("resources/<str:segment>/<str:conn>/<str:name>/", detail.resource_detail, name="resource-detail"),
     path("resources/<str:segment>/<str:conn>/<str:name>/tags/", detail.tag_change, name="resource-tags"),
     path("resources/<str:segment>/<str:conn>/<str:name>/actions/", detail.resource_action, name="resource-action"),
+    path("resources/<str:segment>/<str:conn>/<str:name>/register/", detail.resource_adopt, name="resource-adopt"),
     path("operations/<uuid:operation_id>/row/", operations.operation_row, name="operation-row"),
 ]

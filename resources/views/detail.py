@@ -9,18 +9,20 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from connections.services import provider_get
 from drivers.errors import DriverError
 from resources.api.inventory import SEGMENTS
 from resources.inventory_selectors import present_inventory_page
 from resources.models import Kind, Resource
-from resources.services import operations, tags
+from resources.services import adoption, operations, tags
 from resources.services.adoption import resource_fetch
 from resources.views.actions import available_actions, start_action
 from resources.views.operations import OPERATION_FINISHED
-from spiderweb.errors import ServiceError
+from spiderweb.errors import InvalidInput, ServiceError
 
 
 def _record(segment: str, conn: str, name: str) -> Resource:
@@ -112,3 +114,22 @@ def resource_action(request: HttpRequest, segment: str, conn: str, name: str) ->
     if operation.finished:
         response.headers["HX-Trigger"] = OPERATION_FINISHED
     return response
+
+
+@require_POST
+def resource_adopt(request: HttpRequest, segment: str, conn: str, name: str) -> HttpResponse:
+    """Register a discovered object, so that it is managed from here on under the name given."""
+    record = _record(segment, conn, name)
+    wanted = request.POST.get("name", "").strip() or record.name
+    try:
+        if record.managed or record.kind == Kind.SUBNET:
+            raise InvalidInput(f"{record.name} cannot be registered on its own", field="name")
+        operation = adoption.resource_register(connection=record.connection, user=request.user, kind=record.kind,
+                                               name=wanted, system_id=record.system_id)
+    except (ServiceError, DriverError) as exc:
+        message = exc.message if isinstance(exc, ServiceError) else str(exc)
+        return render(request, "dashboard/detail.html#action_error", {"message": message})
+    operation = operations.operation_wait(operation=operation, timeout=settings.SPIDERWEB_OPERATION_WAIT_SECONDS)
+    if operation.finished and not operation.error_message:
+        return HttpResponseClientRedirect(reverse("resource-detail", args=[segment, conn, wanted]))
+    return render(request, "dashboard/operations.html#row", {"operation": operation})

@@ -103,3 +103,23 @@ def test_a_finished_action_tells_the_page_to_reload_its_status(client, conn) -> 
         page = client.get("/resources/vms/web/vm-01/?fetch=1").content.decode()
     assert 'disabled title="vm-01 is Suspended">Suspend</button>' in page
     assert '<button type="submit" class="primary" >Resume</button>' in page
+
+
+def test_a_discovered_object_is_registered_from_its_page(client, user, mock_tenant) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    from resources.services.inventory import inventory_refresh
+
+    make_connection(name="mock-mars-z1", tenant=mock_tenant)
+    call_command("seed_demo_cloud", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    inventory_refresh(user=None, connections=["mock-mars-z1"])
+    client.force_login(user)
+    page = client.get("/resources/vms/mock-mars-z1/web-01/").content.decode()
+    assert "Manage it with Spiderweb" in page and "Suspend" not in page
+    done = client.post("/resources/vms/mock-mars-z1/web-01/register/", {"name": "front-01"}, HTTP_HX_REQUEST="true")
+    assert done.headers["HX-Redirect"] == "/resources/vms/mock-mars-z1/front-01/"
+    managed = client.get("/resources/vms/mock-mars-z1/front-01/").content.decode()
+    assert "Suspend" in managed and "Manage it with Spiderweb" not in managed
+    assert Resource.objects.get(name="front-01").managed
+    refused = client.post("/resources/subnets/mock-mars-z1/team-web/register/", HTTP_HX_REQUEST="true")
+    assert "cannot be registered on its own" in refused.content.decode()
