@@ -33,6 +33,9 @@ CLIENT_CONFIG = Config(
     read_timeout=30,
     retries={"total_max_attempts": 1, "mode": "standard"},
     user_agent_extra="spiderweb",
+    # The endpoint comes from the connection's credential only, never from AWS_ENDPOINT_URL or
+    # ~/.aws/config of whoever runs the worker.
+    ignore_configured_endpoint_urls=True,  # type: ignore[call-arg]  # missing from botocore-stubs
 )
 
 
