@@ -17,6 +17,7 @@ from typing import Any, cast
 from drivers.interface import CloudDriver
 
 BUILTIN: Mapping[str, str] = {
+    "aws": "drivers.aws:AWSDriver",
     "mock": "drivers.mock:MockDriver",
 }
 
