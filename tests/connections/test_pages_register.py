@@ -123,3 +123,9 @@ def test_non_staff_see_no_form_and_cannot_post(client, user) -> None:  # type: i
     assert "Only staff users can register connections." in page and "<form method=\"post\"" not in page
     assert client.post("/connections/new/", {"provider": "mock", "name": "x"}).status_code == 403
     assert not Connection.objects.exists()
+
+
+def test_the_aws_provider_offers_its_fields_with_secrets_as_password_inputs(client, staff) -> None:  # type: ignore[no-untyped-def]
+    page = text(client.get("/connections/new/", {"provider": "aws"}, HTTP_HX_REQUEST="true"))
+    assert 'type="password" id="id-cred.ClientSecret"' in page and 'type="password" id="id-cred.SessionToken"' in page
+    assert 'type="text" id="id-cred.ClientId"' in page and 'id="id-cred.EndpointURL"' in page
