@@ -11,6 +11,7 @@ from drivers.aws.key_pair import AWSKeyPairHandler
 from drivers.aws.price import AWSPriceHandler
 from drivers.aws.region_zone import AWSRegionZoneHandler
 from drivers.aws.security_group import AWSSecurityGroupHandler
+from drivers.aws.vm import AWSVMHandler
 from drivers.aws.vm_spec import AWSVMSpecHandler
 from drivers.aws.vpc import AWSVPCHandler
 from drivers.capabilities import Capabilities
@@ -24,16 +25,15 @@ from drivers.interface import (
     MyImageHandler,
     NLBHandler,
     TagHandler,
-    VMHandler,
 )
 from drivers.types import ConnectionInfo, FieldSpec
 
 _LATER = "The AWS driver does not offer it yet."
 
 CAPABILITIES = Capabilities(
-    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair"}),
+    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm"}),
     notes={
-        family: _LATER for family in ("vm", "disk", "my_image", "nlb", "cluster", "tag", "monitoring", "anycall")
+        family: _LATER for family in ("disk", "my_image", "nlb", "cluster", "tag", "monitoring", "anycall")
     },
 )
 
@@ -85,8 +85,8 @@ class AWSConnection:
     def key_pair(self) -> AWSKeyPairHandler:
         return AWSKeyPairHandler(self._clients)
 
-    def vm(self) -> VMHandler:
-        _refuse("vm")
+    def vm(self) -> AWSVMHandler:
+        return AWSVMHandler(self._clients)
 
     def disk(self) -> DiskHandler:
         _refuse("disk")
