@@ -6,6 +6,7 @@ from typing import NoReturn
 
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
+from drivers.aws.disk import AWSDiskHandler
 from drivers.aws.image import AWSImageHandler
 from drivers.aws.key_pair import AWSKeyPairHandler
 from drivers.aws.price import AWSPriceHandler
@@ -20,7 +21,6 @@ from drivers.fields import validate_values
 from drivers.interface import (
     AnyCallHandler,
     ClusterHandler,
-    DiskHandler,
     MonitoringHandler,
     MyImageHandler,
     NLBHandler,
@@ -31,10 +31,8 @@ from drivers.types import ConnectionInfo, FieldSpec
 _LATER = "The AWS driver does not offer it yet."
 
 CAPABILITIES = Capabilities(
-    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm"}),
-    notes={
-        family: _LATER for family in ("disk", "my_image", "nlb", "cluster", "tag", "monitoring", "anycall")
-    },
+    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk"}),
+    notes={family: _LATER for family in ("my_image", "nlb", "cluster", "tag", "monitoring", "anycall")},
 )
 
 
@@ -88,8 +86,8 @@ class AWSConnection:
     def vm(self) -> AWSVMHandler:
         return AWSVMHandler(self._clients)
 
-    def disk(self) -> DiskHandler:
-        _refuse("disk")
+    def disk(self) -> AWSDiskHandler:
+        return AWSDiskHandler(self._clients, zone=self._info.zone)
 
     def my_image(self) -> MyImageHandler:
         _refuse("my_image")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from drivers.aws._common import check_name, check_tags, filters, name_of, tag_spec, user_tags
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
+from drivers.aws.disk import AWSDiskHandler, attachment_of
 from drivers.aws.image import AWSImageHandler
 from drivers.aws.key_pair import VM_USER, AWSKeyPairHandler
 from drivers.aws.security_group import AWSSecurityGroupHandler
@@ -65,8 +67,6 @@ class AWSVMHandler:
     def start_vm(self, *, req: VMReqInfo) -> VMInfo:
         check_name(req.name, what="VM")
         tags = check_tags(req.tags)
-        if req.data_disk_iids:
-            raise InvalidRequestError("The AWS driver does not manage disks yet.", field="data_disk_iids")
         if req.vm_user_password:
             raise InvalidRequestError("AWS VMs are reached with a key pair, not a password.", field="vm_user_password")
         if req.root_disk_type and req.root_disk_type not in ROOT_DISK_TYPES:
@@ -90,6 +90,8 @@ class AWSVMHandler:
         subnet = self._subnet(vpc_id, req.subnet_iid)
         groups = [self._group(vpc_id, iid) for iid in req.security_group_iids]
         key = self._key(req.key_pair_iid) if req.key_pair_iid is not None else None
+        disks = AWSDiskHandler(self._clients)
+        volumes = disks.volumes_for_start(req.data_disk_iids, zone=str(subnet.get("AvailabilityZone", "")))
         params: dict[str, Any] = {
             "ImageId": str(image["ImageId"]),
             "InstanceType": spec,
@@ -119,6 +121,9 @@ class AWSVMHandler:
         if not _groups(instance):
             instance["SecurityGroups"] = [{"GroupName": g.iid.name_id, "GroupId": g.iid.system_id} for g in groups]
         try:
+            if volumes:
+                disks.attach_at_start(volumes, str(instance["InstanceId"]))
+                instance = self._get(IID(name_id=req.name, system_id=str(instance["InstanceId"])))
             # The answer already holds what AWS made; no read-back, which could miss the new instance.
             return self._infos([instance])[0]
         except DriverError:
@@ -171,6 +176,10 @@ class AWSVMHandler:
         changes = answer.get("TerminatingInstances", [])
         state = str(changes[0].get("CurrentState", {}).get("Name", "")) if changes else "shutting-down"
         return VMStatus.TERMINATED if state == "terminated" else VMStatus.TERMINATING
+
+    def instance(self, iid: IID) -> dict[str, Any]:
+        """The instance record behind a VM (for the disk and image handlers)."""
+        return self._get(iid)
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -297,7 +306,17 @@ class AWSVMHandler:
         names.update({str(s["SubnetId"]): name_of(s.get("Tags"), str(s["SubnetId"])) for s in subnets})
         key_ids = {str(k["KeyName"]): str(k.get("KeyPairId", "")) for k in keys}
         disks = {str(v["VolumeId"]): (str(v.get("VolumeType", "")), int(v.get("Size", 0) or 0)) for v in volumes}
-        return [self._info(i, names, key_ids, disks) for i in instances]
+        bound = volume_ids | {
+            str(m["Ebs"].get("VolumeId", ""))
+            for i in instances
+            for m in i.get("BlockDeviceMappings", [])
+            if "Ebs" in m and (m["Ebs"].get("DeleteOnTermination") or m.get("DeviceName") == i.get("RootDeviceName"))
+        }
+        data = _data_disks(self._ec2, instances, bound)
+        return [
+            replace(self._info(i, names, key_ids, disks), data_disk_iids=data.get(str(i["InstanceId"]), ()))
+            for i in instances
+        ]
 
     def _info(
         self,
@@ -337,6 +356,23 @@ class AWSVMHandler:
             tags=user_tags(instance.get("Tags")),
             extra={"state": str(instance.get("State", {}).get("Name", ""))},
         )
+
+
+def _data_disks(ec2: EC2Client, instances: list[dict[str, Any]], bound_ids: set[str]) -> dict[str, tuple[IID, ...]]:
+    """Each instance's attached data disks, in device order. A volume that dies with the instance
+    (its root, or one made by the launch) belongs to the VM rather than being a disk of its own."""
+    instance_ids = sorted({str(i["InstanceId"]) for i in instances})
+    with translate():
+        answer = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instance_ids}])
+    attached: dict[str, list[tuple[str, IID]]] = {}
+    for volume in answer.get("Volumes", []):
+        attachment = attachment_of(dict(volume))
+        if attachment is None or attachment.get("DeleteOnTermination") or str(volume["VolumeId"]) in bound_ids:
+            continue
+        volume_id = str(volume["VolumeId"])
+        iid = IID(name_id=name_of(volume.get("Tags"), volume_id), system_id=volume_id)
+        attached.setdefault(str(attachment.get("InstanceId", "")), []).append((str(attachment.get("Device", "")), iid))
+    return {key: tuple(iid for _, iid in sorted(items)) for key, items in attached.items()}
 
 
 def _root_volume_id(instance: dict[str, Any]) -> str:
