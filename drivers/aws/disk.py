@@ -302,3 +302,20 @@ class AWSDiskHandler:
 def _attached(volume: dict[str, Any]) -> bool:
     attached = attachment_of(volume)
     return attached is not None and attached.get("State") == "attached"
+
+
+def data_disks_of(ec2: EC2Client, instances: list[dict[str, Any]], bound_ids: set[str]) -> dict[str, tuple[IID, ...]]:
+    """Each instance's attached data disks, in device order. A volume that dies with the instance
+    (its root, or one made by the launch) belongs to the VM rather than being a disk of its own."""
+    instance_ids = sorted({str(i["InstanceId"]) for i in instances})
+    with translate():
+        answer = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instance_ids}])
+    attached: dict[str, list[tuple[str, IID]]] = {}
+    for volume in answer.get("Volumes", []):
+        attachment = attachment_of(dict(volume))
+        if attachment is None or attachment.get("DeleteOnTermination") or str(volume["VolumeId"]) in bound_ids:
+            continue
+        volume_id = str(volume["VolumeId"])
+        iid = IID(name_id=name_of(volume.get("Tags"), volume_id), system_id=volume_id)
+        attached.setdefault(str(attachment.get("InstanceId", "")), []).append((str(attachment.get("Device", "")), iid))
+    return {key: tuple(iid for _, iid in sorted(items)) for key, items in attached.items()}

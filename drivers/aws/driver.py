@@ -9,6 +9,7 @@ from drivers.aws._session import AWSClients
 from drivers.aws.disk import AWSDiskHandler
 from drivers.aws.image import AWSImageHandler
 from drivers.aws.key_pair import AWSKeyPairHandler
+from drivers.aws.my_image import AWSMyImageHandler
 from drivers.aws.price import AWSPriceHandler
 from drivers.aws.region_zone import AWSRegionZoneHandler
 from drivers.aws.security_group import AWSSecurityGroupHandler
@@ -22,7 +23,6 @@ from drivers.interface import (
     AnyCallHandler,
     ClusterHandler,
     MonitoringHandler,
-    MyImageHandler,
     NLBHandler,
     TagHandler,
 )
@@ -31,8 +31,10 @@ from drivers.types import ConnectionInfo, FieldSpec
 _LATER = "The AWS driver does not offer it yet."
 
 CAPABILITIES = Capabilities(
-    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk"}),
-    notes={family: _LATER for family in ("my_image", "nlb", "cluster", "tag", "monitoring", "anycall")},
+    handlers=frozenset(
+        {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
+    ),
+    notes={family: _LATER for family in ("nlb", "cluster", "tag", "monitoring", "anycall")},
 )
 
 
@@ -89,8 +91,8 @@ class AWSConnection:
     def disk(self) -> AWSDiskHandler:
         return AWSDiskHandler(self._clients, zone=self._info.zone)
 
-    def my_image(self) -> MyImageHandler:
-        _refuse("my_image")
+    def my_image(self) -> AWSMyImageHandler:
+        return AWSMyImageHandler(self._clients)
 
     def nlb(self) -> NLBHandler:
         _refuse("nlb")

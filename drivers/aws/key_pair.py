@@ -112,3 +112,17 @@ class AWSKeyPairHandler:
                     )
         keys = found.get("KeyPairs", [])
         return dict(keys[0]) if keys else None
+
+
+def user_data(public_key: str) -> str:
+    """cloud-init that puts the key on the login user every Spiderweb VM has."""
+    return (
+        "#cloud-config\n"
+        "users:\n"
+        "  - default\n"
+        f"  - name: {VM_USER}\n"
+        "    sudo: ALL=(ALL) NOPASSWD:ALL\n"
+        "    shell: /bin/bash\n"
+        "    ssh_authorized_keys:\n"
+        f"      - {public_key}\n"
+    )

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 from drivers.aws._common import check_name, check_tags, filters, name_of, tag_spec, user_tags
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
-from drivers.aws.disk import AWSDiskHandler, attachment_of
+from drivers.aws.disk import AWSDiskHandler, data_disks_of
 from drivers.aws.image import AWSImageHandler
-from drivers.aws.key_pair import VM_USER, AWSKeyPairHandler
+from drivers.aws.key_pair import VM_USER, AWSKeyPairHandler, user_data
+from drivers.aws.my_image import AWSMyImageHandler
 from drivers.aws.security_group import AWSSecurityGroupHandler
 from drivers.aws.vm_spec import AWSVMSpecHandler
 from drivers.aws.vpc import get_vpc_record, subnets_of
@@ -40,20 +41,6 @@ ROOT_DISK_TYPES = frozenset({"standard", "gp2", "gp3", "io1", "io2", "st1", "sc1
 
 def status_of(instance: dict[str, Any]) -> VMStatus:
     return STATUS.get(str(instance.get("State", {}).get("Name", "")), VMStatus.FAILED)
-
-
-def _user_data(public_key: str) -> str:
-    """cloud-init that puts the key on the login user every Spiderweb VM has."""
-    return (
-        "#cloud-config\n"
-        "users:\n"
-        "  - default\n"
-        f"  - name: {VM_USER}\n"
-        "    sudo: ALL=(ALL) NOPASSWD:ALL\n"
-        "    shell: /bin/bash\n"
-        "    ssh_authorized_keys:\n"
-        f"      - {public_key}\n"
-    )
 
 
 class AWSVMHandler:
@@ -83,7 +70,7 @@ class AWSVMHandler:
                 f"A VM named '{req.name}' already exists ({existing['InstanceId']}).", field="name"
             )
         # Everything the VM refers to is looked up first, so a missing one is named by its field.
-        image = self._image(req.image_iid)
+        image = self._image(req.image_iid, req.image_type)
         spec = self._spec(req.spec_name)
         vpc = get_vpc_record(self._ec2, req.vpc_iid, field="vpc_iid")
         vpc_id = str(vpc["VpcId"])
@@ -110,7 +97,7 @@ class AWSVMHandler:
         if key is not None:
             params["KeyName"] = key.iid.name_id
             if key.public_key:
-                params["UserData"] = _user_data(key.public_key)
+                params["UserData"] = user_data(key.public_key)
         root = self._root_mapping(image, req)
         if root:
             params["BlockDeviceMappings"] = [root]
@@ -222,8 +209,15 @@ class AWSVMHandler:
             raise NotFoundError(f"VM '{iid.system_id or iid.name_id}' does not exist.")
         return instance
 
-    def _image(self, iid: IID) -> dict[str, Any]:
-        info = AWSImageHandler(self._clients).get_image(iid=iid)
+    def _image(self, iid: IID, image_type: str) -> dict[str, Any]:
+        if image_type == "MyImage":
+            return AWSMyImageHandler(self._clients).get(iid, field="image_iid")
+        if image_type != "PublicImage":
+            raise InvalidRequestError(f"Image type {image_type!r} must be PublicImage or MyImage.", field="image_type")
+        try:
+            info = AWSImageHandler(self._clients).get_image(iid=iid)
+        except NotFoundError as exc:
+            raise NotFoundError(exc.message, provider_message=exc.provider_message, field="image_iid") from exc
         with translate(field="image_iid"):
             images = self._ec2.describe_images(ImageIds=[info.iid.system_id]).get("Images", [])
         if not images:
@@ -312,11 +306,15 @@ class AWSVMHandler:
             for m in i.get("BlockDeviceMappings", [])
             if "Ebs" in m and (m["Ebs"].get("DeleteOnTermination") or m.get("DeviceName") == i.get("RootDeviceName"))
         }
-        data = _data_disks(self._ec2, instances, bound)
-        return [
-            replace(self._info(i, names, key_ids, disks), data_disk_iids=data.get(str(i["InstanceId"]), ()))
-            for i in instances
-        ]
+        data = data_disks_of(self._ec2, instances, bound)
+        own = AWSMyImageHandler(self._clients).owned({str(i.get("ImageId", "")) for i in instances} - {""})
+        infos = []
+        for i in instances:
+            info = replace(self._info(i, names, key_ids, disks), data_disk_iids=data.get(str(i["InstanceId"]), ()))
+            if str(i.get("ImageId", "")) in own:
+                info = replace(info, image_type="MyImage", image_iid=own[str(i["ImageId"])])
+            infos.append(info)
+        return infos
 
     def _info(
         self,
@@ -356,23 +354,6 @@ class AWSVMHandler:
             tags=user_tags(instance.get("Tags")),
             extra={"state": str(instance.get("State", {}).get("Name", ""))},
         )
-
-
-def _data_disks(ec2: EC2Client, instances: list[dict[str, Any]], bound_ids: set[str]) -> dict[str, tuple[IID, ...]]:
-    """Each instance's attached data disks, in device order. A volume that dies with the instance
-    (its root, or one made by the launch) belongs to the VM rather than being a disk of its own."""
-    instance_ids = sorted({str(i["InstanceId"]) for i in instances})
-    with translate():
-        answer = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": instance_ids}])
-    attached: dict[str, list[tuple[str, IID]]] = {}
-    for volume in answer.get("Volumes", []):
-        attachment = attachment_of(dict(volume))
-        if attachment is None or attachment.get("DeleteOnTermination") or str(volume["VolumeId"]) in bound_ids:
-            continue
-        volume_id = str(volume["VolumeId"])
-        iid = IID(name_id=name_of(volume.get("Tags"), volume_id), system_id=volume_id)
-        attached.setdefault(str(attachment.get("InstanceId", "")), []).append((str(attachment.get("Device", "")), iid))
-    return {key: tuple(iid for _, iid in sorted(items)) for key, items in attached.items()}
 
 
 def _root_volume_id(instance: dict[str, Any]) -> str:
