@@ -215,6 +215,9 @@ class AWSDiskHandler:
         for index, volume in enumerate(volumes):
             self.attach(volume, self._instance(iid), field=f"data_disk_iids[{index}]")
 
+    def find(self, iid: IID) -> dict[str, Any] | None:
+        return self._find(iid)
+
     def disk_iid(self, volume: dict[str, Any]) -> IID:
         volume_id = str(volume["VolumeId"])
         return IID(name_id=name_of(volume.get("Tags"), volume_id), system_id=volume_id)

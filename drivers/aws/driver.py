@@ -13,6 +13,7 @@ from drivers.aws.my_image import AWSMyImageHandler
 from drivers.aws.price import AWSPriceHandler
 from drivers.aws.region_zone import AWSRegionZoneHandler
 from drivers.aws.security_group import AWSSecurityGroupHandler
+from drivers.aws.tag import TAG_KINDS, AWSTagHandler
 from drivers.aws.vm import AWSVMHandler
 from drivers.aws.vm_spec import AWSVMSpecHandler
 from drivers.aws.vpc import AWSVPCHandler
@@ -24,17 +25,16 @@ from drivers.interface import (
     ClusterHandler,
     MonitoringHandler,
     NLBHandler,
-    TagHandler,
 )
 from drivers.types import ConnectionInfo, FieldSpec
 
 _LATER = "The AWS driver does not offer it yet."
 
 CAPABILITIES = Capabilities(
-    handlers=frozenset(
-        {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
-    ),
-    notes={family: _LATER for family in ("nlb", "cluster", "tag", "monitoring", "anycall")},
+    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm"})
+    | {"disk", "my_image", "tag"},
+    tag_kinds=TAG_KINDS,
+    notes={family: _LATER for family in ("nlb", "cluster", "monitoring", "anycall")},
 )
 
 
@@ -100,8 +100,8 @@ class AWSConnection:
     def cluster(self) -> ClusterHandler:
         _refuse("cluster")
 
-    def tag(self) -> TagHandler:
-        _refuse("tag")
+    def tag(self) -> AWSTagHandler:
+        return AWSTagHandler(self._clients)
 
     def monitoring(self) -> MonitoringHandler:
         _refuse("monitoring")

@@ -19,11 +19,11 @@ def test_the_form_fields_mark_the_secrets() -> None:
 
 def test_only_this_releases_families_are_declared() -> None:
     expected = {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm"}
-    expected |= {"disk", "my_image"}
+    expected |= {"disk", "my_image", "tag"}
     assert CAPABILITIES.handlers == expected
     conn = AWSDriver().connect(emulator.connection_info())
     with pytest.raises(NotSupportedError, match="does not offer it yet"):
-        conn.tag()
+        conn.nlb()
 
 
 @pytest.mark.parametrize(
