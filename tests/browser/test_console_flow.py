@@ -31,6 +31,8 @@ def shot(page, folder: Path, name: str) -> None:  # type: ignore[no-untyped-def]
 def register_through_the_form(page, tenant: str, folder: Path) -> None:  # type: ignore[no-untyped-def]
     page.click("nav >> text=Connections")
     page.click("text=Register a connection")
+    page.wait_for_url("**/connections/new/")
+    page.wait_for_function("window.htmx !== undefined")  # a choice made before htmx starts would go unheard
     page.select_option("#id-provider", "mock")
     page.wait_for_selector("[name='cred.MockName']")
     page.fill("#id-name", "web-mars")
@@ -115,6 +117,7 @@ def test_register_refresh_create_and_suspend_through_the_console(page, django_us
     page.wait_for_selector(".badge.state-succeeded", timeout=20_000)
 
     page.click("text=Open vm-01")
+    page.wait_for_load_state("load")
     for _ in range(20):  # the VM boots before it can be suspended
         if "Running" in page.inner_text(".heading"):
             break
