@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run AWS_EMULATOR=1` also starts moto's AWS emulator and registers AWS connections to it.
+AWS_EMULATOR ?=
+AWS_EMULATOR_PORT ?= 5000
 
 # Tests always talk to real PostgreSQL and Redis (the services on this machine's loopback).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spiderweb
@@ -26,6 +29,10 @@ run: install
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_cloud
+	@if [ -n "$(AWS_EMULATOR)" ]; then \
+	  BIN=$(BIN) AWS_EMULATOR_PORT=$(AWS_EMULATOR_PORT) ./scripts/aws-emulator && \
+	  $(BIN)/python manage.py seed_demo_aws --endpoint http://127.0.0.1:$(AWS_EMULATOR_PORT); \
+	fi
 	$(BIN)/python manage.py refresh_inventory
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) ./scripts/serve
 

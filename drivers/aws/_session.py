@@ -15,12 +15,20 @@ import botocore.session
 from botocore.config import Config
 
 if TYPE_CHECKING:
+    from mypy_boto3_autoscaling import AutoScalingClient
+    from mypy_boto3_ce import CostExplorerClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_ec2 import EC2Client
+    from mypy_boto3_eks import EKSClient
+    from mypy_boto3_elbv2 import ElasticLoadBalancingv2Client
+    from mypy_boto3_iam import IAMClient
     from mypy_boto3_pricing import PricingClient
     from mypy_boto3_sts import STSClient
 
 # The Pricing API answers only from these two regions; us-east-1 serves every region's prices.
 PRICING_REGION = "us-east-1"
+# Cost Explorer is a global service whose one endpoint lives in us-east-1.
+COST_EXPLORER_REGION = "us-east-1"
 
 # Parsing a service model (EC2's is megabytes of JSON) costs far more than a call, and a loader caches
 # what it parsed; connections are opened per call, so they all share one loader.
@@ -40,7 +48,8 @@ CLIENT_CONFIG = Config(
 
 
 class AWSClients:
-    """The clients of one credential: EC2 per region (the connection's by default), STS, Pricing."""
+    """The clients of one credential: EC2 per region (the connection's by default), and the other
+    services the handlers use, each in the connection's region unless the service is global."""
 
     def __init__(
         self,
@@ -73,6 +82,25 @@ class AWSClients:
 
     def pricing(self) -> PricingClient:
         return cast("PricingClient", self._client("pricing", PRICING_REGION))
+
+    def elbv2(self) -> ElasticLoadBalancingv2Client:
+        return cast("ElasticLoadBalancingv2Client", self._client("elbv2", self.region))
+
+    def eks(self) -> EKSClient:
+        return cast("EKSClient", self._client("eks", self.region))
+
+    def iam(self) -> IAMClient:
+        # IAM is global; its one endpoint answers from any region.
+        return cast("IAMClient", self._client("iam", self.region))
+
+    def autoscaling(self) -> AutoScalingClient:
+        return cast("AutoScalingClient", self._client("autoscaling", self.region))
+
+    def cloudwatch(self) -> CloudWatchClient:
+        return cast("CloudWatchClient", self._client("cloudwatch", self.region))
+
+    def ce(self) -> CostExplorerClient:
+        return cast("CostExplorerClient", self._client("ce", COST_EXPLORER_REGION))
 
     def _client(self, service: str, region: str) -> Any:
         key = (service, region)

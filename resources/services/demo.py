@@ -1,4 +1,5 @@
-"""Infrastructure already standing in the demo's mock cloud, so a new install has something to discover.
+"""Infrastructure already standing in the demo's clouds (the mock, and the AWS emulator when it
+runs), so a new install has something to discover.
 
 It is made at the cloud directly, as a team working before Spiderweb arrived would have made it: the
 next inventory refresh lists it as discovered, and it can be registered to be managed from then on.
@@ -11,6 +12,7 @@ from connections.services import connection_call
 from drivers.interface import CloudConnection
 from drivers.types import (
     IID,
+    ImageInfo,
     KeyPairReqInfo,
     SecurityReqInfo,
     SecurityRule,
@@ -21,6 +23,22 @@ from drivers.types import (
 
 DEMO_IMAGE = IID(name_id="mock-vmimage-01", system_id="mock-vmimage-01")
 DEMO_SPEC = "mock-vmspec-01"
+# On AWS: the smallest general-purpose spec, and an x86_64 image of the region (AMI ids differ per region).
+AWS_DEMO_SPEC = "t3.micro"
+
+
+def _image_and_spec(cloud: CloudConnection) -> tuple[IID, str]:
+    if cloud.info.provider != "aws":
+        return DEMO_IMAGE, DEMO_SPEC
+    images = [image for image in cloud.image().list_images() if image.os_architecture == "x86_64"]
+    if not images:
+        raise LookupError(f"no x86_64 image in AWS region {cloud.info.region}")
+    images.sort(key=_amazon_linux_first)
+    return images[0].iid, AWS_DEMO_SPEC
+
+
+def _amazon_linux_first(image: ImageInfo) -> tuple[bool, str]:
+    return ("amazon linux" not in f"{image.os_distribution} {image.iid.name_id}".lower(), image.iid.name_id)
 
 
 def _build(cloud: CloudConnection, zone: str, vms: int) -> int:
@@ -34,9 +52,10 @@ def _build(cloud: CloudConnection, zone: str, vms: int) -> int:
     sg = cloud.security_group().create_security_group(
         req=SecurityReqInfo(name="team-web-sg", vpc_iid=vpc.iid, rules=rules, tags={"team": "web"}))
     key = cloud.key_pair().create_key_pair(req=KeyPairReqInfo(name="team-key"))
+    image, spec = _image_and_spec(cloud)
     for number in range(1, vms + 1):
         cloud.vm().start_vm(req=VMReqInfo(
-            name=f"web-{number:02d}", image_iid=DEMO_IMAGE, spec_name=DEMO_SPEC, vpc_iid=vpc.iid,
+            name=f"web-{number:02d}", image_iid=image, spec_name=spec, vpc_iid=vpc.iid,
             subnet_iid=vpc.subnets[0].iid, security_group_iids=(sg.iid,), key_pair_iid=key.iid,
             tags={"team": "web", "env": "demo"}))
     return 5 + vms

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from connections import services
+from connections.models import Connection
 from drivers import registry
+from tests.factories import make_driver, unique
 from tests.resources.fakes import TEST_DRIVERS
 
 
@@ -18,3 +21,19 @@ def test_drivers(monkeypatch, settings) -> Iterator[None]:  # type: ignore[no-un
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, **{name: store for name in TEST_DRIVERS}})
     yield
     registry.configure(settings.SPIDERWEB_DRIVER_OPTIONS)
+
+
+@pytest.fixture
+def aws_connection() -> Connection:
+    """An AWS connection registered through the services, its credential pointing at the AWS
+    emulator (moto on loopback, wiped first)."""
+    # Imported here: only the AWS tests need moto started.
+    from tests.drivers.aws import emulator
+
+    emulator.reset()
+    info = emulator.connection_info()
+    credential = services.credential_create(name=unique("cred"), provider="aws", values=dict(info.credential))
+    region = services.region_create(name=unique("reg"), provider="aws", region="us-east-1", zone="us-east-1a")
+    return services.connection_create(
+        name=unique("aws"), driver=make_driver(provider="aws").name, credential=credential.name, region=region.name
+    )

@@ -29,6 +29,25 @@ VM_BODY = {
     "key_pair": "keypair-01",
 }
 
+# The same network and VM on an AWS connection to the emulator.
+AWS_VPC_BODY = {
+    "name": "vpc-01",
+    "ipv4_cidr": "192.168.0.0/16",
+    "subnets": [
+        {"name": "subnet-01", "ipv4_cidr": "192.168.1.0/24", "zone": "us-east-1a"},
+        {"name": "subnet-02", "ipv4_cidr": "192.168.2.0/24", "zone": "us-east-1b"},
+    ],
+}
+AWS_VM_BODY = {
+    "name": "vm-01",
+    "image": "ami-03c3da4cfa8e8943a",  # in the emulator's default catalogue
+    "spec": "t3.micro",
+    "vpc": "vpc-01",
+    "subnet": "subnet-01",
+    "security_groups": ["sg-01"],
+    "key_pair": "keypair-01",
+}
+
 
 def url(conn: str, path: str = "") -> str:
     return f"{BASE}/{conn}/{path}"

@@ -6,46 +6,13 @@ from typing import Any
 
 import pytest
 
-from connections import services
 from connections.models import Connection
 from drivers.registry import get_driver
 from resources.models import Operation, Resource
 from tests.drivers.aws import emulator
-from tests.factories import make_driver, unique
-from tests.resources.helpers import SG_BODY, delete, error_of, post, url
+from tests.resources.helpers import AWS_VM_BODY, AWS_VPC_BODY, SG_BODY, delete, error_of, post, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-VPC_BODY = {
-    "name": "vpc-01",
-    "ipv4_cidr": "192.168.0.0/16",
-    "subnets": [
-        {"name": "subnet-01", "ipv4_cidr": "192.168.1.0/24", "zone": "us-east-1a"},
-        {"name": "subnet-02", "ipv4_cidr": "192.168.2.0/24", "zone": "us-east-1b"},
-    ],
-}
-VM_BODY = {
-    "name": "vm-01",
-    "image": "ami-03c3da4cfa8e8943a",  # in the emulator's default catalogue
-    "spec": "t3.micro",
-    "vpc": "vpc-01",
-    "subnet": "subnet-01",
-    "security_groups": ["sg-01"],
-    "key_pair": "keypair-01",
-}
-
-
-@pytest.fixture
-def aws_connection() -> Connection:
-    """An AWS connection registered through the services, its credential pointing at the emulator."""
-    emulator.reset()
-    info = emulator.connection_info()
-    credential = services.credential_create(name=unique("cred"), provider="aws", values=dict(info.credential))
-    region = services.region_create(name=unique("reg"), provider="aws", region="us-east-1", zone="us-east-1a")
-    return services.connection_create(
-        name=unique("aws"), driver=make_driver(provider="aws").name, credential=credential.name, region=region.name
-    )
-
 
 def test_full_flow_on_aws(api, aws_connection: Connection) -> None:  # type: ignore[no-untyped-def]
     conn = aws_connection.name
@@ -56,7 +23,7 @@ def test_full_flow_on_aws(api, aws_connection: Connection) -> None:  # type: ign
         answer: dict[str, Any] = response.json()
         return answer
 
-    vpc = call(post, "vpcs/", VPC_BODY)
+    vpc = call(post, "vpcs/", AWS_VPC_BODY)
     assert vpc["name"] == "vpc-01" and vpc["system_id"].startswith("vpc-")
     assert [(s["name"], s["zone"]) for s in vpc["subnets"]] == [
         ("subnet-01", "us-east-1a"),
@@ -69,7 +36,7 @@ def test_full_flow_on_aws(api, aws_connection: Connection) -> None:  # type: ign
     key = call(post, "key-pairs/", {"name": "keypair-01"})
     assert "PRIVATE KEY" in key["private_key"] and key["system_id"].startswith("key-")
 
-    vm = call(post, "vms/", VM_BODY)
+    vm = call(post, "vms/", AWS_VM_BODY)
     assert vm["name"] == "vm-01" and vm["system_id"].startswith("i-")
     assert vm["status"] in ("Creating", "Running")
     assert (vm["vpc"], vm["subnet"], vm["security_groups"], vm["key_pair"]) == (

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from connections.models import Connection
 from resources.models import Kind, Resource
 from resources.services.inventory import inventory_refresh
 from tests.factories import make_connection
@@ -26,3 +27,25 @@ def test_a_network_per_region_is_made_once_and_discovered(mock_tenant) -> None: 
     found = Resource.objects.filter(connection=first)
     assert sorted(found.filter(kind=Kind.VM).values_list("name", flat=True)) == ["web-01", "web-02"]
     assert found.filter(kind=Kind.SUBNET).count() == 2 and not found.filter(managed=True).exists()
+
+
+def test_the_aws_emulator_demo_registers_four_zones_and_seeds_two() -> None:
+    from tests.drivers.aws import emulator
+
+    emulator.reset()
+    moto_url = emulator.endpoint()
+    out = io.StringIO()
+    call_command("seed_demo_aws", endpoint=moto_url, stdout=out)
+    assert "4 connections" in out.getvalue() and "14 object(s) made" in out.getvalue()
+    call_command("seed_demo_aws", endpoint=moto_url, stdout=out)
+    assert "infrastructure already standing" in out.getvalue()
+    assert Connection.objects.filter(provider="aws").count() == 4
+
+    operation = inventory_refresh(user=None, connections=["aws-us-east-1a", "aws-eu-central-1a"])
+    assert operation.progress_failed == 0, operation.result
+    found = Resource.objects.filter(connection__name="aws-eu-central-1a")
+    assert sorted(found.filter(kind=Kind.VM).values_list("name", flat=True)) == ["web-01", "web-02"]
+    assert sorted(found.filter(kind=Kind.SUBNET).values_list("name", flat=True)) == ["team-db", "team-web"]
+    # The secret is stored encrypted and the endpoint is the emulator's.
+    credential = Connection.objects.get(name="aws-us-east-1a").credential
+    assert "emulator-demo-secret" not in str(credential.__dict__)
