@@ -17,6 +17,7 @@ from drivers.aws._common import check_name, check_tags, filters, name_of, read_a
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
 from drivers.aws.vpc import get_vpc_record
+from drivers.checks import check_port
 from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, NotFoundError
 from drivers.types import IID, SecurityInfo, SecurityReqInfo, SecurityRule
 
@@ -30,16 +31,6 @@ ALLOW_ALL_OUT: Any = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
 _TO_AWS = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ALL": "-1"}
 # AWS answers with the protocol as given: names, or IANA numbers when a rule was made with one.
 _FROM_AWS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP", "icmp": "ICMP", "1": "ICMP", "-1": "ALL"}
-
-
-def _port(value: Any, *, field: str) -> int:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        raise InvalidRequestError(f"Port {value!r} is not a number.", field=field) from None
-    if not 1 <= port <= 65535:
-        raise InvalidRequestError(f"Port {port} is outside 1-65535.", field=field)
-    return port
 
 
 def _icmp(value: Any, *, field: str) -> int:
@@ -71,8 +62,8 @@ def normalize_rule(rule: SecurityRule, *, field: str) -> SecurityRule:
         from_port = _icmp(rule.from_port, field=f"{field}.from_port")
         to_port = _icmp(rule.to_port, field=f"{field}.to_port")
     if protocol in ("TCP", "UDP"):
-        from_port = _port(rule.from_port, field=f"{field}.from_port")
-        to_port = _port(rule.to_port, field=f"{field}.to_port")
+        from_port = check_port(rule.from_port, field=f"{field}.from_port")
+        to_port = check_port(rule.to_port, field=f"{field}.to_port")
         if from_port > to_port:
             raise InvalidRequestError(f"Rule port range {from_port}-{to_port} is reversed.", field=f"{field}.to_port")
     try:

@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from drivers.checks import check_port
 from drivers.errors import DependencyError, InvalidRequestError
 from drivers.mock._common import Record, check_new_name, check_tags, find, get, iid_of, new_id, table
 from drivers.mock._context import Context
@@ -28,16 +29,6 @@ def security_info(record: Mapping[str, Any], doc: Doc) -> SecurityInfo:
     )
 
 
-def _port(value: Any, *, field: str) -> int:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        raise InvalidRequestError(f"Port {value!r} is not a number.", field=field) from None
-    if not 1 <= port <= 65535:
-        raise InvalidRequestError(f"Port {port} is outside 1-65535.", field=field)
-    return port
-
-
 def normalize_rule(rule: SecurityRule, *, field: str) -> Record:
     """The rule as the cloud stores it; clouds accept "tcp" and "TCP" alike, so the mock does too."""
     direction = str(rule.direction).lower()
@@ -51,8 +42,8 @@ def normalize_rule(rule: SecurityRule, *, field: str) -> Record:
             f"Rule protocol {rule.protocol!r} must be one of {', '.join(_PROTOCOLS)}.", field=f"{field}.protocol"
         )
     if protocol in ("TCP", "UDP"):
-        from_port = _port(rule.from_port, field=f"{field}.from_port")
-        to_port = _port(rule.to_port, field=f"{field}.to_port")
+        from_port = check_port(rule.from_port, field=f"{field}.from_port")
+        to_port = check_port(rule.to_port, field=f"{field}.to_port")
         if from_port > to_port:
             raise InvalidRequestError(f"Rule port range {from_port}-{to_port} is reversed.", field=f"{field}.to_port")
     else:
