@@ -70,9 +70,20 @@ _THROTTLING = frozenset(
         "PriorRequestNotComplete",
     }
 )
-_NOT_FOUND = frozenset({"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "NotFound"})
-_ALREADY_EXISTS = frozenset({"AlreadyExists", "EntityAlreadyExists", "ResourceAlreadyExistsException"})
-_DEPENDENCY = frozenset({"DependencyViolation", "ResourceInUse", "InvalidGroup.InUse", "VolumeInUse"})
+_NOT_FOUND = frozenset(
+    {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException", "NotFound"}
+    # ELBv2 names its absent resources without a ".NotFound" suffix.
+    | {"LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "SubnetNotFound", "RuleNotFound"}
+)
+_ALREADY_EXISTS = frozenset(
+    {"AlreadyExists", "EntityAlreadyExists", "ResourceAlreadyExistsException"}
+    | {"DuplicateLoadBalancerName", "DuplicateTargetGroupName", "DuplicateListener"}
+)
+# EKS answers ResourceInUseException both for a name that is taken and for a resource still in use;
+# its create calls turn the first case into AlreadyExistsError themselves.
+_DEPENDENCY = frozenset(
+    {"DependencyViolation", "ResourceInUse", "ResourceInUseException", "InvalidGroup.InUse", "VolumeInUse"}
+)
 _INVALID_STATE = frozenset({"IncorrectState", "IncorrectInstanceState", "InvalidStateTransition"})
 _INVALID = frozenset(
     {
@@ -106,10 +117,17 @@ _QUOTA = frozenset(
         "KeyPairLimitExceeded",
         "VolumeLimitExceeded",
         "ResourceLimitExceeded",
+        "ResourceLimitExceededException",
         "LimitExceededException",
         "LimitExceeded",
         "VcpuLimitExceeded",
         "MaxSpotInstanceCountExceeded",
+        "TooManyLoadBalancers",
+        "TooManyTargetGroups",
+        "TooManyTargets",
+        "TooManyListeners",
+        "TooManyRegistrationsForTargetId",
+        "TooManyTags",
     }
 )
 _PROVIDER = frozenset(
@@ -120,6 +138,7 @@ _PROVIDER = frozenset(
         "ServerInternal",
         "ServiceUnavailable",
         "ServiceUnavailableException",
+        "ServerException",
         "Unavailable",
         "InsufficientInstanceCapacity",
         "InsufficientCapacity",

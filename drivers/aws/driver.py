@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
-
+from drivers.aws import anycall, cluster, monitoring, nlb
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
+from drivers.aws.anycall import AWSAnyCallHandler
+from drivers.aws.cluster import AWSClusterHandler
 from drivers.aws.disk import AWSDiskHandler
 from drivers.aws.image import AWSImageHandler
 from drivers.aws.key_pair import AWSKeyPairHandler
+from drivers.aws.monitoring import AWSMonitoringHandler
 from drivers.aws.my_image import AWSMyImageHandler
+from drivers.aws.nlb import AWSNLBHandler
 from drivers.aws.price import AWSPriceHandler
 from drivers.aws.region_zone import AWSRegionZoneHandler
 from drivers.aws.security_group import AWSSecurityGroupHandler
@@ -17,24 +20,17 @@ from drivers.aws.tag import TAG_KINDS, AWSTagHandler
 from drivers.aws.vm import AWSVMHandler
 from drivers.aws.vm_spec import AWSVMSpecHandler
 from drivers.aws.vpc import AWSVPCHandler
-from drivers.capabilities import Capabilities
+from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError
 from drivers.fields import validate_values
-from drivers.interface import (
-    AnyCallHandler,
-    ClusterHandler,
-    MonitoringHandler,
-    NLBHandler,
-)
 from drivers.types import ConnectionInfo, FieldSpec
 
-_LATER = "The AWS driver does not offer it yet."
-
 CAPABILITIES = Capabilities(
-    handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm"})
-    | {"disk", "my_image", "tag"},
+    handlers=frozenset(FAMILIES),
+    unsupported=nlb.UNSUPPORTED | cluster.UNSUPPORTED | monitoring.UNSUPPORTED,
     tag_kinds=TAG_KINDS,
-    notes={family: _LATER for family in ("nlb", "cluster", "monitoring", "anycall")},
+    anycall_fids=anycall.FIDS,
+    notes={**nlb.NOTES, **cluster.NOTES, **monitoring.NOTES, **anycall.NOTES},
 )
 
 
@@ -94,25 +90,20 @@ class AWSConnection:
     def my_image(self) -> AWSMyImageHandler:
         return AWSMyImageHandler(self._clients)
 
-    def nlb(self) -> NLBHandler:
-        _refuse("nlb")
+    def nlb(self) -> AWSNLBHandler:
+        return AWSNLBHandler(self._clients)
 
-    def cluster(self) -> ClusterHandler:
-        _refuse("cluster")
+    def cluster(self) -> AWSClusterHandler:
+        return AWSClusterHandler(self._clients)
 
     def tag(self) -> AWSTagHandler:
         return AWSTagHandler(self._clients)
 
-    def monitoring(self) -> MonitoringHandler:
-        _refuse("monitoring")
+    def monitoring(self) -> AWSMonitoringHandler:
+        return AWSMonitoringHandler(self._clients)
 
-    def anycall(self) -> AnyCallHandler:
-        _refuse("anycall")
-
-
-def _refuse(family: str) -> NoReturn:
-    CAPABILITIES.require(family)
-    raise AssertionError(f"{family} is declared supported but has no handler")
+    def anycall(self) -> AWSAnyCallHandler:
+        return AWSAnyCallHandler(self._clients)
 
 
 class AWSDriver:

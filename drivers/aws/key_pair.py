@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from drivers.aws._common import check_name, check_tags, filters, read_after_write, tag_spec, user_tags
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
-from drivers.errors import AlreadyExistsError, NotFoundError
+from drivers.errors import AlreadyExistsError, DependencyError, NotFoundError
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
 
 if TYPE_CHECKING:
@@ -89,6 +89,13 @@ class AWSKeyPairHandler:
         key = self._find(iid)
         if key is None:
             return
+        # Imported here: the cluster module builds on this one.
+        from drivers.aws.cluster import clusters_using
+
+        # AWS deletes a key that node groups still put on their nodes; new nodes would then fail.
+        users = clusters_using(self._clients, key_name=str(key["KeyName"]))
+        if users:
+            raise DependencyError(f"Key pair '{key['KeyName']}' is used by Kubernetes clusters: {', '.join(users)}.")
         with translate():
             # By name: every AWS-compatible endpoint accepts it (moto ignores KeyPairId); names are unique.
             self._ec2.delete_key_pair(KeyName=str(key["KeyName"]))

@@ -18,7 +18,7 @@ from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
 from drivers.aws.vpc import get_vpc_record
 from drivers.checks import check_port
-from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, NotFoundError
+from drivers.errors import AlreadyExistsError, DependencyError, DriverError, InvalidRequestError, NotFoundError
 from drivers.types import IID, SecurityInfo, SecurityReqInfo, SecurityRule
 
 if TYPE_CHECKING:
@@ -177,6 +177,16 @@ class AWSSecurityGroupHandler:
         group = self._find(iid)
         if group is None:
             return
+        # Imported here: the cluster module builds on this one.
+        from drivers.aws.cluster import clusters_using
+
+        # A cluster holds its groups through network interfaces, which do not exist all its life
+        # (nor in an emulator); asking EKS refuses the delete, naming the cluster, in every state.
+        users = clusters_using(self._clients, security_group_id=str(group["GroupId"]))
+        if users:
+            raise DependencyError(
+                f"Security group '{group['GroupName']}' is used by Kubernetes clusters: {', '.join(users)}."
+            )
         with translate():
             try:
                 self._ec2.delete_security_group(GroupId=str(group["GroupId"]))

@@ -1,4 +1,5 @@
-"""Tags on every resource kind the AWS driver manages, through EC2's CreateTags/DeleteTags/DescribeTags.
+"""Tags on every resource kind the AWS driver manages: EC2's CreateTags/DeleteTags/DescribeTags for
+the EC2 kinds, and the ELBv2 and EKS tag calls for load balancers and clusters (`_arn_tags`).
 
 The `Name` tag holds a resource's Spiderweb name: it is never listed, found, set or removed here.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from drivers.aws._arn_tags import ArnKind, arn_kinds
 from drivers.aws._common import NAME_TAG, check_tags, filters, name_of, user_tags
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
@@ -27,7 +29,9 @@ RESOURCE_TYPES: dict[ResourceKind, str] = {
     ResourceKind.DISK: "volume",
     ResourceKind.MY_IMAGE: "image",
 }
-TAG_KINDS = frozenset(kind.value for kind in RESOURCE_TYPES)
+# Kinds outside EC2, tagged through their own service by ARN.
+ARN_KINDS = (ResourceKind.NLB, ResourceKind.CLUSTER)
+TAG_KINDS = frozenset(kind.value for kind in (*RESOURCE_TYPES, *ARN_KINDS))
 
 
 class AWSTagHandler:
@@ -42,6 +46,11 @@ class AWSTagHandler:
         kind = _kind(kind)
         check_tags({key: ""}, field="key")
         check_tags({"key": value}, field="value")
+        if kind in ARN_KINDS:
+            arn_kind = self._arn_kind(kind)
+            resource, arn = arn_kind.resolve(iid)
+            arn_kind.add(arn, key, value)
+            return TagInfo(kind=kind, resource_iid=resource, tags=arn_kind.read(arn))
         resource = self._require(kind, iid)
         with translate():
             self._ec2.create_tags(Resources=[resource.system_id], Tags=[{"Key": key, "Value": value}])
@@ -49,12 +58,15 @@ class AWSTagHandler:
 
     def list_tags(self, *, kind: ResourceKind, iid: IID) -> TagInfo:
         kind = _kind(kind)
+        if kind in ARN_KINDS:
+            arn_kind = self._arn_kind(kind)
+            resource, arn = arn_kind.resolve(iid)
+            return TagInfo(kind=kind, resource_iid=resource, tags=arn_kind.read(arn))
         return self._tag_info(kind, self._require(kind, iid))
 
     def get_tag(self, *, kind: ResourceKind, iid: IID, key: str) -> str:
-        kind = _kind(kind)
-        resource = self._require(kind, iid)
-        tags = self._tag_info(kind, resource).tags
+        info = self.list_tags(kind=kind, iid=iid)
+        resource, tags = info.resource_iid, info.tags
         if key not in tags:
             raise NotFoundError(f"{kind} '{resource.name_id}' has no tag '{key}'.", field="key")
         return str(tags[key])
@@ -63,6 +75,14 @@ class AWSTagHandler:
         kind = _kind(kind)
         if key == NAME_TAG:
             raise InvalidRequestError("The Name tag holds the resource's name and cannot be removed.", field="key")
+        if kind in ARN_KINDS:
+            arn_kind = self._arn_kind(kind)
+            try:
+                _, arn = arn_kind.resolve(iid)
+            except NotFoundError:
+                return
+            arn_kind.remove(arn, key)
+            return
         resource = self._resolve(kind, iid)
         if resource is None:
             return
@@ -71,8 +91,12 @@ class AWSTagHandler:
 
     def find_tags(self, *, kind: ResourceKind | None = None, keyword: str) -> list[TagInfo]:
         """Resources with a tag whose key or value contains `keyword` (ignoring case), by kind then name."""
-        kinds = list(RESOURCE_TYPES) if kind is None else [_kind(kind)]
+        wanted = [*RESOURCE_TYPES, *ARN_KINDS] if kind is None else [_kind(kind)]
+        kinds = [k for k in wanted if k in RESOURCE_TYPES]
         needle = keyword.casefold()
+        found = self._find_arn_tags([k for k in wanted if k in ARN_KINDS], needle)
+        if not kinds:
+            return found
         with translate():
             pages = self._ec2.get_paginator("describe_tags").paginate(
                 Filters=filters(resource_type=[RESOURCE_TYPES[k] for k in kinds])
@@ -83,7 +107,6 @@ class AWSTagHandler:
             key = (str(record.get("ResourceType", "")), str(record.get("ResourceId", "")))
             by_resource.setdefault(key, {})[str(record["Key"])] = str(record.get("Value", ""))
         kind_of = {resource_type: k for k, resource_type in RESOURCE_TYPES.items()}
-        found: list[TagInfo] = []
         for (resource_type, resource_id), tags in by_resource.items():
             shown = {k: v for k, v in tags.items() if k != NAME_TAG}
             if resource_type not in kind_of or not any(needle in f"{k}\n{v}".casefold() for k, v in shown.items()):
@@ -92,8 +115,21 @@ class AWSTagHandler:
             full = self._resolve(resource_kind, IID(name_id=resource_id, system_id=resource_id))
             if full is not None:
                 found.append(TagInfo(kind=resource_kind, resource_iid=full, tags=shown))
-        order = list(RESOURCE_TYPES)
+        order = [*RESOURCE_TYPES, *ARN_KINDS]
         return sorted(found, key=lambda i: (order.index(i.kind), i.resource_iid.name_id, i.resource_iid.system_id))
+
+    def _find_arn_tags(self, kinds: list[ResourceKind], needle: str) -> list[TagInfo]:
+        found: list[TagInfo] = []
+        for kind in kinds:
+            arn_kind = self._arn_kind(kind)
+            for resource, arn in arn_kind.listing():
+                tags = arn_kind.read(arn)
+                if any(needle in f"{k}\n{v}".casefold() for k, v in tags.items()):
+                    found.append(TagInfo(kind=kind, resource_iid=resource, tags=tags))
+        return found
+
+    def _arn_kind(self, kind: ResourceKind) -> ArnKind:
+        return arn_kinds(self._clients)[kind]
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -171,7 +207,7 @@ def _kind(kind: Any) -> ResourceKind:
         resolved = ResourceKind(kind)
     except ValueError:
         resolved = None
-    if resolved is None or resolved not in RESOURCE_TYPES:
+    if resolved is None or resolved.value not in TAG_KINDS:
         raise InvalidRequestError(
             f"Resources of kind {kind!r} take no tags on AWS (taggable: {', '.join(sorted(TAG_KINDS))}).",
             field="kind",

@@ -147,6 +147,20 @@ class AWSVPCHandler:
         users = sorted(str(group["GroupName"]) for group in groups if group.get("GroupName") != "default")
         if users:
             raise DependencyError(f"VPC '{name}' still has security groups: {', '.join(users)}.")
+        # AWS refuses through the load balancers' network interfaces, but only once it got to the
+        # VPC itself, after the subnets; asking first keeps them.
+        with translate():
+            pages = self._clients.elbv2().get_paginator("describe_load_balancers").paginate()
+            found = [lb for page in pages for lb in page.get("LoadBalancers", []) if lb.get("VpcId") == vpc_id]
+        balancers = sorted(str(lb["LoadBalancerName"]) for lb in found)
+        if balancers:
+            raise DependencyError(f"VPC '{name}' still has load balancers: {', '.join(balancers)}.")
+        # Imported here: the cluster module builds on this one.
+        from drivers.aws.cluster import clusters_using
+
+        clusters = clusters_using(self._clients, vpc_id=vpc_id)
+        if clusters:
+            raise DependencyError(f"VPC '{name}' still has Kubernetes clusters: {', '.join(clusters)}.")
         self._delete(vpc_id)
 
     def add_subnet(self, *, vpc_iid: IID, req: SubnetReqInfo) -> VPCInfo:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from drivers.checks import check_whole
 from drivers.errors import InvalidRequestError, NotFoundError
 from drivers.mock import _catalogue
 from drivers.mock._common import Record, check_new_name, check_tags, get, iid_of, new_id, table
@@ -17,17 +18,11 @@ MIN_NODE_DISK_GB = 20
 DEFAULT_NODE_DISK_GB = 50
 
 
-def _whole(value: Any, *, field: str, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidRequestError(f"{what} {value!r} is not a whole number.", field=field)
-    return value
-
-
 def check_sizes(desired: Any, low: Any, high: Any, *, prefix: str = "") -> tuple[int, int, int]:
     """(desired, min, max) with 0 <= min <= desired <= max, 1 <= max <= MAX_NODES."""
-    desired = _whole(desired, field=f"{prefix}desired_node_size", what="The desired size")
-    low = _whole(low, field=f"{prefix}min_node_size", what="The minimum size")
-    high = _whole(high, field=f"{prefix}max_node_size", what="The maximum size")
+    desired = check_whole(desired, field=f"{prefix}desired_node_size", what="The desired size")
+    low = check_whole(low, field=f"{prefix}min_node_size", what="The minimum size")
+    high = check_whole(high, field=f"{prefix}max_node_size", what="The maximum size")
     if low < 0:
         raise InvalidRequestError(f"The minimum size {low} is negative.", field=f"{prefix}min_node_size")
     if not 1 <= high <= MAX_NODES:
@@ -72,7 +67,7 @@ def new_node_group(
             f"Root disk type '{disk_type}' is unknown (types: {', '.join(_catalogue.DISK_TYPES)}).",
             field=f"{prefix}root_disk_type",
         )
-    disk_size = _whole(req.root_disk_size_gb, field=f"{prefix}root_disk_size_gb", what="Root disk size")
+    disk_size = check_whole(req.root_disk_size_gb, field=f"{prefix}root_disk_size_gb", what="Root disk size")
     disk_size = disk_size or DEFAULT_NODE_DISK_GB
     if not MIN_NODE_DISK_GB <= disk_size <= _catalogue.DISK_TYPES[disk_type].max_gb:
         raise InvalidRequestError(

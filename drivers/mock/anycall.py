@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from drivers.checks import check_params
 from drivers.errors import InvalidRequestError, NotFoundError, NotSupportedError, QuotaError
 from drivers.mock._common import Record, check_new_name, new_id, table, timestamp
 from drivers.mock._context import Context
@@ -46,19 +47,6 @@ _ALIASES: Mapping[str, str] = {
     "keypair": "key_pair",
     "myimage": "my_image",
 }
-
-
-def _params(req: AnyCallInfo, *, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, str]:
-    for key, value in req.params_in.items():
-        if key not in allowed:
-            accepted = ", ".join(allowed) or "none"
-            raise InvalidRequestError(f"{req.fid} takes no parameter {key!r} (parameters: {accepted}).", field=key)
-        if not isinstance(value, str):
-            raise InvalidRequestError(f"Parameter {key!r} must be a string.", field=key)
-    for key in required:
-        if not req.params_in.get(key):
-            raise InvalidRequestError(f"{req.fid} needs the parameter {key!r}.", field=key)
-    return dict(req.params_in)
 
 
 def _count(doc: Doc, kind: str) -> int:
@@ -108,7 +96,7 @@ class MockAnyCallHandler:
     def _count_all(self, req: AnyCallInfo) -> dict[str, str]:
         """`rsType` one kind (vpc, subnet, security_group, key_pair, vm, disk, my_image, nlb, cluster,
         tpu); absent or "all": the total and one count per kind."""
-        params = _params(req, allowed=("rsType",))
+        params = check_params(req, allowed=("rsType",))
         asked = params.get("rsType", "all").strip().lower()
         kind = _ALIASES.get(asked, asked)
         doc = self._cx.read()
@@ -123,7 +111,7 @@ class MockAnyCallHandler:
 
     def _create_tpu(self, req: AnyCallInfo) -> dict[str, str]:
         """`name`, optional `acceleratorType` (default v5litepod-8) and `zone` (default the connection's)."""
-        params = _params(req, allowed=("name", "acceleratorType", "zone"), required=("name",))
+        params = check_params(req, allowed=("name", "acceleratorType", "zone"), required=("name",))
         tpu_type = params.get("acceleratorType") or DEFAULT_TPU_TYPE
         if tpu_type not in TPU_TYPES:
             raise InvalidRequestError(
@@ -158,14 +146,14 @@ class MockAnyCallHandler:
         return self._cx.update(change)
 
     def _get_tpu(self, req: AnyCallInfo) -> dict[str, str]:
-        params = _params(req, allowed=("name",), required=("name",))
+        params = check_params(req, allowed=("name",), required=("name",))
         for record in table(self._cx.read(), "tpus").values():
             if params["name"] in (record["name"], record["id"]):
                 return _tpu_out(record, time.time())
         raise NotFoundError(f"TPU '{params['name']}' does not exist.", field="name")
 
     def _list_tpu(self, req: AnyCallInfo) -> dict[str, str]:
-        _params(req, allowed=())
+        check_params(req, allowed=())
         now = time.time()
         records = sorted(table(self._cx.read(), "tpus").values(), key=lambda r: r["name"])
         tpus = [_tpu_out(record, now) for record in records]
@@ -173,7 +161,7 @@ class MockAnyCallHandler:
 
     def _delete_tpu(self, req: AnyCallInfo) -> dict[str, str]:
         """Idempotent: deleting an absent TPU succeeds, with `existed` "false"."""
-        params = _params(req, allowed=("name",), required=("name",))
+        params = check_params(req, allowed=("name",), required=("name",))
 
         def change(doc: Doc) -> dict[str, str]:
             tpus = table(doc, "tpus")

@@ -14,8 +14,8 @@ import math
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
+from drivers.checks import check_range
 from drivers.errors import InvalidRequestError
 from drivers.mock._common import get, table
 from drivers.mock._context import Context
@@ -51,12 +51,6 @@ def _unit_random(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
-def _whole(value: Any, *, low: int, high: int, field: str, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidRequestError(f"{what} must be a whole number from {low} to {high}, not {value!r}.", field=field)
-    return value
-
-
 def sample(vm_id: str, metric: MetricType, slot: int, step_s: int) -> float:
     """The value of `metric` for the VM in the time slot starting at `slot` (epoch seconds)."""
     character = _unit_random(vm_id, "character")
@@ -89,10 +83,10 @@ class MockMonitoringHandler:
             raise InvalidRequestError(
                 f"Metric {metric!r} is unknown (metrics: {', '.join(m.value for m in MetricType)}).", field="metric"
             ) from None
-        interval = _whole(
-            interval_minutes, low=1, high=MAX_INTERVAL_MINUTES, field="interval_minutes", what="The interval"
+        interval = check_range(
+            interval_minutes, (1, MAX_INTERVAL_MINUTES), field="interval_minutes", what="The interval"
         )
-        period = _whole(period_hours, low=1, high=MAX_PERIOD_HOURS, field="period_hours", what="The period")
+        period = check_range(period_hours, (1, MAX_PERIOD_HOURS), field="period_hours", what="The period")
         record = get(table(self._cx.read(), "vms").values(), vm_iid, what="VM", field="vm_iid")
         now = time.time()
         step = interval * 60

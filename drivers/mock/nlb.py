@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from drivers.checks import check_choice, check_range
 from drivers.errors import InvalidRequestError
 from drivers.mock._common import (
     Record,
@@ -47,41 +48,27 @@ TIMEOUT_S = (2, 120)
 THRESHOLD = (2, 10)
 
 
-def _choice(value: Any, allowed: Sequence[str], *, field: str, what: str) -> str:
-    text = str(value).upper()
-    if text not in allowed:
-        raise InvalidRequestError(f"{what} {value!r} must be one of {', '.join(allowed)}.", field=field)
-    return text
-
-
-def _number(value: Any, bounds: tuple[int, int], *, field: str, what: str) -> int:
-    low, high = bounds
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InvalidRequestError(f"{what} must be a whole number from {low} to {high}, not {value!r}.", field=field)
-    return value
-
-
 def _listener(listener: ListenerInfo, *, field: str = "listener") -> Record:
     return {
-        "protocol": _choice(listener.protocol, _TRAFFIC, field=f"{field}.protocol", what="Listener protocol"),
-        "port": _number(listener.port, (1, 65535), field=f"{field}.port", what="Listener port"),
+        "protocol": check_choice(listener.protocol, _TRAFFIC, field=f"{field}.protocol", what="Listener protocol"),
+        "port": check_range(listener.port, (1, 65535), field=f"{field}.port", what="Listener port"),
     }
 
 
 def _vm_group(group: VMGroupInfo, *, field: str = "vm_group") -> Record:
     return {
-        "protocol": _choice(group.protocol, _TRAFFIC, field=f"{field}.protocol", what="VM group protocol"),
-        "port": _number(group.port, (1, 65535), field=f"{field}.port", what="VM group port"),
+        "protocol": check_choice(group.protocol, _TRAFFIC, field=f"{field}.protocol", what="VM group protocol"),
+        "port": check_range(group.port, (1, 65535), field=f"{field}.port", what="VM group port"),
     }
 
 
 def _health_checker(checker: HealthCheckerInfo, *, field: str = "health_checker") -> Record:
     record: Record = {
-        "protocol": _choice(checker.protocol, _CHECKS, field=f"{field}.protocol", what="Health check protocol"),
-        "port": _number(checker.port, (1, 65535), field=f"{field}.port", what="Health check port"),
-        "interval_s": _number(checker.interval_s, INTERVAL_S, field=f"{field}.interval_s", what="The interval"),
-        "timeout_s": _number(checker.timeout_s, TIMEOUT_S, field=f"{field}.timeout_s", what="The timeout"),
-        "threshold": _number(checker.threshold, THRESHOLD, field=f"{field}.threshold", what="The threshold"),
+        "protocol": check_choice(checker.protocol, _CHECKS, field=f"{field}.protocol", what="Health check protocol"),
+        "port": check_range(checker.port, (1, 65535), field=f"{field}.port", what="Health check port"),
+        "interval_s": check_range(checker.interval_s, INTERVAL_S, field=f"{field}.interval_s", what="The interval"),
+        "timeout_s": check_range(checker.timeout_s, TIMEOUT_S, field=f"{field}.timeout_s", what="The timeout"),
+        "threshold": check_range(checker.threshold, THRESHOLD, field=f"{field}.threshold", what="The threshold"),
     }
     if record["timeout_s"] > record["interval_s"]:
         raise InvalidRequestError(
@@ -155,8 +142,8 @@ class MockNLBHandler:
 
     def create_nlb(self, *, req: NLBReqInfo) -> NLBInfo:
         self._cx.enter()
-        nlb_type = _choice(req.type, ("PUBLIC", "INTERNAL"), field="type", what="Load balancer type")
-        scope = _choice(req.scope, ("REGION", "GLOBAL"), field="scope", what="Load balancer scope")
+        nlb_type = check_choice(req.type, ("PUBLIC", "INTERNAL"), field="type", what="Load balancer type")
+        scope = check_choice(req.scope, ("REGION", "GLOBAL"), field="scope", what="Load balancer scope")
         listener, group, checker = _listener(req.listener), _vm_group(req.vm_group), _health_checker(req.health_checker)
         tags = check_tags(req.tags)
 

@@ -126,7 +126,10 @@ def apply_cluster(record: Resource, info: ClusterInfo) -> None:
 
 
 def _settled(info: ClusterInfo) -> bool:
-    return info.status == ClusterStatus.ACTIVE and all(g.status == ClusterStatus.ACTIVE for g in info.node_groups)
+    """Active throughout, or stuck: an Inactive (failed) cluster or node group will not become Active by
+    waiting, so the operation ends and the record shows it."""
+    statuses = {info.status, *(g.status for g in info.node_groups)}
+    return statuses == {ClusterStatus.ACTIVE} or ClusterStatus.INACTIVE in statuses
 
 
 def _settle(operation: Operation, cloud: CloudConnection, record: Resource, info: ClusterInfo) -> ClusterInfo:

@@ -90,3 +90,19 @@ def test_bad_cluster_requests_name_the_field(api, conn) -> None:  # type: ignore
     downgrade_target = post(api, conn, "clusters/", {**CLUSTER, "version": "1.01"})
     assert downgrade_target.status_code == 400 and error_of(downgrade_target)["field"] == "version"
     assert not Resource.objects.filter(kind=Kind.CLUSTER).exists()
+
+
+def test_waiting_for_a_cluster_ends_when_a_node_group_has_failed() -> None:
+    from drivers.types import IID, ClusterInfo, ClusterStatus, NodeGroupInfo
+    from resources.services.cluster import _settled
+
+    def cluster(*statuses: ClusterStatus) -> ClusterInfo:
+        groups = tuple(NodeGroupInfo(iid=IID(name_id=f"ng-{i}"), spec_name="s", key_pair_iid=IID(name_id="k"),
+                                     status=status) for i, status in enumerate(statuses))
+        return ClusterInfo(iid=IID(name_id="c"), vpc_iid=IID(name_id="v"), status=ClusterStatus.ACTIVE,
+                           node_groups=groups)
+
+    assert _settled(cluster(ClusterStatus.ACTIVE, ClusterStatus.ACTIVE))
+    assert not _settled(cluster(ClusterStatus.ACTIVE, ClusterStatus.CREATING))
+    # A failed node group (EKS CREATE_FAILED, DEGRADED) will not become Active by waiting an hour.
+    assert _settled(cluster(ClusterStatus.CREATING, ClusterStatus.INACTIVE))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import logging
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from moto.server import ThreadedMotoServer
 
@@ -53,6 +55,13 @@ def checking_credentials() -> Iterator[None]:
         yield
     finally:
         _post("/moto-api/reset-auth", b"inf")
+
+
+def queue_cost_and_usage(results: Sequence[Mapping[str, Any]]) -> None:
+    """Queue GetCostAndUsage answers: moto gives each new request (by its exact body, so a page
+    token makes a new request) the next one, and repeats it for the same request; with none left
+    it answers with no results."""
+    _post("/moto-api/static/ce/cost-and-usage-results", json.dumps({"results": list(results)}).encode())
 
 
 def _post(path: str, body: bytes = b"") -> None:

@@ -48,6 +48,8 @@ class Harness:
     k8s_upgrade: tuple[str, str] | None = None
     # Families the driver supports but its emulator cannot answer; they are tested on recorded data.
     not_emulated: frozenset[str] = frozenset()
+    # False when the emulator runs a node group without starting its node VMs (moto's EKS).
+    cluster_nodes_emulated: bool = True
 
     def require(self, family: str) -> None:
         """Skip a family's tests for a driver that declares it unsupported (they have their own test)."""
@@ -168,7 +170,10 @@ def _aws_harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
             spec_name="t3.micro",
             vpc_cidr="10.20.0.0/16",
             subnet_cidrs=("10.20.1.0/24", "10.20.2.0/24"),
-            not_emulated=frozenset({"price"}),  # moto has no Price List API; see tests/drivers/aws/test_price.py
+            # moto has no Price List API, and its CloudWatch holds only the samples put into it; see
+            # tests/drivers/aws/test_price.py and test_monitoring.py.
+            not_emulated=frozenset({"price", "monitoring"}),
+            cluster_nodes_emulated=False,
         )
     finally:
         conn.close()

@@ -67,7 +67,8 @@ def test_cluster_lifecycle(cloud: Harness, network: Network) -> None:
     assert active.version and active.endpoint and active.kubeconfig
     group = active.node_groups[0]
     assert (group.desired_node_size, group.min_node_size, group.max_node_size) == (2, 1, 3)
-    assert group.key_pair_iid == network.key and len(group.nodes) == 2
+    assert group.key_pair_iid == network.key
+    assert len(group.nodes) == 2 or not cloud.cluster_nodes_emulated
     assert created.iid in [cluster.iid for cluster in clusters.list_clusters()]
 
     added = clusters.add_node_group(cluster_iid=created.iid, req=_group(cloud, network, "ng-c", desired_node_size=1))
@@ -84,7 +85,8 @@ def test_cluster_lifecycle(cloud: Harness, network: Network) -> None:
     clusters.remove_node_group(cluster_iid=created.iid, node_group_iid=IID(name_id="ng-b"))
     after = clusters.get_cluster(iid=created.iid)
     assert [group.iid.name_id for group in after.node_groups] == ["ng-a", "ng-c"]
-    assert after.node_groups[1].on_auto_scaling is False and len(after.node_groups[1].nodes) == 3
+    assert after.node_groups[1].on_auto_scaling is False
+    assert len(after.node_groups[1].nodes) == 3 or not cloud.cluster_nodes_emulated
 
     if cloud.k8s_upgrade:
         assert clusters.upgrade_cluster(cluster_iid=created.iid, version=upgraded).version == upgraded
