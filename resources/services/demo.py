@@ -53,10 +53,11 @@ def _build(cloud: CloudConnection, zone: str, vms: int) -> int:
         req=SecurityReqInfo(name="team-web-sg", vpc_iid=vpc.iid, rules=rules, tags={"team": "web"}))
     key = cloud.key_pair().create_key_pair(req=KeyPairReqInfo(name="team-key"))
     image, spec = _image_and_spec(cloud)
+    web = next(subnet for subnet in vpc.subnets if subnet.iid.name_id == "team-web")
     for number in range(1, vms + 1):
         cloud.vm().start_vm(req=VMReqInfo(
             name=f"web-{number:02d}", image_iid=image, spec_name=spec, vpc_iid=vpc.iid,
-            subnet_iid=vpc.subnets[0].iid, security_group_iids=(sg.iid,), key_pair_iid=key.iid,
+            subnet_iid=web.iid, security_group_iids=(sg.iid,), key_pair_iid=key.iid,
             tags={"team": "web", "env": "demo"}))
     return 5 + vms
 
