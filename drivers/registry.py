@@ -18,6 +18,8 @@ from drivers.interface import CloudDriver
 
 BUILTIN: Mapping[str, str] = {
     "aws": "drivers.aws:AWSDriver",
+    "azure": "drivers.azure:AzureDriver",
+    "gcp": "drivers.gcp:GCPDriver",
     "mock": "drivers.mock:MockDriver",
 }
 

@@ -235,6 +235,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # The cloud SDKs log every HTTP request at INFO; their warnings are what matter here.
+    "loggers": {
+        name: {"level": "WARNING"} for name in ("django.db.backends", "azure", "botocore", "google", "urllib3")
+    },
 }
 

@@ -129,3 +129,15 @@ def test_the_aws_provider_offers_its_fields_with_secrets_as_password_inputs(clie
     page = text(client.get("/connections/new/", {"provider": "aws"}, HTTP_HX_REQUEST="true"))
     assert 'type="password" id="id-cred.ClientSecret"' in page and 'type="password" id="id-cred.SessionToken"' in page
     assert 'type="text" id="id-cred.ClientId"' in page and 'id="id-cred.EndpointURL"' in page
+
+
+@pytest.mark.parametrize(
+    ("provider", "secret", "plain"),
+    [("gcp", "PrivateKey", "ProjectID"), ("azure", "ClientSecret", "SubscriptionId")],
+)
+def test_gcp_and_azure_offer_their_fields_with_secrets_as_password_inputs(  # type: ignore[no-untyped-def]
+    client, staff, provider: str, secret: str, plain: str
+) -> None:
+    page = text(client.get("/connections/new/", {"provider": provider}, HTTP_HX_REQUEST="true"))
+    assert f'type="password" id="id-cred.{secret}"' in page
+    assert f'type="text" id="id-cred.{plain}"' in page

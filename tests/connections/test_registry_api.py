@@ -33,6 +33,22 @@ def test_providers_catalogue_lists_the_mock_with_its_fields_and_capabilities(api
     assert api.get(f"{API}/providers/mock/").json()["name"] == "mock"
 
 
+def test_the_three_clouds_are_listed_with_their_own_fields(api) -> None:  # type: ignore[no-untyped-def]
+    providers = {p["name"]: p for p in api.get(f"{API}/providers/").json()}
+    assert set(providers) >= {"aws", "azure", "gcp", "mock"}
+
+    def fields(name: str) -> list[tuple[str, bool]]:
+        return [(f["name"], f["secret"]) for f in providers[name]["credential_fields"]]
+
+    assert fields("gcp") == [("ProjectID", False), ("ClientEmail", False), ("PrivateKey", True)]
+    assert fields("azure") == [
+        ("ClientId", False), ("ClientSecret", True), ("TenantId", False), ("SubscriptionId", False)]
+    assert [f["name"] for f in providers["azure"]["region_options"]] == ["ResourceGroup"]
+    for name in ("gcp", "azure"):
+        assert [f["name"] for f in providers[name]["region_fields"]] == ["region", "zone"]
+        assert providers[name]["capabilities"]["region_zone"] is True
+
+
 def test_unknown_provider_is_404(api) -> None:  # type: ignore[no-untyped-def]
     response = api.get(f"{API}/providers/nocloud/")
     assert response.status_code == 404

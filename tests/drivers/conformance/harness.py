@@ -6,6 +6,7 @@ against moto's server mode) and register it in HARNESSES; every conformance test
 
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -179,7 +180,19 @@ def _aws_harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
         conn.close()
 
 
+def _from(module: str) -> Callable[[pytest.FixtureRequest], Iterator[Harness]]:
+    """The `harness(request)` generator of a cloud's own test package, imported when first used
+    (so one cloud's SDK is not loaded for another's tests)."""
+
+    def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+        yield from importlib.import_module(module).harness(request)
+
+    return harness
+
+
 HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
     "aws": _aws_harness,
+    "gcp": _from("tests.drivers.gcp.harness"),
+    "azure": _from("tests.drivers.azure.harness"),
     "mock": _mock_harness,
 }
