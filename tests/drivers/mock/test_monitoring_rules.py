@@ -113,8 +113,7 @@ def test_arguments_are_checked(conn: MockConnection, vm: IID, changes: dict[str,
     assert caught.value.field == field
 
 
-def test_the_longest_series_is_quick(conn: MockConnection, vm: IID) -> None:
-    started = time.monotonic()
+def test_the_longest_series_has_every_point(conn: MockConnection, vm: IID) -> None:
+    # How long it takes is measured in bench/, not asserted here: a loaded machine is not a slow driver.
     data = conn.monitoring().get_vm_metric(vm_iid=vm, metric=MetricType.DISK_READ_OPS, period_hours=720)
     assert len(data.points) == 720 * 60
-    assert time.monotonic() - started < 2.0
