@@ -59,10 +59,10 @@ def test_the_sdk_does_not_retry(fake: FakeGCP, gcp: GCPConnection) -> None:
 
 def test_a_request_nobody_answers_fails_instead_of_reaching_the_network(fake: FakeGCP, gcp: GCPConnection) -> None:
     with pytest.raises(requests.ConnectionError):
-        requests.get("https://compute.googleapis.com/compute/v1/projects/p/global/networks", timeout=1)
-    networks = gcp._clients.client(compute_v1.NetworksClient)
+        requests.get("https://compute.googleapis.com/compute/v1/projects/p/global/routes", timeout=1)
+    routes = gcp._clients.client(compute_v1.RoutesClient)
     with pytest.raises(UnreachableError) as caught, translate():
-        list(networks.list(project=PROJECT, **CALL))
+        list(routes.list(project=PROJECT, **CALL))
     assert "Responses" in caught.value.provider_message
 
 
