@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from google.cloud import compute_v1
 from google.cloud.compute_v1.types import compute
 
-from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError, TransientError
+from drivers.errors import AlreadyExistsError, DependencyError, InvalidRequestError, NotFoundError, TransientError
 from drivers.gcp._errors import translate
 from drivers.gcp._net_common import check_tags, meta_tags
 from drivers.gcp._session import CALL, GCPClients
@@ -191,6 +191,14 @@ class GCPKeyPairHandler:
         record = _find(self._clients, iid)
         if record is None:
             return
+        # Imported here: the cluster module builds on this one.
+        from drivers.gcp.cluster import clusters_using_key
+
+        users = clusters_using_key(self._clients, IID(name_id=str(record["name"]), system_id=str(record.get("id", ""))))
+        if users:
+            raise DependencyError(
+                f"Key pair '{record['name']}' is used by the node pools of clusters: {', '.join(users)}."
+            )
         key = ITEM_PREFIX + str(record["name"])
 
         def remove(items: list[compute.Items]) -> bool:

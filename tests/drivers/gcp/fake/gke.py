@@ -1,0 +1,366 @@
+"""GKE (container.googleapis.com v1): clusters, node pools and GKE's own operations.
+
+A change answers an Operation that is RUNNING; polling `operations.get` answers it DONE after
+`fake.polls_until_done` polls and then applies the change (a new cluster or pool turns RUNNING, a
+deleted one disappears). While a change runs the cluster is RECONCILING, and GKE refuses a second
+one (FAILED_PRECONDITION, "operation ... is currently ..."). An ApiError put in
+`fake.catalogue["gke_create_error"]` makes cluster creations fail in their operation. Listing the
+"-" location lists every location, as the real API does. A RUNNING node pool has its nodes as
+Compute Engine instances (labelled as GKE labels them, with the pool's network tags and metadata,
+in the cluster's network) in a managed instance group, which
+`instanceGroupManagers.listManagedInstances` answers.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tests.drivers.gcp.fake.server import COMPUTE, LIST_QUERY, ApiError, FakeGCP, Request, not_found
+
+GKE = "https://container.googleapis.com/v1"
+VERSIONS = ("1.29.9-gke.1496000", "1.30.5-gke.1014001", "1.31.1-gke.1678000")
+DEFAULT_VERSION = VERSIONS[1]
+CLUSTERS = "gke/clusters"  # collection, by "location/name"
+GROUPS = "gke/instanceGroupManagers"  # a node pool's managed instance group: zone and node names, by name
+_LOC = r"/projects/(?P<project>[^/]+)/locations/(?P<location>[^/?]+)"
+_CLUSTER = _LOC + r"/clusters/(?P<cluster>[^/:?]+)"
+_POOL = _CLUSTER + r"/nodePools/(?P<pool>[^/:?]+)"
+
+
+@dataclass
+class GkeOperation:
+    body: dict[str, Any]
+    polls_left: int
+    effect: Callable[[], None]
+    cluster_key: tuple[str, str]
+
+
+def register(fake: FakeGCP) -> None:
+    def clusters(project: str) -> dict[str, dict[str, Any]]:
+        return fake.collection(project, CLUSTERS)
+
+    def cluster_of(req: Request) -> dict[str, Any]:
+        cluster = clusters(req.project).get(f"{req.params['location']}/{req.params['cluster']}")
+        if cluster is None:
+            raise not_found(
+                f"projects/{req.project}/locations/{req.params['location']}/clusters/{req.params['cluster']}"
+            )
+        return cluster
+
+    def pool_of(req: Request) -> dict[str, Any]:
+        for pool in cluster_of(req)["nodePools"]:
+            if pool["name"] == req.params["pool"]:
+                found: dict[str, Any] = pool
+                return found
+        raise not_found(req.path.split("/v1/", 1)[1])
+
+    def busy(cluster: dict[str, Any]) -> None:
+        if cluster.get("_running"):
+            raise ApiError(
+                400,
+                f"Cluster is running incompatible operation {cluster['_running']}.",
+                "failedPrecondition",
+            )
+
+    def start(req: Request, kind: str, cluster: dict[str, Any], effect: Callable[[], None]) -> dict[str, Any]:
+        location = req.params["location"]
+        name = f"operation-{int(time.time() * 1000)}-{secrets.token_hex(4)}"
+        body = {
+            "name": name,
+            "zone": location,
+            "operationType": kind,
+            "status": "RUNNING",
+            "selfLink": f"https://container.googleapis.com/v1/projects/{req.project}/locations/{location}/operations/{name}",
+            "targetLink": cluster["selfLink"],
+            "startTime": fake.now(),
+            "location": location,
+        }
+        cluster["_running"] = name
+        if cluster["status"] == "RUNNING":
+            cluster["status"] = "RECONCILING"
+        fake.operations[f"gke/{req.project}/{location}/{name}"] = GkeOperation(
+            body=body,
+            polls_left=fake.polls_until_done,
+            effect=effect,
+            cluster_key=(req.project, f"{location}/{cluster['name']}"),
+        )
+        return dict(body)
+
+    def get_operation(req: Request) -> dict[str, Any]:
+        operation = fake.operations.get(f"gke/{req.project}/{req.params['location']}/{req.params['operation']}")
+        if not isinstance(operation, GkeOperation):
+            raise not_found(req.path.split("/v1/", 1)[1])
+        if operation.body["status"] != "DONE":
+            operation.polls_left -= 1
+            if operation.polls_left <= 0:
+                project, key = operation.cluster_key
+                cluster = clusters(project).get(key)
+                try:
+                    operation.effect()
+                except ApiError as exc:
+                    operation.body["error"] = {
+                        "code": {400: 3, 404: 5, 409: 6, 429: 8}.get(exc.status, 13),
+                        "message": exc.message,
+                    }
+                    operation.body["statusMessage"] = exc.message
+                if cluster is not None and key in clusters(project):
+                    cluster.pop("_running", None)
+                    if cluster["status"] in ("PROVISIONING", "RECONCILING"):
+                        cluster["status"] = "RUNNING"
+                operation.body.update(status="DONE", endTime=fake.now())
+        return dict(operation.body)
+
+    def new_pool(project: str, location: str, cluster: str, body: dict[str, Any], version: str) -> dict[str, Any]:
+        if not body.get("name"):
+            raise ApiError(400, "Node pool name must be set.", "badRequest")
+        count = int(body.get("initialNodeCount") or 0)
+        scaling = body.get("autoscaling") or {}
+        if scaling.get("enabled") and not int(scaling.get("minNodeCount") or 0) <= count <= int(
+            scaling.get("maxNodeCount") or 0
+        ):
+            raise ApiError(400, "Autoscaling bounds must contain the initial node count.", "badRequest")
+        return {
+            **body,
+            "config": {
+                "diskSizeGb": 100,
+                "diskType": "pd-balanced",
+                "imageType": "COS_CONTAINERD",
+                **body.get("config", {}),
+            },
+            "initialNodeCount": count,
+            "version": version,
+            "status": "PROVISIONING",
+            "selfLink": f"{GKE}/projects/{project}/locations/{location}/clusters/{cluster}/nodePools/{body['name']}",
+            "instanceGroupUrls": [
+                f"https://www.googleapis.com/compute/v1/projects/{project}/zones/{location}/instanceGroupManagers/"
+                f"gke-{cluster}-{body['name']}-{secrets.token_hex(4)}-grp"
+            ],
+        }
+
+    def resize(project: str, cluster: dict[str, Any], pool: dict[str, Any], count: int) -> None:
+        """Make or drop node instances until the pool's group holds `count`."""
+        igm = pool["instanceGroupUrls"][0].rsplit("/", 1)[-1]
+        zone = cluster["location"]
+        group = fake.collection(project, GROUPS).setdefault(igm, {"zone": zone, "instances": []})
+        instances = fake.collection(project, f"zones/{zone}/instances")
+        while len(group["instances"]) > count:
+            instances.pop(group["instances"].pop(), None)
+        while len(group["instances"]) < count:
+            name = f"{igm.removesuffix('-grp')}-{secrets.token_hex(2)}"
+            config = pool.get("config", {})
+            instances[name] = {
+                "kind": "compute#instance",
+                "id": fake.new_id(),
+                "creationTimestamp": fake.now(),
+                "name": name,
+                "tags": {"items": list(config.get("tags", [])), "fingerprint": "42WmSpB8rSM="},
+                "machineType": fake.link(
+                    project, f"zones/{zone}/machineTypes/{config.get('machineType', 'e2-medium')}"
+                ),
+                "status": "RUNNING",
+                "zone": fake.link(project, f"zones/{zone}"),
+                "networkInterfaces": [
+                    {
+                        "kind": "compute#networkInterface",
+                        "network": fake.link(project, f"global/networks/{cluster['network']}"),
+                        "subnetwork": fake.link(
+                            project, f"regions/{zone[:-2]}/subnetworks/{cluster.get('subnetwork', '')}"
+                        ),
+                        "networkIP": f"10.128.0.{len(instances) + 2}",
+                        "name": "nic0",
+                    }
+                ],
+                "disks": [],
+                "metadata": {
+                    "kind": "compute#metadata",
+                    "items": [{"key": k, "value": v} for k, v in (config.get("metadata") or {}).items()],
+                },
+                "labels": {"goog-k8s-cluster-name": cluster["name"], "goog-k8s-node-pool-name": pool["name"]},
+                "labelFingerprint": "42WmSpB8rSM=",
+                "selfLink": fake.link(project, f"zones/{zone}/instances/{name}"),
+            }
+            group["instances"].append(name)
+
+    def managed_instances(req: Request) -> dict[str, Any]:
+        group = fake.collection(req.project, GROUPS).get(req.params["igm"])
+        if group is None or group["zone"] != req.params["zone"]:
+            raise not_found(
+                f"projects/{req.project}/zones/{req.params['zone']}/instanceGroupManagers/{req.params['igm']}"
+            )
+        instances = fake.collection(req.project, f"zones/{group['zone']}/instances")
+        managed = [
+            {
+                "instance": instances[name]["selfLink"],
+                "id": instances[name]["id"],
+                "instanceStatus": instances[name]["status"],
+                "currentAction": "NONE",
+            }
+            for name in group["instances"]
+            if name in instances
+        ]
+        return fake.page(managed, req, key="managedInstances")
+
+    def list_clusters(req: Request) -> dict[str, Any]:
+        location = req.params["location"]
+        found = [
+            {k: v for k, v in c.items() if not k.startswith("_")}
+            for key, c in sorted(clusters(req.project).items())
+            if location == "-" or key.startswith(f"{location}/")
+        ]
+        return {"clusters": found}
+
+    def get_cluster(req: Request) -> dict[str, Any]:
+        return {k: v for k, v in cluster_of(req).items() if not k.startswith("_")}
+
+    def create_cluster(req: Request) -> dict[str, Any]:
+        location, body = req.params["location"], dict(req.body.get("cluster") or {})
+        name = str(body.get("name", ""))
+        if f"{location}/{name}" in clusters(req.project):
+            raise ApiError(
+                409, f"Already exists: projects/{req.project}/locations/{location}/clusters/{name}.", "alreadyExists"
+            )
+        version = body.pop("initialClusterVersion", "") or DEFAULT_VERSION
+        if version not in VERSIONS:
+            raise ApiError(400, f'Master version "{version}" is unsupported.', "badRequest")
+        pools_in = list(body.pop("nodePools", []) or [])
+        if not pools_in and int(body.get("initialNodeCount") or 0) > 0:
+            pools_in = [{"name": "default-pool", "initialNodeCount": body.pop("initialNodeCount")}]
+        if not pools_in:
+            raise ApiError(400, "Cluster.initial_node_count must be greater than zero.", "badRequest")
+        pools = [new_pool(req.project, location, name, pool, version) for pool in pools_in]
+        cluster = {
+            **body,
+            "name": name,
+            "id": secrets.token_hex(16),
+            "location": location,
+            "zone": location,
+            "network": body.get("network") or "default",
+            "status": "PROVISIONING",
+            "initialClusterVersion": version,
+            "currentMasterVersion": version,
+            "currentNodeVersion": version,
+            "nodePools": pools,
+            "createTime": fake.now(),
+            "labelFingerprint": secrets.token_hex(4),
+            "selfLink": f"{GKE}/projects/{req.project}/locations/{location}/clusters/{name}",
+        }
+        clusters(req.project)[f"{location}/{name}"] = cluster
+
+        def provisioned() -> None:
+            failure = fake.catalogue.get("gke_create_error")
+            if isinstance(failure, ApiError):
+                cluster["status"] = "ERROR"
+                raise failure
+            cluster["endpoint"] = f"34.118.{int(fake.new_id()) % 250}.{len(name)}"
+            cluster["masterAuth"] = {"clusterCaCertificate": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="}
+            for pool in pools:
+                pool["status"] = "RUNNING"
+                resize(req.project, cluster, pool, int(pool["initialNodeCount"]))
+
+        return start(req, "CREATE_CLUSTER", cluster, provisioned)
+
+    def delete_cluster(req: Request) -> dict[str, Any]:
+        cluster = cluster_of(req)
+        cluster["status"] = "STOPPING"
+        key = f"{req.params['location']}/{cluster['name']}"
+
+        def gone() -> None:
+            for pool in cluster["nodePools"]:
+                resize(req.project, cluster, pool, 0)
+            clusters(req.project).pop(key, None)
+
+        return start(req, "DELETE_CLUSTER", cluster, gone)
+
+    def update_master(req: Request) -> dict[str, Any]:
+        cluster = cluster_of(req)
+        busy(cluster)
+        version = str(req.body.get("masterVersion", ""))
+        if version not in VERSIONS:
+            raise ApiError(400, f'Master version "{version}" is unsupported.', "badRequest")
+        return start(req, "UPGRADE_MASTER", cluster, lambda: cluster.update(currentMasterVersion=version))
+
+    def create_pool(req: Request) -> dict[str, Any]:
+        cluster = cluster_of(req)
+        busy(cluster)
+        body = dict(req.body.get("nodePool") or {})
+        if any(pool["name"] == body.get("name") for pool in cluster["nodePools"]):
+            raise ApiError(409, f'Node pool "{body.get("name")}" already exists.', "alreadyExists")
+        pool = new_pool(req.project, req.params["location"], cluster["name"], body, cluster["currentMasterVersion"])
+        cluster["nodePools"].append(pool)
+
+        def provisioned() -> None:
+            pool["status"] = "RUNNING"
+            resize(req.project, cluster, pool, int(pool["initialNodeCount"]))
+
+        return start(req, "CREATE_NODE_POOL", cluster, provisioned)
+
+    def get_pool(req: Request) -> dict[str, Any]:
+        return pool_of(req)
+
+    def delete_pool(req: Request) -> dict[str, Any]:
+        cluster, pool = cluster_of(req), pool_of(req)
+        busy(cluster)
+        pool["status"] = "STOPPING"
+
+        def gone() -> None:
+            resize(req.project, cluster, pool, 0)
+            cluster["nodePools"].remove(pool)
+
+        return start(req, "DELETE_NODE_POOL", cluster, gone)
+
+    def set_size(req: Request) -> dict[str, Any]:
+        cluster, pool = cluster_of(req), pool_of(req)
+        busy(cluster)
+        count = int(req.body.get("nodeCount", -1))
+        if count < 0:
+            raise ApiError(400, "nodeCount must be at least 0.", "badRequest")
+        pool["status"] = "RECONCILING"
+
+        def resized() -> None:
+            pool.update(initialNodeCount=count, status="RUNNING")
+            resize(req.project, cluster, pool, count)
+
+        return start(req, "SET_NODE_POOL_SIZE", cluster, resized)
+
+    def set_autoscaling(req: Request) -> dict[str, Any]:
+        cluster, pool = cluster_of(req), pool_of(req)
+        busy(cluster)
+        scaling = dict(req.body.get("autoscaling") or {})
+        return start(req, "UPDATE_CLUSTER", cluster, lambda: pool.update(autoscaling=scaling))
+
+    def set_resource_labels(req: Request) -> dict[str, Any]:
+        cluster = cluster_of(req)
+        busy(cluster)
+        if req.body.get("labelFingerprint", "") != cluster["labelFingerprint"]:
+            raise ApiError(400, "Labels could not be set due to fingerprint mismatch.", "failedPrecondition")
+        labels = dict(req.body.get("resourceLabels") or {})
+
+        def relabel() -> None:
+            cluster["resourceLabels"] = labels
+            cluster["labelFingerprint"] = secrets.token_hex(4)
+
+        return start(req, "SET_LABELS", cluster, relabel)
+
+    fake.route("POST", GKE, _CLUSTER + ":setResourceLabels", set_resource_labels)
+    fake.route(
+        "POST",
+        COMPUTE,
+        r"/projects/(?P<project>[^/]+)/zones/(?P<zone>[^/]+)/instanceGroupManagers/(?P<igm>[^/?]+)/listManagedInstances",
+        managed_instances,
+        query=LIST_QUERY,
+    )
+    fake.route("GET", GKE, _LOC + r"/operations/(?P<operation>[^/?]+)", get_operation)
+    fake.route("GET", GKE, _LOC + "/clusters", list_clusters)
+    fake.route("POST", GKE, _LOC + "/clusters", create_cluster)
+    fake.route("GET", GKE, _CLUSTER, get_cluster)
+    fake.route("DELETE", GKE, _CLUSTER, delete_cluster)
+    fake.route("POST", GKE, _CLUSTER + ":updateMaster", update_master)
+    fake.route("POST", GKE, _CLUSTER + "/nodePools", create_pool)
+    fake.route("GET", GKE, _POOL, get_pool)
+    fake.route("DELETE", GKE, _POOL, delete_pool)
+    fake.route("POST", GKE, _POOL + ":setSize", set_size)
+    fake.route("POST", GKE, _POOL + ":setAutoscaling", set_autoscaling)
