@@ -6,8 +6,8 @@
 - Every SDK failure is mapped onto the driver error tree with Azure's message kept (`_errors`).
 - Resources go in one resource group per connection: the one named in the `ResourceGroup` region
   option (used as it is), else `spiderweb-<region>`, created on first use.
-- Regions and zones, marketplace images, VM sizes and retail prices are offered; the other families
-  are declared unsupported for now.
+- Every family but AnyCall is offered: ARM's Compute, Network, Container Service and Monitor APIs
+  behind the same handlers as every other cloud; each family's module says how (`NOTES`).
 """
 
 from drivers.azure.driver import CAPABILITIES, AzureConnection, AzureDriver

@@ -84,9 +84,11 @@ class AzureSession:
         resource_group: str = "",
         polling_interval: float = POLLING_INTERVAL,
         lro_timeout: float = LRO_TIMEOUT,
+        zone: str = "",
     ) -> None:
         self.subscription_id = subscription_id
         self.region = region
+        self.zone = zone  # the connection's availability zone, "" for none
         self.named_group = resource_group
         self.polling_interval = polling_interval
         self.lro_timeout = lro_timeout

@@ -249,6 +249,7 @@ class AzureDriver:
             client_secret=credential["ClientSecret"],
             subscription_id=credential["SubscriptionId"],
             region=info.region,
+            zone=info.zone,
             resource_group=group,
             polling_interval=self.polling_interval,
             lro_timeout=self.lro_timeout,

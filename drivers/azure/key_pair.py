@@ -20,7 +20,7 @@ from drivers.azure._common import as_json
 from drivers.azure._errors import translate
 from drivers.azure._session import AzureSession
 from drivers.azure._vpc_checks import SSH_KEY_NAME_MAX, check_name, check_tags, parse_id, user_tags
-from drivers.errors import AlreadyExistsError, DriverError, InvalidStateError, NotFoundError
+from drivers.errors import AlreadyExistsError, DependencyError, DriverError, InvalidStateError, NotFoundError
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
 
 OFFERED = True
@@ -140,6 +140,13 @@ class AzureKeyPairHandler:
         key = find_key(self._session, iid)
         if key is None:
             return
+        # Imported here: the cluster module builds on this one. AKS keeps a copy of the key, so Azure
+        # would let it go while the cluster still logs its new nodes in with it.
+        from drivers.azure._aks import clusters_using
+
+        clusters = clusters_using(self._session, key_pair=str(key["name"]))
+        if clusters:
+            raise DependencyError(f"Key pair '{key['name']}' is used by clusters: {', '.join(clusters)}.")
         group = self._session.resource_group()
         # VMs keep their own copy of the public key, so deleting the resource leaves them as they are.
         with contextlib.suppress(NotFoundError), translate():

@@ -125,6 +125,12 @@ class AzureSecurityGroupHandler:
         users = _names(props.get("networkInterfaces") or []) + _names(props.get("subnets") or [])
         if users:
             raise DependencyError(f"Security group '{name}' is still attached to: {', '.join(users)}.")
+        # Imported here: the cluster module builds on this one. AKS does not link a cluster to the group.
+        from drivers.azure._aks import clusters_using
+
+        clusters = clusters_using(self._session, security_group=name)
+        if clusters:
+            raise DependencyError(f"Security group '{name}' is used by clusters: {', '.join(clusters)}.")
         # Azure refuses a group attached meanwhile (InUseNetworkSecurityGroupCannotBeDeleted: a DependencyError).
         self._delete(name)
 

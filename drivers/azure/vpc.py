@@ -211,6 +211,12 @@ class AzureVPCHandler:
         groups = self._security_groups_of(name)
         if groups:
             raise DependencyError(f"VPC '{name}' still has security groups: {', '.join(groups)}.")
+        # Imported here: the load balancer module builds on this one.
+        from drivers.azure.nlb import load_balancers_in
+
+        balancers = load_balancers_in(self._session, name)
+        if balancers:
+            raise DependencyError(f"VPC '{name}' still has load balancers: {', '.join(balancers)}.")
         self._delete(name)
 
     def add_subnet(self, *, vpc_iid: IID, req: SubnetReqInfo) -> VPCInfo:

@@ -1,0 +1,330 @@
+"""AKS (Microsoft.ContainerService): managed clusters with their agent pools (kept inside the cluster's
+`agentPoolProfiles`, served also as agent pool resources) and the user kubeconfig.
+
+Changes answer at once with the resource in its transitional state (Creating, Updating, Upgrading,
+Scaling) and an Azure-AsyncOperation; like the real service, the change also completes by itself:
+after `fake.aks_settle_reads` reads of the cluster, whether or not anyone polls the operation. A change
+asked while another runs is refused with AKS's 409 OperationNotAllowed.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+from tests.drivers.azure.fake import arm_crud
+from tests.drivers.azure.fake.server import FakeAzure, Request, Response, error, ok
+
+NAMESPACE = "Microsoft.ContainerService"
+CLUSTER_TYPE = "Microsoft.ContainerService/managedClusters"
+CLUSTERS = arm_crud.PROVIDER + "/Microsoft.ContainerService/managedClusters"
+CLUSTER = CLUSTERS + "/{resourceName}"
+POOLS = CLUSTER + "/agentPools"
+POOL = POOLS + "/{agentPoolName}"
+VERSIONS = ("1.30.7", "1.31.3", "1.32.0")
+DEFAULT_VERSION = "1.31.3"
+POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+_CHANGING = {"Creating", "Updating", "Upgrading", "Scaling", "Deleting"}
+
+
+def register(fake: FakeAzure) -> None:
+    fake.aks_settle_reads = 1  # type: ignore[attr-defined]
+    fake.aks_pending = {}  # type: ignore[attr-defined]  # cluster key -> [reads left, finish]
+    fake.arm("GET", CLUSTERS, _list)
+    fake.arm("GET", CLUSTER, _get)
+    fake.arm("PUT", CLUSTER, _put)
+    fake.arm("DELETE", CLUSTER, _delete)
+    fake.arm("POST", CLUSTER + "/listClusterUserCredential", _credentials)
+    fake.arm("GET", POOL, _get_pool)
+    fake.arm("PUT", POOL, _put_pool)
+    fake.arm("DELETE", POOL, _delete_pool)
+
+
+def find(fake: FakeAzure, group: str, name: str) -> dict[str, Any] | None:
+    return arm_crud.find(fake, arm_crud.resource_id(fake, group, CLUSTER_TYPE, name))
+
+
+def settle(fake: FakeAzure) -> None:
+    """Finish every change under way, as time would."""
+    for _, finish in list(fake.aks_pending.values()):  # type: ignore[attr-defined]
+        finish()
+    fake.aks_pending.clear()  # type: ignore[attr-defined]
+
+
+def _later(fake: FakeAzure, body: dict[str, Any], finish: Callable[[], None]) -> dict[str, str]:
+    """Run `finish` after some reads of the cluster, or when its operation is polled to its end."""
+    key = str(body["id"]).lower()
+    pending: dict[str, list[Any]] = fake.aks_pending  # type: ignore[attr-defined]
+
+    def done() -> None:
+        if key in pending:
+            del pending[key]
+            finish()
+        # Done by itself: a later poll of the operation says so too.
+        operation = fake.operations.get(op_id)
+        if operation is not None and operation.status == "InProgress":
+            operation.status = "Succeeded"
+
+    pending[key] = [fake.aks_settle_reads, done]  # type: ignore[attr-defined]
+    headers = fake.begin(NAMESPACE, str(body.get("location") or "koreacentral"), done)
+    op_id = headers["Azure-AsyncOperation"].split("/operations/")[1].split("?")[0]
+    return headers
+
+
+def _read(fake: FakeAzure, body: dict[str, Any]) -> None:
+    pending = fake.aks_pending.get(str(body["id"]).lower())  # type: ignore[attr-defined]
+    if pending is not None:
+        pending[0] -= 1
+        if pending[0] < 0:
+            pending[1]()
+
+
+def _busy(body: dict[str, Any]) -> Response | None:
+    state = body["properties"]["provisioningState"]
+    if state in _CHANGING:
+        return error(
+            409,
+            "OperationNotAllowed",
+            f"Operation is not allowed because there's an in progress {state.lower()} operation on managed cluster "
+            f"'{body['name']}'. Please wait for it to finish before starting a new operation.",
+        )
+    return None
+
+
+def _cluster(fake: FakeAzure, request: Request) -> tuple[dict[str, Any] | None, Response | None]:
+    return arm_crud.lookup(fake, request, CLUSTER_TYPE, "resourceName")
+
+
+def _list(fake: FakeAzure, request: Request) -> Response:
+    group, missing = arm_crud.group_of(fake, request)
+    if missing is not None:
+        return missing
+    bodies = arm_crud.of_type(fake, CLUSTER_TYPE, group)
+    for body in bodies:
+        _read(fake, body)
+    return fake.page(request, [copy.deepcopy(body) for body in bodies])
+
+
+def _get(fake: FakeAzure, request: Request) -> Response:
+    body, missing = _cluster(fake, request)
+    if body is None:
+        return missing or Response(404)
+    _read(fake, body)
+    return ok(copy.deepcopy(body))
+
+
+def _check_pool(fake: FakeAzure, pool: dict[str, Any]) -> Response | None:
+    name = str(pool.get("name", ""))
+    if not POOL_NAME.match(name):
+        return error(
+            400,
+            "InvalidParameter",
+            f"The value of parameter agentPoolProfile.name is invalid: '{name}'. Agent pool names must start with a "
+            "lowercase letter, have max length of 12, and only have characters a-z0-9.",
+        )
+    if not pool.get("vmSize"):
+        return error(400, "InvalidParameter", f"The value of parameter vmSize of agent pool '{name}' is required.")
+    count, low, high = pool.get("count"), pool.get("minCount"), pool.get("maxCount")
+    if pool.get("enableAutoScaling"):
+        if low is None or high is None or not low <= (count if count is not None else low) <= high:
+            return error(
+                400,
+                "InvalidParameter",
+                f"Agent pool '{name}': minCount <= count <= maxCount is required with autoscaling.",
+            )
+    elif low is not None or high is not None:
+        return error(
+            400,
+            "InvalidParameter",
+            f"Agent pool '{name}': minCount and maxCount must be null when enableAutoScaling is false.",
+        )
+    subnet = str(pool.get("vnetSubnetID") or "")
+    vnet = arm_crud.find(fake, subnet.split("/subnets/")[0]) if "/subnets/" in subnet else None
+    names = [str(s.get("name")) for s in ((vnet or {}).get("properties") or {}).get("subnets") or []]
+    if subnet and (vnet is None or subnet.rsplit("/", 1)[-1] not in names):
+        return error(400, "InvalidParameter", f"The subnet '{subnet}' of agent pool '{name}' could not be found.")
+    return None
+
+
+def _settled_pool(pool: dict[str, Any], version: str) -> None:
+    pool["provisioningState"] = "Succeeded"
+    pool["powerState"] = {"code": "Running"}
+    pool["currentOrchestratorVersion"] = pool.get("orchestratorVersion") or version
+
+
+def _put(fake: FakeAzure, request: Request) -> Response:
+    group, missing = arm_crud.group_of(fake, request)
+    if missing is not None:
+        return missing
+    name = request.args["resourceName"]
+    wanted = request.json() or {}
+    properties = dict(wanted.get("properties") or {})
+    existing = find(fake, group, name)
+    if existing is not None and (refused := _busy(existing)) is not None:
+        return refused
+    pools = [dict(pool) for pool in properties.get("agentPoolProfiles") or []]
+    if not any(pool.get("mode") == "System" for pool in pools):
+        return error(400, "InvalidParameter", "A managed cluster needs at least one agent pool of mode System.")
+    for pool in pools:
+        if (refused := _check_pool(fake, pool)) is not None:
+            return refused
+    version = str(
+        properties.get("kubernetesVersion")
+        or (existing or {}).get("properties", {}).get("currentKubernetesVersion", DEFAULT_VERSION)
+    )
+    if version not in VERSIONS:
+        return error(400, "K8sVersionNotSupported", f"Version {version} is not supported in this region.")
+    properties["kubernetesVersion"] = version
+    if existing is None:
+        body = arm_crud.new_body(fake, group, CLUSTER_TYPE, name, wanted, properties)
+        body["identity"] = {**dict(wanted.get("identity") or {}), "principalId": "00000000-0000-0000-0000-00000000a115"}
+        body["systemData"] = {"createdAt": arm_crud.now()}
+        properties.update(
+            provisioningState="Creating",
+            powerState={"code": "Running"},
+            nodeResourceGroup=f"MC_{group}_{name}_{body['location']}",
+            fqdn=f"{properties.get('dnsPrefix', name)}-{name[:4]}.hcp.{body['location']}.azmk8s.io",
+        )
+        state, status = "Creating", 201
+    else:
+        body = existing
+        current = str(existing["properties"].get("currentKubernetesVersion"))
+        properties = {**existing["properties"], **properties}
+        state = "Upgrading" if version != current else "Updating"
+        status = 200
+    for pool in pools:
+        pool["provisioningState"] = state
+        pool.setdefault("orchestratorVersion", version)
+    properties["agentPoolProfiles"] = pools
+    properties["provisioningState"] = state
+    body["properties"] = properties
+    body["tags"] = dict(wanted.get("tags") or {})
+    fake.resources[str(body["id"]).lower()] = body
+
+    def finish() -> None:
+        body["properties"]["provisioningState"] = "Succeeded"
+        body["properties"]["currentKubernetesVersion"] = body["properties"]["kubernetesVersion"]
+        for pool in body["properties"]["agentPoolProfiles"]:
+            _settled_pool(pool, body["properties"]["kubernetesVersion"])
+
+    headers = _later(fake, body, finish)
+    return ok(copy.deepcopy(body), status, **headers)
+
+
+def _delete(fake: FakeAzure, request: Request) -> Response:
+    group, missing = arm_crud.group_of(fake, request)
+    if missing is not None:
+        return missing
+    body = find(fake, group, request.args["resourceName"])
+    pending = fake.aks_pending.get(str(body["id"]).lower()) if body is not None else None  # type: ignore[attr-defined]
+    if pending is not None:
+        pending[1]()  # a delete supersedes the change under way
+
+    def done() -> None:
+        if body is not None:
+            fake.resources.pop(str(body["id"]).lower(), None)
+
+    return arm_crud.deleted(fake, body, NAMESPACE, done)
+
+
+def _credentials(fake: FakeAzure, request: Request) -> Response:
+    body, missing = _cluster(fake, request)
+    if body is None:
+        return missing or Response(404)
+    server = f"https://{body['properties']['fqdn']}:443"
+    config = (
+        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: LS0tLS1CRUdJTg==\n"
+        f"    server: {server}\n  name: {body['name']}\ncontexts:\n- context:\n    cluster: {body['name']}\n"
+        f"    user: clusterUser_{request.args['resourceGroupName']}_{body['name']}\n  name: {body['name']}\n"
+        f"current-context: {body['name']}\nusers:\n- name: clusterUser\n  user:\n    token: fake-token\n"
+    )
+    return ok({"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(config.encode()).decode()}]})
+
+
+def _pool_resource(cluster: dict[str, Any], pool: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"{cluster['id']}/agentPools/{pool['name']}",
+        "name": pool["name"],
+        "type": "Microsoft.ContainerService/managedClusters/agentPools",
+        "properties": {key: value for key, value in pool.items() if key != "name"},
+    }
+
+
+def _find_pool(cluster: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((p for p in cluster["properties"]["agentPoolProfiles"] if p["name"] == name), None)
+
+
+def _get_pool(fake: FakeAzure, request: Request) -> Response:
+    cluster, missing = _cluster(fake, request)
+    if cluster is None:
+        return missing or Response(404)
+    pool = _find_pool(cluster, request.args["agentPoolName"])
+    if pool is None:
+        return error(404, "NotFound", f"Agent pool '{request.args['agentPoolName']}' was not found.")
+    return ok(_pool_resource(cluster, pool))
+
+
+def _put_pool(fake: FakeAzure, request: Request) -> Response:
+    cluster, missing = _cluster(fake, request)
+    if cluster is None:
+        return missing or Response(404)
+    if (refused := _busy(cluster)) is not None:
+        return refused
+    name = request.args["agentPoolName"]
+    wanted = {"name": name, **dict((request.json() or {}).get("properties") or {})}
+    wanted = {key: value for key, value in wanted.items() if value is not None}
+    if (refused := _check_pool(fake, wanted)) is not None:
+        return refused
+    existing = _find_pool(cluster, name)
+    pools = cluster["properties"]["agentPoolProfiles"]
+    if existing is None:
+        wanted.setdefault("mode", "User")
+        wanted["provisioningState"] = "Creating"
+        pools.append(wanted)
+        status = 201
+    else:
+        last_system = sum(1 for p in pools if p.get("mode") == "System") == 1
+        if existing.get("mode") == "System" and wanted.get("mode") == "User" and last_system:
+            return error(400, "InvalidParameter", "A managed cluster needs at least one agent pool of mode System.")
+        scaled = existing.get("count") != wanted.get("count")
+        wanted["provisioningState"] = "Scaling" if scaled else "Updating"
+        pools[pools.index(existing)] = wanted
+        status = 200
+    cluster["properties"]["provisioningState"] = "Updating"
+    version = str(cluster["properties"]["currentKubernetesVersion"])
+    wanted.setdefault("orchestratorVersion", version)
+
+    def finish() -> None:
+        cluster["properties"]["provisioningState"] = "Succeeded"
+        _settled_pool(wanted, version)
+
+    headers = _later(fake, cluster, finish)
+    return ok(_pool_resource(cluster, wanted), status, **headers)
+
+
+def _delete_pool(fake: FakeAzure, request: Request) -> Response:
+    cluster, missing = _cluster(fake, request)
+    if cluster is None:
+        return missing or Response(404)
+    pool = _find_pool(cluster, request.args["agentPoolName"])
+    if pool is None:
+        return Response(204)
+    if (refused := _busy(cluster)) is not None:
+        return refused
+    pools = cluster["properties"]["agentPoolProfiles"]
+    if pool.get("mode") == "System" and sum(1 for p in pools if p.get("mode") == "System") == 1:
+        return error(
+            400,
+            "OperationNotAllowed",
+            f"Cannot delete agent pool '{pool['name']}': it is the last agent pool of mode System.",
+        )
+    pool["provisioningState"] = "Deleting"
+
+    def done() -> None:
+        if pool in pools:
+            pools.remove(pool)
+
+    return Response(202, None, fake.begin(NAMESPACE, str(cluster.get("location") or "koreacentral"), done))
