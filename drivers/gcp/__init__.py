@@ -4,8 +4,8 @@
   the credential's access token, never retry and time out (`_session`).
 - Every SDK failure is mapped onto the driver error tree with Google's message kept (`_errors`),
   long-running operations included (`GCPClients.wait`).
-- Every family but network load balancers is offered (Compute Engine, Cloud Billing Catalog, GKE,
-  Cloud Monitoring, and Cloud TPU through AnyCall); each family's module says how (`NOTES`).
+- Every family is offered (Compute Engine, Cloud Billing Catalog, GKE, Cloud Monitoring, and Cloud
+  TPU through AnyCall); each family's module says how (`NOTES`).
 """
 
 from drivers.gcp.driver import CAPABILITIES, GCPConnection, GCPDriver

@@ -1,4 +1,5 @@
-"""Tags of the GCP driver: Google Cloud labels on VMs, disks, machine images and GKE clusters.
+"""Tags of the GCP driver: Google Cloud labels on VMs, disks, machine images, GKE clusters and load
+balancers (the labels of an NLB's forwarding rule).
 
 Only resources with labels take tags: VPC networks, subnetworks and firewall rules (security
 groups) have none, and key pairs are project metadata, so those kinds are not taggable. A label is
@@ -21,9 +22,12 @@ from drivers.errors import InvalidRequestError, InvalidStateError, NotFoundError
 from drivers.gcp import cluster as _cluster
 from drivers.gcp import disk as _disk
 from drivers.gcp import my_image as _my_image
+from drivers.gcp import nlb as _nlb
 from drivers.gcp import vm as _vm
 from drivers.gcp._common import last_segment
 from drivers.gcp._errors import translate
+from drivers.gcp._nlb_build import write_rule_labels
+from drivers.gcp._nlb_parts import find_rule
 from drivers.gcp._session import CALL, GCPClients
 from drivers.gcp._vm_common import LABEL_KEY, LABEL_VALUE, MAX_LABELS
 from drivers.types import IID, ResourceKind, TagInfo
@@ -34,6 +38,7 @@ LABELLED = {
     ResourceKind.DISK: _disk,
     ResourceKind.MY_IMAGE: _my_image,
     ResourceKind.CLUSTER: _cluster,
+    ResourceKind.NLB: _nlb,
 }
 # Declared taggable: the labelled kinds whose family the driver offers.
 TAG_KINDS: frozenset[str] = frozenset(kind.value for kind, module in LABELLED.items() if module.OFFERED)
@@ -41,8 +46,9 @@ OFFERED = bool(TAG_KINDS)
 UNSUPPORTED: frozenset[str] = frozenset()
 _NOTES: Mapping[str, str] = {
     "tag": (
-        "Tags are Google Cloud labels (VMs, disks, machine images, clusters): keys and values of lowercase "
-        "letters, digits, '_' and '-', a key starting with a letter. VPCs, subnets and security groups "
+        "Tags are Google Cloud labels (VMs, disks, machine images, clusters, and the forwarding rules of "
+        "load balancers): keys and values of lowercase letters, digits, '_' and '-', a key starting with "
+        "a letter. VPCs, subnets and security groups "
         "(firewall rules) have no labels, and key pairs are project metadata."
     ),
 }
@@ -144,6 +150,15 @@ class GCPTagHandler:
                 clients.wait(operation, what=f"labelling machine image '{image.name}'", field="key")
 
             return _Labelled(IID(name_id=image.name, system_id=str(image.id)), dict(image.labels), write_image)
+        if kind == ResourceKind.NLB:
+            rule = find_rule(clients, iid)
+            if rule is None:
+                return None
+            return _Labelled(
+                IID(name_id=rule.name, system_id=rule.self_link),
+                dict(rule.labels),
+                lambda labels: write_rule_labels(clients, rule, labels),
+            )
         handler = _cluster.GCPClusterHandler(clients)
         cluster = handler.find(iid)
         if cluster is None:
@@ -243,4 +258,6 @@ class GCPTagHandler:
             return [(info.iid, info.tags) for info in _disk.GCPDiskHandler(clients).list_disks()]
         if kind == ResourceKind.MY_IMAGE:
             return [(info.iid, info.tags) for info in _my_image.GCPMyImageHandler(clients).list_my_images()]
+        if kind == ResourceKind.NLB:
+            return [(info.iid, info.tags) for info in _nlb.GCPNLBHandler(clients).list_nlbs()]
         return [(info.iid, info.tags) for info in _cluster.GCPClusterHandler(clients).list_clusters()]

@@ -171,6 +171,12 @@ class GCPVPCHandler:
         vms = instances_using(clients, network=network.self_link)
         if vms:
             raise DependencyError(f"VPC '{network.name}' still has VMs: {', '.join(vms)}.")
+        # Imported here: load balancers build on this module.
+        from drivers.gcp.nlb import load_balancers_in
+
+        nlbs = load_balancers_in(clients, network)
+        if nlbs:
+            raise DependencyError(f"VPC '{network.name}' still has load balancers: {', '.join(nlbs)}.")
         groups, firewalls = self._firewalls_in(network)
         if groups:
             raise DependencyError(f"VPC '{network.name}' still has security groups: {', '.join(groups)}.")
