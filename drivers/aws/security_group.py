@@ -9,7 +9,6 @@ and is left out of the list.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +16,8 @@ from drivers.aws._common import check_name, check_tags, filters, name_of, read_a
 from drivers.aws._errors import translate
 from drivers.aws._session import AWSClients
 from drivers.aws.vpc import get_vpc_record
-from drivers.checks import check_port
 from drivers.errors import AlreadyExistsError, DependencyError, DriverError, InvalidRequestError, NotFoundError
+from drivers.rules import normalize_rules
 from drivers.types import IID, SecurityInfo, SecurityReqInfo, SecurityRule
 
 if TYPE_CHECKING:
@@ -33,7 +32,7 @@ _TO_AWS = {"TCP": "tcp", "UDP": "udp", "ICMP": "icmp", "ALL": "-1"}
 _FROM_AWS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP", "icmp": "ICMP", "1": "ICMP", "-1": "ALL"}
 
 
-def _icmp(value: Any, *, field: str) -> int:
+def _icmp(value: Any, field: str) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -41,53 +40,6 @@ def _icmp(value: Any, *, field: str) -> int:
     if not -1 <= number <= 255:
         raise InvalidRequestError(f"ICMP type/code {number} is outside -1 (any) to 255.", field=field)
     return number
-
-
-def normalize_rule(rule: SecurityRule, *, field: str) -> SecurityRule:
-    """The rule as AWS keeps it: protocol upper-case, no ports for ALL, ICMP type/code as given
-    (-1: any), the CIDR's network."""
-    direction = str(rule.direction).lower()
-    if direction not in ("inbound", "outbound"):
-        raise InvalidRequestError(
-            f"Rule direction {rule.direction!r} must be inbound or outbound.", field=f"{field}.direction"
-        )
-    protocol = str(rule.protocol).upper()
-    if protocol not in _TO_AWS:
-        raise InvalidRequestError(
-            f"Rule protocol {rule.protocol!r} must be one of {', '.join(_TO_AWS)}.", field=f"{field}.protocol"
-        )
-    from_port = to_port = -1
-    if protocol == "ICMP":
-        # AWS keeps an ICMP type and code in the port fields; -1 is any.
-        from_port = _icmp(rule.from_port, field=f"{field}.from_port")
-        to_port = _icmp(rule.to_port, field=f"{field}.to_port")
-    if protocol in ("TCP", "UDP"):
-        from_port = check_port(rule.from_port, field=f"{field}.from_port")
-        to_port = check_port(rule.to_port, field=f"{field}.to_port")
-        if from_port > to_port:
-            raise InvalidRequestError(f"Rule port range {from_port}-{to_port} is reversed.", field=f"{field}.to_port")
-    try:
-        cidr = str(ipaddress.IPv4Network(rule.cidr, strict=False))
-    except (ValueError, TypeError):
-        raise InvalidRequestError(
-            f"Rule CIDR {rule.cidr!r} is not a valid IPv4 CIDR block.", field=f"{field}.cidr"
-        ) from None
-    return SecurityRule(
-        direction="inbound" if direction == "inbound" else "outbound",
-        protocol=protocol,  # type: ignore[arg-type]  # checked against _TO_AWS above
-        from_port=from_port,
-        to_port=to_port,
-        cidr=cidr,
-    )
-
-
-def normalize_rules(rules: Sequence[SecurityRule]) -> list[SecurityRule]:
-    result: list[SecurityRule] = []
-    for index, rule in enumerate(rules):
-        normalized = normalize_rule(rule, field=f"rules[{index}]")
-        if normalized not in result:
-            result.append(normalized)
-    return result
 
 
 def rules_of(group: dict[str, Any]) -> list[SecurityRule]:
@@ -132,7 +84,7 @@ class AWSSecurityGroupHandler:
         check_name(req.name, what="security group")
         if req.name.lower() == DEFAULT_GROUP:
             raise InvalidRequestError("'default' is reserved for the group AWS makes in every VPC.", field="name")
-        rules = normalize_rules(req.rules)
+        rules = normalize_rules(req.rules, icmp=_icmp)
         tags = check_tags(req.tags)
         existing = self._find(IID(name_id=req.name))
         if existing is not None:
@@ -195,14 +147,14 @@ class AWSSecurityGroupHandler:
                     raise
 
     def add_rules(self, *, sg_iid: IID, rules: Sequence[SecurityRule]) -> SecurityInfo:
-        wanted = normalize_rules(rules)
+        wanted = normalize_rules(rules, icmp=_icmp)
         group = self._get(sg_iid, field="sg_iid")
         present = rules_of(group)
         self._authorize(str(group["GroupId"]), [rule for rule in wanted if rule not in present])
         return self.get_security_group(iid=IID(name_id=str(group["GroupName"]), system_id=str(group["GroupId"])))
 
     def remove_rules(self, *, sg_iid: IID, rules: Sequence[SecurityRule]) -> SecurityInfo:
-        gone = normalize_rules(rules)
+        gone = normalize_rules(rules, icmp=_icmp)
         group = self._get(sg_iid, field="sg_iid")
         present = rules_of(group)
         group_id = str(group["GroupId"])

@@ -13,7 +13,6 @@ import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from drivers.checks import check_port
 from drivers.errors import InvalidRequestError
 from drivers.types import SecurityRule
 
@@ -30,48 +29,6 @@ _FROM_AZURE = {"tcp": "TCP", "udp": "UDP", "icmp": "ICMP", "*": "ALL"}
 _DIRECTIONS = {"inbound": "Inbound", "outbound": "Outbound"}
 # Read-only properties ARM answers with but refuses to be sent back.
 _READ_ONLY = frozenset({"provisioningState"})
-
-
-def normalize_rule(rule: SecurityRule, *, field: str) -> SecurityRule:
-    """The rule as it reads back from Azure: protocol upper-case, ports -1 for ICMP and ALL, the CIDR's network."""
-    direction = str(rule.direction).lower()
-    if direction not in _DIRECTIONS:
-        raise InvalidRequestError(
-            f"Rule direction {rule.direction!r} must be inbound or outbound.", field=f"{field}.direction"
-        )
-    protocol = str(rule.protocol).upper()
-    if protocol not in _PROTOCOLS:
-        raise InvalidRequestError(
-            f"Rule protocol {rule.protocol!r} must be one of {', '.join(_PROTOCOLS)}.", field=f"{field}.protocol"
-        )
-    from_port = to_port = -1
-    if protocol in ("TCP", "UDP"):
-        from_port = check_port(rule.from_port, field=f"{field}.from_port")
-        to_port = check_port(rule.to_port, field=f"{field}.to_port")
-        if from_port > to_port:
-            raise InvalidRequestError(f"Rule port range {from_port}-{to_port} is reversed.", field=f"{field}.to_port")
-    try:
-        cidr = str(ipaddress.IPv4Network(rule.cidr, strict=False))
-    except (ValueError, TypeError):
-        raise InvalidRequestError(
-            f"Rule CIDR {rule.cidr!r} is not a valid IPv4 CIDR block.", field=f"{field}.cidr"
-        ) from None
-    return SecurityRule(
-        direction="inbound" if direction == "inbound" else "outbound",
-        protocol=protocol,  # type: ignore[arg-type]  # checked against _PROTOCOLS above
-        from_port=from_port,
-        to_port=to_port,
-        cidr=cidr,
-    )
-
-
-def normalize_rules(rules: Sequence[SecurityRule]) -> list[SecurityRule]:
-    result: list[SecurityRule] = []
-    for index, rule in enumerate(rules):
-        normalized = normalize_rule(rule, field=f"rules[{index}]")
-        if normalized not in result:
-            result.append(normalized)
-    return result
 
 
 def to_azure(rule: SecurityRule, *, priority: int) -> dict[str, Any]:

@@ -23,7 +23,6 @@ from drivers.azure._errors import translate
 from drivers.azure._security_group_rules import (
     deny_outbound,
     from_azure,
-    normalize_rules,
     rules_of,
     with_rules,
 )
@@ -31,6 +30,7 @@ from drivers.azure._session import AzureSession
 from drivers.azure._vpc_checks import NSG_NAME_MAX, check_name, check_tags, parse_id, user_tags
 from drivers.azure.vpc import VPC_TAG, get_vnet
 from drivers.errors import AlreadyExistsError, DependencyError, DriverError, NotFoundError
+from drivers.rules import normalize_rules
 from drivers.types import IID, SecurityInfo, SecurityReqInfo, SecurityRule
 
 OFFERED = True

@@ -11,15 +11,11 @@ priority; its name is the group's plus a digest of the rule, so a retried insert
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-from collections.abc import Sequence
 from typing import Any
 
 from google.cloud import compute_v1
 from google.cloud.compute_v1.types import compute
 
-from drivers.checks import check_port
-from drivers.errors import InvalidRequestError
 from drivers.gcp._errors import translate
 from drivers.gcp._net_common import read_meta, write_meta
 from drivers.gcp._session import CALL, PAGE_SIZE, GCPClients
@@ -60,49 +56,6 @@ def is_marker(firewall: compute.Firewall) -> bool:
 
 
 # --- rules ---------------------------------------------------------------------------------------
-
-
-def normalize_rule(rule: SecurityRule, *, field: str) -> SecurityRule:
-    """The rule as a firewall keeps it: protocol upper-case, no ports for ICMP (Compute Engine has no
-    ICMP type filter) and ALL, the CIDR's network."""
-    direction = str(rule.direction).lower()
-    if direction not in ("inbound", "outbound"):
-        raise InvalidRequestError(
-            f"Rule direction {rule.direction!r} must be inbound or outbound.", field=f"{field}.direction"
-        )
-    protocol = str(rule.protocol).upper()
-    if protocol not in _PROTOCOLS:
-        raise InvalidRequestError(
-            f"Rule protocol {rule.protocol!r} must be one of {', '.join(_PROTOCOLS)}.", field=f"{field}.protocol"
-        )
-    from_port = to_port = -1
-    if protocol in ("TCP", "UDP"):
-        from_port = check_port(rule.from_port, field=f"{field}.from_port")
-        to_port = check_port(rule.to_port, field=f"{field}.to_port")
-        if from_port > to_port:
-            raise InvalidRequestError(f"Rule port range {from_port}-{to_port} is reversed.", field=f"{field}.to_port")
-    try:
-        cidr = str(ipaddress.IPv4Network(rule.cidr, strict=False))
-    except (ValueError, TypeError):
-        raise InvalidRequestError(
-            f"Rule CIDR {rule.cidr!r} is not a valid IPv4 CIDR block.", field=f"{field}.cidr"
-        ) from None
-    return SecurityRule(
-        direction="inbound" if direction == "inbound" else "outbound",
-        protocol=protocol,  # type: ignore[arg-type]  # checked against _PROTOCOLS above
-        from_port=from_port,
-        to_port=to_port,
-        cidr=cidr,
-    )
-
-
-def normalize_rules(rules: Sequence[SecurityRule]) -> list[SecurityRule]:
-    result: list[SecurityRule] = []
-    for index, rule in enumerate(rules):
-        normalized = normalize_rule(rule, field=f"rules[{index}]")
-        if normalized not in result:
-            result.append(normalized)
-    return result
 
 
 def rule_name(group: str, rule: SecurityRule) -> str:

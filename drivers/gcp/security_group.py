@@ -41,11 +41,11 @@ from drivers.gcp._net_rules import (
     group_of,
     is_marker,
     marker_firewall,
-    normalize_rules,
     rule_firewall,
     rules_of,
 )
 from drivers.gcp._session import CALL, GCPClients
+from drivers.rules import normalize_rules
 from drivers.types import IID, SecurityInfo, SecurityReqInfo, SecurityRule
 
 OFFERED = True
