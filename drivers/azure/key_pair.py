@@ -17,9 +17,10 @@ from typing import Any
 from azure.mgmt.compute.models import SshPublicKeyResource
 
 from drivers.azure._common import as_json
+from drivers.azure._compute import fetch, name_in_group
 from drivers.azure._errors import translate
 from drivers.azure._session import AzureSession
-from drivers.azure._vpc_checks import SSH_KEY_NAME_MAX, check_name, check_tags, parse_id, user_tags
+from drivers.azure._vpc_checks import SSH_KEY_NAME_MAX, check_name, check_tags, user_tags
 from drivers.errors import AlreadyExistsError, DependencyError, DriverError, InvalidStateError, NotFoundError
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
 
@@ -64,20 +65,10 @@ def key_pair_info(key: Mapping[str, Any], *, private_key: str = "") -> KeyPairIn
 
 def find_key(session: AzureSession, iid: IID) -> dict[str, Any] | None:
     """The SSH public key an IID names in the connection's group: by ARM id when it has one, else by name."""
-    group = session.resource_group()
-    name = iid.name_id
-    if iid.system_id:
-        parsed = parse_id(iid.system_id, subscription_id=session.subscription_id, resource_type=SSH_KEY_TYPE)
-        if parsed is None or parsed[0].lower() != group.lower():
-            return None
-        name = parsed[1]
-    if not name:
+    name = name_in_group(session, iid, SSH_KEY_TYPE)
+    if name is None:
         return None
-    try:
-        with translate():
-            return as_json(session.compute().ssh_public_keys.get(group, name))
-    except NotFoundError:
-        return None
+    return fetch(lambda: session.compute().ssh_public_keys.get(session.resource_group(), name))
 
 
 def public_key_of(session: AzureSession, iid: IID) -> tuple[IID, str]:

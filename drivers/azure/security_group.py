@@ -19,6 +19,7 @@ from typing import Any
 from azure.mgmt.network.models import NetworkSecurityGroup
 
 from drivers.azure._common import as_json
+from drivers.azure._compute import fetch, name_in_group
 from drivers.azure._errors import translate
 from drivers.azure._security_group_rules import (
     deny_outbound,
@@ -27,7 +28,7 @@ from drivers.azure._security_group_rules import (
     with_rules,
 )
 from drivers.azure._session import AzureSession
-from drivers.azure._vpc_checks import NSG_NAME_MAX, check_name, check_tags, parse_id, user_tags
+from drivers.azure._vpc_checks import NSG_NAME_MAX, check_name, check_tags, user_tags
 from drivers.azure.vpc import VPC_TAG, get_vnet
 from drivers.errors import AlreadyExistsError, DependencyError, DriverError, NotFoundError
 from drivers.rules import normalize_rules
@@ -48,20 +49,10 @@ NSG_TYPE = "Microsoft.Network/networkSecurityGroups"
 
 def find_nsg(session: AzureSession, iid: IID) -> dict[str, Any] | None:
     """The NSG an IID names in the connection's group: by ARM id when it has one, else by name."""
-    group = session.resource_group()
-    name = iid.name_id
-    if iid.system_id:
-        parsed = parse_id(iid.system_id, subscription_id=session.subscription_id, resource_type=NSG_TYPE)
-        if parsed is None or parsed[0].lower() != group.lower():
-            return None
-        name = parsed[1]
-    if not name:
+    name = name_in_group(session, iid, NSG_TYPE)
+    if name is None:
         return None
-    try:
-        with translate():
-            return as_json(session.network().network_security_groups.get(group, name))
-    except NotFoundError:
-        return None
+    return fetch(lambda: session.network().network_security_groups.get(session.resource_group(), name))
 
 
 def get_nsg(session: AzureSession, iid: IID, *, field: str = "") -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from azure.mgmt.network.models import Subnet, VirtualNetwork
 
 from drivers.azure._common import as_json
+from drivers.azure._compute import fetch, name_in_group
 from drivers.azure._errors import translate
 from drivers.azure._session import AzureSession
 from drivers.azure._vpc_checks import (
@@ -24,7 +25,6 @@ from drivers.azure._vpc_checks import (
     VNET_NAME_MAX,
     check_name,
     check_tags,
-    parse_id,
     user_tags,
 )
 from drivers.errors import (
@@ -91,20 +91,10 @@ def vpc_info(vnet: Mapping[str, Any]) -> VPCInfo:
 
 def find_vnet(session: AzureSession, iid: IID) -> dict[str, Any] | None:
     """The virtual network an IID names in the connection's group: by ARM id when it has one, else by name."""
-    group = session.resource_group()
-    name = iid.name_id
-    if iid.system_id:
-        parsed = parse_id(iid.system_id, subscription_id=session.subscription_id, resource_type=VNET_TYPE)
-        if parsed is None or parsed[0].lower() != group.lower():
-            return None
-        name = parsed[1]
-    if not name:
+    name = name_in_group(session, iid, VNET_TYPE)
+    if name is None:
         return None
-    try:
-        with translate():
-            return as_json(session.network().virtual_networks.get(group, name))
-    except NotFoundError:
-        return None
+    return fetch(lambda: session.network().virtual_networks.get(session.resource_group(), name))
 
 
 def get_vnet(session: AzureSession, iid: IID, *, field: str = "") -> dict[str, Any]:
