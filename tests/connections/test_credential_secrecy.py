@@ -88,3 +88,43 @@ def test_logs_and_errors_never_carry_values(api, caplog) -> None:  # type: ignor
     assert bad.status_code == 400
     assert SECRET not in bad.content.decode()
     assert SECRET not in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("provider", ["gcp", "azure"])
+def test_cloud_secrets_stay_out_of_answers_logs_and_failed_verifies(api, caplog, provider: str) -> None:  # type: ignore[no-untyped-def]
+    """A GCP private key or an Azure client secret goes in once; no answer, log line or cloud refusal
+    (a verify the fake cloud turns down) ever carries it back."""
+    caplog.set_level(logging.DEBUG)
+    if provider == "gcp":
+        from tests.drivers.gcp.support import connection_info, fake_cloud
+
+        values, secret, cloud = dict(connection_info().credential), "", fake_cloud()
+        secret = values["PrivateKey"].splitlines()[1]  # a line of the key's body
+        values["ProjectID"] = "not-my-project-99"  # the fake refuses this project
+    else:
+        from tests.drivers.azure.fake import FakeAzure
+
+        fake = FakeAzure()
+        values = {**fake.credential(), "ClientSecret": "wrong-secret-value-4412"}  # the fake refuses it
+        secret, cloud = values["ClientSecret"], fake.running()
+    with cloud:
+        created = api.post("/api/v1/credentials/", {"name": "cloud-cred", "provider": provider, "values": values},
+                           format="json")
+        assert created.status_code == 201, created.json()
+        region = "us-central1" if provider == "gcp" else "koreacentral"
+        assert api.post("/api/v1/regions/", {"name": "cloud-reg", "provider": provider, "region": region},
+                        format="json").status_code == 201
+        assert api.post("/api/v1/drivers/", {"name": "cloud-drv", "provider": provider},
+                        format="json").status_code == 201
+        assert api.post("/api/v1/connections/", {"name": "cloud-conn", "driver": "cloud-drv",
+                                                 "credential": "cloud-cred", "region": "cloud-reg"},
+                        format="json").status_code == 201
+        verified = api.post("/api/v1/connections/cloud-conn/verify/", format="json")
+        answers = [created, api.get("/api/v1/credentials/cloud-cred/"), verified]
+    assert verified.status_code in (400, 422), verified.json()
+    assert verified.json()["error"]["code"] in ("auth_failed", "invalid_request"), verified.json()
+    for answer in answers:
+        assert secret not in answer.content.decode()
+    assert secret not in caplog.text
+    assert secret not in raw_row("cloud-cred")
