@@ -201,12 +201,13 @@ def fill(connections: list[Any], per_connection: int, rng: random.Random) -> int
 
 def freshen(connections: list[Any], rng: random.Random) -> dict[str, int]:
     """A freshness row per (connection, kind): mostly fresh, some stale, some failing, a few never succeeded."""
-    from resources.models import Freshness, Kind, RefreshOutcome
+    from resources import kinds
+    from resources.models import Freshness, RefreshOutcome
 
     now = datetime.now(UTC)
     rows, mix = [], {"ok": 0, "ok, stale": 0, "failed": 0, "failed, never succeeded": 0}
     for connection in connections:
-        for kind in Kind:
+        for kind in kinds.names():
             state = rng.choices(list(mix), weights=[85, 8, 5, 2])[0]
             mix[state] += 1
             success = {"ok": now - timedelta(minutes=rng.randint(1, 10)), "ok, stale": now - timedelta(hours=2),

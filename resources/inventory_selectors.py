@@ -3,8 +3,8 @@
 Both cost a constant number of queries whatever the number of connections or the page size: the
 summary is one connections query, one grouped count and one freshness query; a page of records is
 the page itself (connection joined), one query for the names its cloud ids refer to, and for VPCs
-one query for their subnets. Items keep the per-connection API's shape (the presenters of
-`resources.selectors`), plus the connection's `provider`.
+one query for their subnets (a kind's parts, see `resources.kinds`). Items keep the per-connection
+API's shape (the presenters of `resources.selectors`), plus the connection's `provider`.
 """
 
 from __future__ import annotations
@@ -21,27 +21,11 @@ from django.utils import timezone
 
 from connections.models import Connection
 from connections.services import provider_get
-from resources.models import Freshness, Kind, RefreshOutcome, Resource
-from resources.selectors import (
-    REFERENCED_KINDS,
-    base_fields,  # with trailer_fields, the blocks every item is built of: subnet items cannot drift from the rest
-    iso,
-    present_cluster,
-    present_disk,
-    present_key_pair,
-    present_my_image,
-    present_nlb,
-    present_security_group,
-    present_vm,
-    present_vpc,
-    trailer_fields,
-)
+from resources import kinds
+from resources.models import Freshness, RefreshOutcome, Resource
+from resources.selectors import Context, iso, parts_of
 from spiderweb.errors import InvalidInput
 
-KINDS: tuple[str, ...] = tuple(kind.value for kind in Kind)
-# Subnets are listed with their VPCs (drivers have no subnet listing), so without a freshness row
-# of their own they are exactly as fresh as their connection's VPCs.
-FRESHNESS_SOURCE: dict[str, str] = {Kind.SUBNET: Kind.VPC}
 # `ordering` names → model fields; connection then name is the default and always the tie-breaker,
 # which makes the order total (names are unique per connection and kind) and pages stable.
 ORDER_FIELDS: dict[str, str] = {
@@ -132,36 +116,18 @@ def inventory_records(*, kind: str, filters: ResourceFilter, ordering: Sequence[
         records = records.filter(missing_since__isnull=not filters.missing)
     if filters.search:
         records = records.filter(name__icontains=filters.search)
-    if kind in (Kind.SUBNET, Kind.SECURITY_GROUP):
-        records = records.select_related("parent")  # the VPC's name, without a query per item
+    records = records.select_related("parent")  # e.g. a security group's VPC, without a query per item
     return records.order_by(*_order_by(ordering))
 
 
 # --- presenting a page that spans connections -------------------------------------------------------
 
 
-def _system_ids(iids: Iterable[Any]) -> set[str]:
-    return {str(iid["system_id"]) for iid in iids if isinstance(iid, dict) and iid.get("system_id")}
-
-
 def _referenced_ids(record: Resource) -> set[str]:
+    """The cloud ids the record's answer refers to, as its kind declares them."""
     info = record.info or {}
-    if record.kind == Kind.VM:
-        return _system_ids([info.get("vpc_iid"), info.get("subnet_iid"), info.get("key_pair_iid"),
-                            info.get("image_iid"), *info.get("security_group_iids", []),
-                            *info.get("data_disk_iids", [])])
-    if record.kind == Kind.DISK:
-        return _system_ids([info.get("owner_vm_iid")])
-    if record.kind == Kind.MY_IMAGE:
-        return _system_ids([info.get("source_vm_iid")])
-    if record.kind == Kind.NLB:
-        return _system_ids([info.get("vpc_iid"), *(info.get("vm_group") or {}).get("vm_iids", [])])
-    if record.kind == Kind.CLUSTER:
-        return _system_ids([info.get("vpc_iid"), *info.get("subnet_iids", []), *info.get("security_group_iids", []),
-                            *[group.get("key_pair_iid") for group in info.get("node_groups", [])]])
-    if record.kind == Kind.SECURITY_GROUP and record.parent is None:
-        return _system_ids([info.get("vpc_iid")])
-    return set()
+    return {str(iid["system_id"]) for reference in kinds.get(record.kind).references
+            for iid in reference.iids(info) if isinstance(iid, dict) and iid.get("system_id")}
 
 
 def _names_by_connection(records: list[Resource]) -> dict[int, dict[tuple[str, str], str]]:
@@ -177,31 +143,10 @@ def _names_by_connection(records: list[Resource]) -> dict[int, dict[tuple[str, s
     if not wanted:
         return names
     rows = Resource.objects.filter(connection_id__in={record.connection_id for record in records},
-                                   kind__in=REFERENCED_KINDS, system_id__in=wanted)
+                                   kind__in=kinds.referenced_kinds(), system_id__in=wanted)
     for connection_id, kind, system_id, name in rows.values_list("connection_id", "kind", "system_id", "name"):
         names[connection_id][(kind, system_id)] = name
     return names
-
-
-def _subnets_by_vpc(records: list[Resource]) -> dict[int, list[Resource]]:
-    subnets: dict[int, list[Resource]] = defaultdict(list)
-    vpcs = [record.pk for record in records if record.kind == Kind.VPC]
-    if vpcs:
-        for subnet in Resource.objects.filter(kind=Kind.SUBNET, parent_id__in=vpcs).order_by("name"):
-            assert subnet.parent_id is not None
-            subnets[subnet.parent_id].append(subnet)
-    return subnets
-
-
-def present_subnet(record: Resource, *, connection_name: str) -> dict[str, Any]:
-    """A subnet as a record of its own (the per-connection API only shows subnets inside their VPC)."""
-    info = record.info or {}
-    return {
-        **base_fields(record, connection_name),
-        "vpc": record.parent.name if record.parent else "",
-        "ipv4_cidr": info.get("ipv4_cidr", ""),
-        **trailer_fields(record),
-    }
 
 
 def _with_provider(answer: dict[str, Any], provider: str) -> dict[str, Any]:
@@ -215,36 +160,14 @@ def _with_provider(answer: dict[str, Any], provider: str) -> dict[str, Any]:
 
 
 def present_inventory_page(records: list[Resource]) -> list[dict[str, Any]]:
-    """Items of records from `inventory_records`, whatever their connections: one query at most (the
-    names their cloud ids refer to, or a VPC page's subnets), whatever the page."""
+    """Items of records from `inventory_records`, whatever their connections: two queries at most (the
+    names their cloud ids refer to, and the parts of those that have some), whatever the page."""
     names = _names_by_connection(records)
-    subnets = _subnets_by_vpc(records)
+    parts = parts_of(records)
     items = []
     for record in records:
-        connection_name = record.connection.name
-        if record.kind == Kind.VPC:
-            answer = present_vpc(record, connection_name=connection_name, subnets=subnets.get(record.pk, []))
-        elif record.kind == Kind.SUBNET:
-            answer = present_subnet(record, connection_name=connection_name)
-        elif record.kind == Kind.SECURITY_GROUP:
-            answer = present_security_group(record, connection_name=connection_name,
-                                            names=names.get(record.connection_id, {}))
-        elif record.kind == Kind.KEY_PAIR:
-            answer = present_key_pair(record, connection_name=connection_name)
-        elif record.kind == Kind.VM:
-            answer = present_vm(record, connection_name=connection_name, names=names.get(record.connection_id, {}))
-        elif record.kind == Kind.DISK:
-            answer = present_disk(record, connection_name=connection_name, names=names.get(record.connection_id, {}))
-        elif record.kind == Kind.MY_IMAGE:
-            answer = present_my_image(record, connection_name=connection_name,
-                                      names=names.get(record.connection_id, {}))
-        elif record.kind == Kind.NLB:
-            answer = present_nlb(record, connection_name=connection_name, names=names.get(record.connection_id, {}))
-        elif record.kind == Kind.CLUSTER:
-            answer = present_cluster(record, connection_name=connection_name,
-                                     names=names.get(record.connection_id, {}))
-        else:
-            raise ValueError(f"no API shape for kind {record.kind!r}")
+        context = Context(record.connection.name, names.get(record.connection_id, {}), parts.get(record.pk, []))
+        answer = kinds.get(record.kind).hook("presenter")(record, context)
         items.append(_with_provider(answer, record.connection.provider))
     return items
 
@@ -285,7 +208,7 @@ def _freshness(row: dict[str, Any] | None, *, now: datetime, stale_after: int) -
 
 
 def _zero() -> dict[str, int]:
-    return dict.fromkeys(KINDS, 0)
+    return dict.fromkeys(kinds.names(), 0)
 
 
 def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[str] = (), hide_empty: bool = False,
@@ -322,7 +245,7 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
             grouped = grouped.filter(connection_id__in=ids)
             freshness_rows = freshness_rows.filter(connection_id__in=ids)
         for connection_id, kind, present, gone in grouped:
-            if kind not in KINDS:  # a kind this API does not show yet
+            if kind not in counts[connection_id]:  # a kind no longer declared
                 continue
             counts[connection_id][kind] = present
             missing[connection_id][kind] = gone
@@ -339,11 +262,10 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
         if hide_empty and not any(kind_counts.values()) and not any(kind_missing.values()):
             continue
         cells = {}
-        for kind in KINDS:
-            row = freshness.get((connection.pk, kind))
-            if row is None and kind in FRESHNESS_SOURCE:
-                row = freshness.get((connection.pk, FRESHNESS_SOURCE[kind]))
-            cells[kind] = _freshness(row, now=now, stale_after=stale_after)
+        for spec in kinds.all_kinds():
+            # A kind listed with another (subnets with their VPCs) is exactly as fresh as that listing.
+            row = freshness.get((connection.pk, spec.name)) or freshness.get((connection.pk, spec.listed_kind))
+            cells[spec.name] = _freshness(row, now=now, stale_after=stale_after)
         resources, gone = sum(kind_counts.values()), sum(kind_missing.values())
         entry = {"name": connection.name, "resources": resources, "counts": dict(kind_counts),
                  "missing": dict(kind_missing), "freshness": cells}
@@ -362,7 +284,7 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
 
     return {
         "generated_at": iso(now),
-        "kinds": list(KINDS),
+        "kinds": list(kinds.names()),
         "stale_after_seconds": stale_after,
         "totals": totals,
         "providers": [

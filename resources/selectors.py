@@ -9,17 +9,28 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from connections.models import Connection
+from resources import kinds
 from resources.models import Kind, Operation, Resource
 from resources.services.records import name_map
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a presenter needs beside its record, loaded once for a whole page."""
+
+    connection_name: str
+    names: Mapping[tuple[str, str], str]  # (kind, cloud id) → the user's name, see `_name`
+    parts: list[Resource]  # the records that are part of this one (a VPC's subnets)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -55,7 +66,7 @@ def _system_id(iid: Any) -> str:
     return str(iid.get("system_id") or "") if isinstance(iid, dict) else ""
 
 
-def _name(names: dict[tuple[str, str], str], kind: str, iid: Any) -> str:
+def _name(names: Mapping[tuple[str, str], str], kind: str, iid: Any) -> str:
     """The user's name for a cloud IID; the cloud's own name when Spiderweb does not know it."""
     system_id = _system_id(iid)
     if system_id and (kind, system_id) in names:
@@ -63,8 +74,9 @@ def _name(names: dict[tuple[str, str], str], kind: str, iid: Any) -> str:
     return str(iid.get("name_id") or system_id) if isinstance(iid, dict) else ""
 
 
-def present_vpc(record: Resource, *, connection_name: str, subnets: list[Resource]) -> dict[str, Any]:
+def present_vpc(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name, subnets = context.connection_name, context.parts
     by_system_id = {_system_id(s.get("iid")): s for s in info.get("subnets", []) if _system_id(s.get("iid"))}
     requested = {s.get("name"): s for s in info.get("requested_subnets", [])}
     subnet_answers = []
@@ -88,9 +100,9 @@ def present_vpc(record: Resource, *, connection_name: str, subnets: list[Resourc
     }
 
 
-def present_security_group(record: Resource, *, connection_name: str,
-                           names: dict[tuple[str, str], str]) -> dict[str, Any]:
+def present_security_group(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name, names = context.connection_name, context.names
     return {
         **base_fields(record, connection_name),
         "vpc": record.parent.name if record.parent else _name(names, Kind.VPC, info.get("vpc_iid")),
@@ -99,8 +111,9 @@ def present_security_group(record: Resource, *, connection_name: str,
     }
 
 
-def present_key_pair(record: Resource, *, connection_name: str) -> dict[str, Any]:
+def present_key_pair(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name = context.connection_name
     return {
         **base_fields(record, connection_name),
         "fingerprint": info.get("fingerprint", ""),
@@ -110,8 +123,9 @@ def present_key_pair(record: Resource, *, connection_name: str) -> dict[str, Any
     }
 
 
-def present_vm(record: Resource, *, connection_name: str, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+def present_vm(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name, names = context.connection_name, context.names
     image = info.get("image_iid") or {}
     return {
         **base_fields(record, connection_name),
@@ -136,8 +150,9 @@ def present_vm(record: Resource, *, connection_name: str, names: dict[tuple[str,
     }
 
 
-def present_disk(record: Resource, *, connection_name: str, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+def present_disk(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name, names = context.connection_name, context.names
     owner = info.get("owner_vm_iid")
     return {
         **base_fields(record, connection_name),
@@ -148,9 +163,9 @@ def present_disk(record: Resource, *, connection_name: str, names: dict[tuple[st
     }
 
 
-def present_my_image(record: Resource, *, connection_name: str,
-                     names: dict[tuple[str, str], str]) -> dict[str, Any]:
+def present_my_image(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name, names = context.connection_name, context.names
     return {
         **base_fields(record, connection_name),
         "source_vm": _name(names, Kind.VM, info.get("source_vm_iid")),
@@ -158,8 +173,9 @@ def present_my_image(record: Resource, *, connection_name: str,
     }
 
 
-def present_nlb(record: Resource, *, connection_name: str, names: dict[tuple[str, str], str]) -> dict[str, Any]:
+def present_nlb(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name, names = context.connection_name, context.names
     group = dict(info.get("vm_group") or {})
     vms = [_name(names, Kind.VM, vm) for vm in group.pop("vm_iids", [])]
     return {
@@ -174,9 +190,9 @@ def present_nlb(record: Resource, *, connection_name: str, names: dict[tuple[str
     }
 
 
-def present_cluster(record: Resource, *, connection_name: str,
-                    names: dict[tuple[str, str], str]) -> dict[str, Any]:
+def present_cluster(record: Resource, context: Context) -> dict[str, Any]:
     info = record.info or {}
+    connection_name, names = context.connection_name, context.names
     groups = []
     for group in info.get("node_groups", []):
         iid = group.get("iid") or {}
@@ -204,54 +220,55 @@ def present_cluster(record: Resource, *, connection_name: str,
     }
 
 
-REFERENCED_KINDS = (Kind.VPC, Kind.SUBNET, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE)
+def present_subnet(record: Resource, context: Context) -> dict[str, Any]:
+    """A subnet as a record of its own (the per-connection API shows subnets inside their VPC)."""
+    info = record.info or {}
+    return {
+        **base_fields(record, context.connection_name),
+        "vpc": record.parent.name if record.parent else "",
+        "ipv4_cidr": info.get("ipv4_cidr", ""),
+        **trailer_fields(record),
+    }
+
+
+def parts_of(records: list[Resource]) -> dict[int, list[Resource]]:
+    """Per record, the records that are part of it (a VPC's subnets), by name: one query, or none."""
+    part_kinds = [spec.name for spec in kinds.all_kinds() if spec.part_of]
+    wanted = [record.pk for record in records
+              if any(kinds.get(part).part_of == record.kind for part in part_kinds)]
+    parts: dict[int, list[Resource]] = defaultdict(list)
+    if wanted:
+        for part in Resource.objects.filter(kind__in=part_kinds, parent_id__in=wanted).order_by("name"):
+            assert part.parent_id is not None
+            parts[part.parent_id].append(part)
+    return parts
 
 
 def present(record: Resource, *, connection: Connection, names: dict[tuple[str, str], str] | None = None,
-            subnets: list[Resource] | None = None) -> dict[str, Any]:
-    """The API answer for any record; loads names or subnets itself when not given (one query)."""
-    if record.kind == Kind.VPC:
-        if subnets is None:
-            subnets = list(Resource.objects.filter(parent=record, kind=Kind.SUBNET).order_by("name"))
-        return present_vpc(record, connection_name=connection.name, subnets=subnets)
-    if record.kind == Kind.KEY_PAIR:
-        return present_key_pair(record, connection_name=connection.name)
+            parts: list[Resource] | None = None) -> dict[str, Any]:
+    """The API answer for any record; loads the names or parts it needs when not given (one query each)."""
+    spec = kinds.get(record.kind)
+    if parts is None:
+        parts = parts_of([record]).get(record.pk, [])
     if names is None:
-        names = name_map(connection, REFERENCED_KINDS)
-    if record.kind == Kind.SECURITY_GROUP:
-        return present_security_group(record, connection_name=connection.name, names=names)
-    if record.kind == Kind.VM:
-        return present_vm(record, connection_name=connection.name, names=names)
-    if record.kind == Kind.DISK:
-        return present_disk(record, connection_name=connection.name, names=names)
-    if record.kind == Kind.MY_IMAGE:
-        return present_my_image(record, connection_name=connection.name, names=names)
-    if record.kind == Kind.NLB:
-        return present_nlb(record, connection_name=connection.name, names=names)
-    if record.kind == Kind.CLUSTER:
-        return present_cluster(record, connection_name=connection.name, names=names)
-    raise ValueError(f"no API shape for kind {record.kind!r}")
+        names = name_map(connection, kinds.referenced_kinds()) if spec.references else {}
+    answer: dict[str, Any] = spec.hook("presenter")(record, Context(connection.name, names, parts))
+    return answer
 
 
 def records_of(*, connection: Connection, kind: str) -> QuerySet[Resource]:
     """The managed records of one kind, ready for `present_page`."""
-    records = Resource.objects.filter(connection=connection, kind=kind, managed=True).order_by("name")
-    if kind == Kind.VPC:
-        subnets = Resource.objects.filter(kind=Kind.SUBNET).order_by("name")
-        records = records.prefetch_related(Prefetch("children", queryset=subnets, to_attr="subnet_records"))
-    if kind == Kind.SECURITY_GROUP:
-        records = records.select_related("parent")
-    return records
+    return (Resource.objects.filter(connection=connection, kind=kind, managed=True).select_related("parent")
+            .order_by("name"))
 
 
 def present_page(records: list[Resource], *, connection: Connection) -> list[dict[str, Any]]:
     if not records:
         return []
-    names = None if records[0].kind in (Kind.VPC, Kind.KEY_PAIR) else name_map(connection, REFERENCED_KINDS)
-    return [
-        present(record, connection=connection, names=names, subnets=getattr(record, "subnet_records", None))
-        for record in records
-    ]
+    needs_names = any(kinds.get(record.kind).references for record in records)
+    names = name_map(connection, kinds.referenced_kinds()) if needs_names else {}
+    parts = parts_of(records)
+    return [present(record, connection=connection, names=names, parts=parts.get(record.pk, [])) for record in records]
 
 
 # A record's answer only changes when the record does (every change moves `updated_at`, see

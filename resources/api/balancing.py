@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -11,8 +12,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from resources.api import serializers as s
-from resources.api.base import ASYNC_NOTE, REFRESH, ConnectionView, parse
-from resources.api.network import ACCEPTED
+from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, parse
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import nlb
@@ -101,3 +101,15 @@ class NLBHealth(ConnectionView):
     @extend_schema(summary="Health of each VM behind the balancer", tags=["nlbs"], responses=s.NLBHealthOut)
     def get(self, request: Request, conn: str, name: str) -> Response:
         return Response(nlb.nlb_health(connection=self.connection(conn), name=name))
+
+
+# Mounted under `connections/{conn}/nlbs/` by the kind registry (see resources.api.urls).
+NLB_ROUTES: list[URLPattern] = [
+    path("", NLBCollection.as_view(), name="nlb-list"),
+    path("<str:name>/", NLBItem.as_view(), name="nlb-detail"),
+    path("<str:name>/vms/", NLBVMs.as_view(), name="nlb-vms"),
+    path("<str:name>/listener/", NLBListener.as_view(), name="nlb-listener"),
+    path("<str:name>/vm-group/", NLBVMGroup.as_view(), name="nlb-vm-group"),
+    path("<str:name>/health-checker/", NLBHealthChecker.as_view(), name="nlb-health-checker"),
+    path("<str:name>/health/", NLBHealth.as_view(), name="nlb-health"),
+]

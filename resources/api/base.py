@@ -6,17 +6,19 @@ import json
 from typing import Any, ClassVar
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from connections.models import Connection
+from resources.api.serializers import OperationOut
 from resources.selectors import answers_json, present, record_versions
 from resources.services import adoption, records
 from spiderweb.api import Pagination
 
+ACCEPTED = OpenApiResponse(OperationOut, description="Still running, or `Prefer: respond-async` was sent.")
 REFRESH = OpenApiParameter("refresh", bool, description="List at the cloud first and bring the records up to date.")
 ASYNC_NOTE = ("Waits for the operation (bounded) and answers with the result; with `Prefer: respond-async` "
               "answers 202 at once with the operation and its `Location`.")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from resources.api import serializers as s
-from resources.api.base import ASYNC_NOTE, REFRESH, ConnectionView, parse
-from resources.api.network import ACCEPTED
+from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, parse
+from resources.api.extras import VMMetrics
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import vm
@@ -69,3 +70,13 @@ class VMActions(ConnectionView):
         operation = vm.vm_control(connection=self.connection(conn), user=request.user, name=name,
                                   action=data["action"])
         return operation_response(request, operation)
+
+
+# Mounted under `connections/{conn}/vms/` by the kind registry (see resources.api.urls).
+VM_ROUTES: list[URLPattern] = [
+    path("", VMCollection.as_view(), name="vm-list"),
+    path("<str:name>/", VMItem.as_view(), name="vm-detail"),
+    path("<str:name>/status/", VMStatusView.as_view(), name="vm-status"),
+    path("<str:name>/actions/", VMActions.as_view(), name="vm-actions"),
+    path("<str:name>/metrics/", VMMetrics.as_view(), name="vm-metrics"),
+]

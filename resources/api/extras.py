@@ -9,8 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from connections.api.serializers import StrictSerializer
-from resources.api.base import ASYNC_NOTE, ConnectionView, parse
-from resources.api.network import ACCEPTED
+from resources.api.base import ACCEPTED, ASYNC_NOTE, ConnectionView, parse
 from resources.api.operations import operation_response
 from resources.services import anycall, destroy, monitoring, tags
 from spiderweb.errors import InvalidInput

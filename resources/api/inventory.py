@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from resources.api import serializers as s
+from resources import kinds
 from resources.inventory_selectors import (
     ORDER_FIELDS,
     ResourceFilter,
@@ -25,22 +25,10 @@ from resources.inventory_selectors import (
     inventory_summary,
     present_inventory_page,
 )
-from resources.models import Kind, RefreshOutcome
+from resources.models import RefreshOutcome
 from spiderweb.api import Pagination
 from spiderweb.errors import InvalidInput, NotFound
 
-# URL segment → kind, in the per-connection API's spelling (plus subnets, listed on their own here).
-SEGMENTS: dict[str, str] = {
-    "vpcs": Kind.VPC,
-    "subnets": Kind.SUBNET,
-    "security-groups": Kind.SECURITY_GROUP,
-    "key-pairs": Kind.KEY_PAIR,
-    "vms": Kind.VM,
-    "disks": Kind.DISK,
-    "my-images": Kind.MY_IMAGE,
-    "nlbs": Kind.NLB,
-    "clusters": Kind.CLUSTER,
-}
 TRUE, FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
 
 
@@ -181,54 +169,10 @@ class _Provider(serializers.Serializer):
     provider = serializers.CharField(help_text="The connection's provider.")
 
 
-class InventoryVPCOut(s.VPCOut, _Provider):
-    pass
-
-
-class InventorySubnetOut(s.ResourceOut, _Provider):
-    vpc = serializers.CharField(help_text="The VPC's name; empty when Spiderweb does not know it.")
-    ipv4_cidr = serializers.CharField()
-
-
-class InventorySecurityGroupOut(s.SecurityGroupOut, _Provider):
-    pass
-
-
-class InventoryKeyPairOut(s.KeyPairOut, _Provider):
-    pass
-
-
-class InventoryVMOut(s.VMOut, _Provider):
-    pass
-
-
-class InventoryDiskOut(s.DiskOut, _Provider):
-    pass
-
-
-class InventoryMyImageOut(s.MyImageOut, _Provider):
-    pass
-
-
-class InventoryNLBOut(s.NLBOut, _Provider):
-    pass
-
-
-class InventoryClusterOut(s.ClusterOut, _Provider):
-    pass
-
-
-ITEMS: dict[str, tuple[str, type[serializers.Serializer]]] = {
-    "vpcs": ("VPCs", InventoryVPCOut),
-    "subnets": ("subnets", InventorySubnetOut),
-    "security-groups": ("security groups", InventorySecurityGroupOut),
-    "key-pairs": ("key pairs", InventoryKeyPairOut),
-    "vms": ("VMs", InventoryVMOut),
-    "disks": ("disks", InventoryDiskOut),
-    "my-images": ("machine images", InventoryMyImageOut),
-    "nlbs": ("network load balancers", InventoryNLBOut),
-    "clusters": ("Kubernetes clusters", InventoryClusterOut),
-}
+def _inventory_item(spec: kinds.KindSpec) -> type[serializers.Serializer]:
+    """The kind's per-connection answer, plus the connection's provider."""
+    out = kinds.resolve(spec.serializer)
+    return type(f"Inventory{out.__name__}", (out, _Provider), {"__module__": __name__})
 
 
 def _page_of(item: type[serializers.Serializer]) -> serializers.Serializer:
@@ -271,13 +215,13 @@ class InventoryList(APIView):
         return paginator.get_paginated_response(present_inventory_page(page))
 
 
-def _list_view(segment: str) -> type[InventoryList]:
-    label, item = ITEMS[segment]
-    view = type(f"Inventory{item.__name__.removeprefix('Inventory').removesuffix('Out')}List", (InventoryList,),
-                {"kind": SEGMENTS[segment], "__doc__": InventoryList.__doc__})
+def _list_view(spec: kinds.KindSpec) -> type[InventoryList]:
+    item = _inventory_item(spec)
+    view = type(f"{item.__name__.removesuffix('Out')}List", (InventoryList,),
+                {"kind": spec.name, "__doc__": InventoryList.__doc__})
     return extend_schema_view(get=extend_schema(
-        summary=f"List {label} across all connections", tags=["inventory"], parameters=LIST_PARAMETERS,
-        responses=_page_of(item), operation_id=f"v1_inventory_{segment.replace('-', '_')}_list",
+        summary=f"List {spec.plural} across all connections", tags=["inventory"], parameters=LIST_PARAMETERS,
+        responses=_page_of(item), operation_id=f"v1_inventory_{spec.segment.replace('-', '_')}_list",
     ))(view)
 
 
@@ -286,11 +230,13 @@ class UnknownKind(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request: Request, segment: str) -> Response:
-        raise NotFound(f"no inventory of {segment!r}; kinds: {', '.join(SEGMENTS)}")
+        known = ", ".join(spec.segment for spec in kinds.all_kinds())
+        raise NotFound(f"no inventory of {segment!r}; kinds: {known}")
 
 
 urlpatterns: list[URLPattern] = [
     path("summary/", InventorySummary.as_view(), name="inventory-summary"),
-    *(path(f"{segment}/", _list_view(segment).as_view(), name=f"inventory-{segment}") for segment in SEGMENTS),
+    *(path(f"{spec.segment}/", _list_view(spec).as_view(), name=f"inventory-{spec.segment}")
+      for spec in kinds.all_kinds()),
     path("<str:segment>/", UnknownKind.as_view(), name="inventory-unknown"),
 ]

@@ -9,17 +9,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from connections.api.serializers import StrictSerializer
-from resources.api.base import ASYNC_NOTE, parse
-from resources.api.network import ACCEPTED
+from resources.api.base import ACCEPTED, ASYNC_NOTE, parse
 from resources.api.operations import operation_response
 from resources.api.serializers import OperationOut
-from resources.services.inventory import INVENTORY_KINDS, inventory_refresh
+from resources.services.inventory import inventory_kinds, inventory_refresh
 
 
 class RefreshIn(StrictSerializer):
     connections = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list,
                                         help_text="Connection names; empty or absent: every connection.")
-    kinds = serializers.ListField(child=serializers.ChoiceField(choices=list(INVENTORY_KINDS)), required=False,
+    kinds = serializers.ListField(child=serializers.ChoiceField(choices=list(inventory_kinds())), required=False,
                                   default=list, help_text="Kinds to list; empty or absent: every kind.")
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from resources.api import serializers as s
-from resources.api.base import ASYNC_NOTE, REFRESH, ConnectionView, parse
-from resources.api.network import ACCEPTED
+from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, parse
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import cluster
@@ -106,3 +106,17 @@ class Kubeconfig(ConnectionView):
     @extend_schema(summary="The cluster's kubeconfig", tags=["clusters"], responses=s.KubeconfigOut)
     def get(self, request: Request, conn: str, name: str) -> Response:
         return Response(cluster.cluster_kubeconfig(connection=self.connection(conn), name=name))
+
+
+# Mounted under `connections/{conn}/clusters/` by the kind registry (see resources.api.urls).
+CLUSTER_ROUTES: list[URLPattern] = [
+    path("", ClusterCollection.as_view(), name="cluster-list"),
+    path("<str:name>/", ClusterItem.as_view(), name="cluster-detail"),
+    path("<str:name>/node-groups/", NodeGroups.as_view(), name="node-group-list"),
+    path("<str:name>/node-groups/<str:group>/", NodeGroupItem.as_view(), name="node-group-detail"),
+    path("<str:name>/node-groups/<str:group>/autoscaling/", NodeGroupAutoscaling.as_view(),
+         name="node-group-autoscaling"),
+    path("<str:name>/node-groups/<str:group>/size/", NodeGroupSize.as_view(), name="node-group-size"),
+    path("<str:name>/upgrade/", ClusterUpgrade.as_view(), name="cluster-upgrade"),
+    path("<str:name>/kubeconfig/", Kubeconfig.as_view(), name="cluster-kubeconfig"),
+]

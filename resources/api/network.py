@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from resources.api import serializers as s
-from resources.api.base import ASYNC_NOTE, REFRESH, ConnectionView, parse
+from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, parse
+from resources.api.extras import ResourceTag, ResourceTags
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import key_pair, security_group, vpc
-
-ACCEPTED = OpenApiResponse(s.OperationOut, description="Still running, or `Prefer: respond-async` was sent.")
 
 VPC_EXAMPLE = OpenApiExample("a VPC with two subnets", request_only=True, value={
     "name": "vpc-01", "ipv4_cidr": "192.168.0.0/16",
@@ -176,3 +176,24 @@ class KeyPairItem(ConnectionView):
     def delete(self, request: Request, conn: str, name: str) -> Response:
         operation = key_pair.key_pair_delete(connection=self.connection(conn), user=request.user, name=name)
         return operation_response(request, operation)
+
+
+# Mounted under `connections/{conn}/{segment}/` by the kind registry (see resources.api.urls).
+VPC_ROUTES: list[URLPattern] = [
+    path("", VPCCollection.as_view(), name="vpc-list"),
+    path("<str:name>/", VPCItem.as_view(), name="vpc-detail"),
+    path("<str:name>/subnets/", SubnetCollection.as_view(), name="subnet-list"),
+    path("<str:name>/subnets/<str:subnet>/", SubnetItem.as_view(), name="subnet-detail"),
+    path("<str:name>/subnets/<str:subnet>/tags/", ResourceTags.as_view(kind=Kind.SUBNET), name="subnet-tags"),
+    path("<str:name>/subnets/<str:subnet>/tags/<str:key>/", ResourceTag.as_view(kind=Kind.SUBNET),
+         name="subnet-tag"),
+]
+SECURITY_GROUP_ROUTES: list[URLPattern] = [
+    path("", SecurityGroupCollection.as_view(), name="security-group-list"),
+    path("<str:name>/", SecurityGroupItem.as_view(), name="security-group-detail"),
+    path("<str:name>/rules/", SecurityGroupRules.as_view(), name="security-group-rules"),
+]
+KEY_PAIR_ROUTES: list[URLPattern] = [
+    path("", KeyPairCollection.as_view(), name="key-pair-list"),
+    path("<str:name>/", KeyPairItem.as_view(), name="key-pair-detail"),
+]

@@ -130,6 +130,13 @@ class VPCOut(ResourceOut):
     subnets = SubnetOut(many=True)
 
 
+class SubnetRecordOut(ResourceOut):
+    """A subnet as a record of its own (inventory and resource pages); in a VPC's answer it is a `SubnetOut`."""
+
+    vpc = serializers.CharField(help_text="The VPC's name; empty when Spiderweb does not know it.")
+    ipv4_cidr = serializers.CharField()
+
+
 class RuleOut(serializers.Serializer):
     direction = serializers.CharField()
     protocol = serializers.CharField()

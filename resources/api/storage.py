@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from resources.api import serializers as s
-from resources.api.base import ASYNC_NOTE, REFRESH, ConnectionView, parse
-from resources.api.network import ACCEPTED
+from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, parse
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import disk, my_image
@@ -105,3 +105,17 @@ class MyImageItem(ConnectionView):
     def delete(self, request: Request, conn: str, name: str) -> Response:
         return operation_response(request, my_image.my_image_delete(connection=self.connection(conn),
                                                                     user=request.user, name=name))
+
+
+# Mounted under `connections/{conn}/{segment}/` by the kind registry (see resources.api.urls).
+DISK_ROUTES: list[URLPattern] = [
+    path("", DiskCollection.as_view(), name="disk-list"),
+    path("<str:name>/", DiskItem.as_view(), name="disk-detail"),
+    path("<str:name>/size/", DiskResize.as_view(), name="disk-size"),
+    path("<str:name>/attach/", DiskAttach.as_view(), name="disk-attach"),
+    path("<str:name>/detach/", DiskDetach.as_view(), name="disk-detach"),
+]
+MY_IMAGE_ROUTES: list[URLPattern] = [
+    path("", MyImageCollection.as_view(), name="my-image-list"),
+    path("<str:name>/", MyImageItem.as_view(), name="my-image-detail"),
+]

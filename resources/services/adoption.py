@@ -12,11 +12,11 @@ from connections.services import connection_call
 from drivers.errors import NotFoundError
 from drivers.interface import CloudConnection
 from drivers.types import IID, to_jsonable
+from resources import kinds
 from resources.models import Kind, Lifecycle, Operation, OperationState, Resource
 from resources.selectors import present, present_page, records_of
 from resources.services import records
 from resources.services.inventory import inventory_refresh_pair
-from resources.services.kinds import kind_ops
 from resources.services.operations import Action, operation_create, register_action
 from spiderweb.errors import AlreadyExists, CloudFailure, InUse
 
@@ -26,20 +26,22 @@ def resource_fetch(*, connection: Connection, kind: str, name: str) -> Resource:
     record = records.record_get(connection=connection, kind=kind, name=name)
     if record.lifecycle != Lifecycle.READY or not record.system_id:
         return record
-    ops = kind_ops(kind)
+    spec = kinds.get(kind)
+    calls = spec.driver
+    if calls is None:  # a part (a subnet) is read with what it is part of, which records it
+        return record
     try:
-        info = connection_call(connection=connection, call=lambda cloud: ops.get(cloud, records.iid_of(record)))
+        info = connection_call(connection=connection, call=lambda cloud: calls.get_one(cloud, records.iid_of(record)))
     except NotFoundError:
         records.mark_missing(record)
     else:
-        ops.apply(record, info)
+        spec.hook("apply")(record, info)
     return record
 
 
 def resources_sync(*, connection: Connection, kind: str) -> dict[str, Any]:
     """List `kind` at the cloud now and record it like an inventory refresh. Returns the cloud's objects."""
-    listed_kind = Kind.VPC if kind == Kind.SUBNET else kind
-    outcome = inventory_refresh_pair(connection=connection, kind=listed_kind)
+    outcome = inventory_refresh_pair(connection=connection, kind=kinds.get(kind).listed_kind)
     if outcome.infos is None:
         raise CloudFailure(outcome.error_code, outcome.error_message)
     return {info.iid.system_id: info for info in outcome.infos}
@@ -87,13 +89,14 @@ def resource_register(*, connection: Connection, user: Any, kind: str, name: str
 
 def _run_register(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     record = Resource.objects.select_related("connection").get(pk=operation.resource_id)
-    ops = kind_ops(record.kind)
-    info = ops.get(cloud, IID(name_id="", system_id=operation.params["system_id"]))
+    spec = kinds.get(record.kind)
+    assert spec.driver is not None
+    info = spec.driver.get_one(cloud, IID(name_id="", system_id=operation.params["system_id"]))
     record.cloud_name = info.iid.name_id
-    if record.kind == Kind.SECURITY_GROUP or record.kind == Kind.VM:
+    if spec.in_vpc:
         record.parent = Resource.objects.filter(connection=record.connection, kind=Kind.VPC, managed=True,
                                                 system_id=info.vpc_iid.system_id).first()
-    ops.apply(record, info)
+    spec.hook("apply")(record, info)
     if record.kind == Kind.VPC:
         _adopt_subnets(record, info.subnets)
         # Security groups and VMs registered before their VPC now hang off it, so it cannot be

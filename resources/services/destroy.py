@@ -10,14 +10,10 @@ from connections.models import Connection
 from connections.services import provider_get
 from drivers.errors import DriverError
 from drivers.interface import CloudConnection
-from resources.models import Kind, Lifecycle, Operation, Resource
+from resources import kinds
+from resources.models import Lifecycle, Operation, Resource
 from resources.services import records
-from resources.services.kinds import KINDS
 from resources.services.operations import Action, operation_create, register_action
-
-# Each stage's resources only depend on later stages' (a VM on its key pair, SGs and VPC...).
-ORDER: tuple[tuple[str, ...], ...] = ((Kind.CLUSTER, Kind.MY_IMAGE, Kind.NLB), (Kind.VM,), (Kind.DISK,),
-                                      (Kind.KEY_PAIR, Kind.SECURITY_GROUP), (Kind.VPC,))
 
 
 def connection_destroy(*, connection: Connection, user: Any) -> Operation:
@@ -31,8 +27,11 @@ def _run(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     capabilities = provider_get(name=connection.provider, field="connection").capabilities
     deleted: list[dict[str, str]] = []
     remained: list[dict[str, str]] = []
-    for stage in ORDER:
-        for kind in stage:
+    # Each stage's resources only depend on later stages' (a VM on its key pair, SGs and VPC...).
+    for stage in kinds.destroy_stages():
+        for spec in stage:
+            kind, calls = spec.name, spec.driver
+            assert calls is not None, f"kind {kind!r} has a destroy stage but no driver calls"
             targets = Resource.objects.filter(connection=connection, kind=kind, managed=True).order_by("name")
             for record in targets:
                 entry = {"kind": kind, "name": record.name, "system_id": record.system_id}
@@ -43,7 +42,7 @@ def _run(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
                     remained.append({**entry, "reason": f"the {connection.provider} driver cannot delete it"})
                     continue
                 try:
-                    KINDS[kind].delete(cloud, records.iid_of(record))
+                    calls.delete_one(cloud, records.iid_of(record))
                 except DriverError as exc:
                     remained.append({**entry, "reason": str(exc)})
                     continue

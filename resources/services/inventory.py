@@ -28,17 +28,14 @@ from connections.services import connection_info, provider_get
 from drivers.errors import DriverError
 from drivers.interface import CloudDriver
 from drivers.types import ConnectionInfo, to_jsonable
+from resources import kinds as kind_registry
 from resources.models import Freshness, Kind, Lifecycle, Operation, OperationState, RefreshOutcome, Resource
 from resources.services.fanout import Call, Outcome, fan_out
-from resources.services.kinds import kind_ops
 from resources.services.operations import RetryPolicy, dispatch, operation_record
 from spiderweb.errors import InvalidInput, ServiceError
 
 logger = logging.getLogger(__name__)
 
-# Subnets are listed with their VPC.
-INVENTORY_KINDS: tuple[str, ...] = (Kind.VPC, Kind.SECURITY_GROUP, Kind.KEY_PAIR, Kind.VM, Kind.DISK, Kind.MY_IMAGE,
-                                   Kind.NLB, Kind.CLUSTER)
 SHARD_SIZE = 100
 MAX_SHARDS = 8
 
@@ -46,19 +43,24 @@ MAX_SHARDS = 8
 # --- scope and operation ------------------------------------------------------------------------------
 
 
+def inventory_kinds() -> tuple[str, ...]:
+    """The kinds a refresh lists at the cloud (a kind that is part of another comes with its listing)."""
+    return tuple(spec.name for spec in kind_registry.listed())
+
+
 def refresh_scope(*, connections: Sequence[str] = (), kinds: Sequence[str] = ()) -> list[tuple[Connection, str]]:
     """The (connection, kind) pairs to refresh: all of them when a list is empty."""
-    unknown_kinds = sorted(set(kinds) - set(INVENTORY_KINDS))
+    listed = inventory_kinds()
+    unknown_kinds = sorted(set(kinds) - set(listed))
     if unknown_kinds:
-        raise InvalidInput(f"unknown kind(s) {', '.join(unknown_kinds)}; known: {', '.join(INVENTORY_KINDS)}",
-                           field="kinds")
+        raise InvalidInput(f"unknown kind(s) {', '.join(unknown_kinds)}; known: {', '.join(listed)}", field="kinds")
     found = Connection.objects.select_related("region", "credential").order_by("name")
     if connections:
         found = found.filter(name__in=connections)
         missing = sorted(set(connections) - {c.name for c in found})
         if missing:
             raise InvalidInput(f"no connection named {', '.join(missing)}", field="connections")
-    wanted = list(kinds) or list(INVENTORY_KINDS)
+    wanted = list(kinds) or list(listed)
     pairs = []
     for connection in found:
         capabilities = provider_get(name=connection.provider, field="connections").capabilities
@@ -159,7 +161,9 @@ def _listing_call(connection: Connection, kind: str) -> Call:
 def _list_at_cloud(plugin: CloudDriver, info: ConnectionInfo, kind: str) -> list[Any]:
     cloud = plugin.connect(info)
     try:
-        return kind_ops(kind).list(cloud)
+        calls = kind_registry.get(kind).driver
+        assert calls is not None, f"kind {kind!r} is listed with another"
+        return calls.list_all(cloud)
     finally:
         cloud.close()
 
@@ -282,7 +286,7 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
                                   name=_discovered_name(info.iid.name_id, system_id, taken),
                                   cloud_name=info.iid.name_id, region=connection.region.region,
                                   zone=connection.region.zone)
-                if kind in (Kind.SECURITY_GROUP, Kind.VM, Kind.NLB, Kind.CLUSTER):
+                if kind_registry.get(kind).in_vpc:
                     if vpcs is None:
                         vpcs = {r.system_id: r for r in Resource.objects.filter(connection=connection, kind=Kind.VPC)
                                 .exclude(system_id="")}
@@ -346,7 +350,7 @@ def _apply_subnets(vpc: Resource, subnets: Sequence[Any], now: Any) -> None:
 def refresh_after_change(*, connection_id: int, kind: str) -> None:
     """After a mutation through Spiderweb, list the touched (connection, kind) again promptly."""
     connection = Connection.objects.select_related("region", "credential").filter(pk=connection_id).first()
-    if connection is None or kind not in INVENTORY_KINDS:
+    if connection is None or kind not in inventory_kinds():
         return
     try:
         inventory_refresh_pair(connection=connection, kind=kind)

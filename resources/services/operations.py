@@ -33,6 +33,7 @@ from connections.models import Connection
 from connections.services import connection_open
 from drivers.errors import DriverError, ThrottlingError, TransientError
 from drivers.interface import CloudConnection
+from resources import kinds
 from resources.models import Operation, OperationState, Resource
 from spiderweb.errors import ServiceError
 
@@ -279,9 +280,6 @@ def operation_execute(*, operation_id: str) -> None:
         _succeed(operation, result)
 
 
-# The inventory kind a change touches: a subnet is listed with its VPC.
-INVENTORY_KIND_OF = {"vpc": "vpc", "subnet": "vpc", "security_group": "security_group", "key_pair": "key_pair",
-                     "vm": "vm", "disk": "disk", "my_image": "my_image", "nlb": "nlb", "cluster": "cluster"}
 
 
 def _succeed(operation: Operation, result: dict[str, Any]) -> None:
@@ -290,7 +288,8 @@ def _succeed(operation: Operation, result: dict[str, Any]) -> None:
     if secret:
         updates["sealed_secret"] = crypto.encrypt_values(secret)
     Operation.objects.filter(pk=operation.pk).update(**updates)
-    kind = INVENTORY_KIND_OF.get(operation.target_kind)
+    spec = kinds.by_name(operation.target_kind)
+    kind = spec.listed_kind if spec else ""  # the listing that shows the change: a subnet's is its VPC's
     if settings.SPIDERWEB_INVENTORY_REFRESH_AFTER_CHANGE and kind and operation.connection_id:
         # The touched listing is refreshed at once, so the inventory shows what the change did
         # (and anything else that changed there) without waiting for the periodic refresh.

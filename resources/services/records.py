@@ -11,11 +11,11 @@ from django.utils import timezone
 from connections.models import Connection
 from connections.services import registration_get
 from drivers.types import IID
-from resources.models import Kind, Lifecycle, Resource
+from resources import kinds
+from resources.models import Lifecycle, Resource
 from resources.services.naming import cloud_name_for
 from spiderweb.errors import AlreadyExists, InUse, InvalidInput, NotFound
 
-LABELS = {kind.value: kind.label for kind in Kind}
 # Path segments of `{kind}/register/` and `{kind}/reconcile/`: a resource by that name could not be read.
 RESERVED_NAMES = frozenset({"register", "reconcile"})
 
@@ -25,7 +25,8 @@ def connection_get(*, name: str) -> Connection:
 
 
 def label(kind: str) -> str:
-    return LABELS.get(kind, kind)
+    spec = kinds.by_name(kind)
+    return spec.label if spec else kind
 
 
 def record_get(*, connection: Connection, kind: str, name: str, field: str = "") -> Resource:

@@ -97,6 +97,14 @@ def subnet_remove(*, connection: Connection, user: Any, vpc_name: str, subnet_na
                                 target_kind=Kind.SUBNET, target_name=subnet_name, resource=subnet)
 
 
+def subnet_delete(*, connection: Connection, user: Any, name: str) -> Operation:
+    """Remove the subnet named `name` from whichever VPC it is part of."""
+    subnet = records.record_get(connection=connection, kind=Kind.SUBNET, name=name)
+    if subnet.parent is None:
+        raise NotFound(f"subnet {name!r} has no known VPC")
+    return subnet_remove(connection=connection, user=user, vpc_name=subnet.parent.name, subnet_name=name)
+
+
 # --- task time --------------------------------------------------------------------------------------
 
 

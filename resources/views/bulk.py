@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from drivers.errors import DriverError
-from resources.api.inventory import SEGMENTS
+from resources import kinds
 from resources.models import Kind, Resource
-from resources.views.actions import VM_ACTIONS, start_action
+from resources.services.actions import VM_ACTIONS, start_action
 from spiderweb.errors import ServiceError
 
 # Far more than a page of the list; a guard against a hand-made request starting thousands of operations.
@@ -48,9 +48,10 @@ def _records(kind: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], R
 
 @require_POST
 def resource_bulk(request: HttpRequest, segment: str) -> HttpResponse:
-    kind = SEGMENTS.get(segment)
-    if kind is None:
+    spec = kinds.by_segment(segment)
+    if spec is None:
         raise Http404(f"no resource kind {segment!r}")
+    kind = spec.name
     action = request.POST.get("action", "")
     pairs = _selected(request.POST.getlist("selected"))
     results: list[dict[str, Any]] = []

@@ -15,46 +15,31 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from connections.services import provider_get
 from drivers.errors import DriverError
-from resources.api.inventory import SEGMENTS
+from resources import kinds
 from resources.inventory_selectors import present_inventory_page
-from resources.models import Kind, Resource
+from resources.models import Resource
 from resources.services import adoption, operations, tags
+from resources.services.actions import available_actions, start_action
 from resources.services.adoption import resource_fetch
-from resources.views.actions import available_actions, start_action
 from resources.views.operations import OPERATION_FINISHED
 from spiderweb.errors import InvalidInput, ServiceError
 
 
 def _record(segment: str, conn: str, name: str) -> Resource:
-    kind = SEGMENTS.get(segment)
+    spec = kinds.by_segment(segment)
     record = Resource.objects.select_related("connection").filter(
-        kind=kind, connection__name=conn, name=name).order_by("-managed").first() if kind else None
+        kind=spec.name, connection__name=conn, name=name).order_by("-managed").first() if spec else None
     if record is None:
         raise Http404(f"no {segment} {name!r} in {conn!r}")
     return record
 
 
-# The VM states each control starts from; in any other, its button is disabled and says why.
-VM_STARTS_FROM = {"suspend": {"Running"}, "resume": {"Suspended"}, "reboot": {"Running"}}
-
-
-def _with_state(record: Resource, actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The VM's own state, as last read, narrows what its page offers (bulk actions leave it to the cloud)."""
-    if record.kind != Kind.VM or not record.status:
-        return actions
-    for each in actions:
-        wanted = VM_STARTS_FROM.get(each["action"])
-        if each["enabled"] and wanted and record.status not in wanted:
-            each.update(enabled=False, reason=f"{record.name} is {record.status}")
-    return actions
-
-
 def _context(record: Resource, **extra: Any) -> dict[str, Any]:
     answer = present_inventory_page([record])[0]
     capabilities = provider_get(name=record.connection.provider).capabilities
-    return {"record": record, "answer": answer, "segment": next(s for s, k in SEGMENTS.items() if k == record.kind),
+    return {"record": record, "answer": answer, "segment": kinds.get(record.kind).segment,
             "info": json.dumps(answer, indent=2, ensure_ascii=False),
-            "actions": _with_state(record, available_actions(record)),
+            "actions": available_actions(record, by_state=True),
             "taggable": record.managed and capabilities.supports("tag") and record.kind in capabilities.tag_kinds,
             **extra}
 
@@ -122,7 +107,7 @@ def resource_adopt(request: HttpRequest, segment: str, conn: str, name: str) -> 
     record = _record(segment, conn, name)
     wanted = request.POST.get("name", "").strip() or record.name
     try:
-        if record.managed or record.kind == Kind.SUBNET:
+        if record.managed or not kinds.get(record.kind).adoptable:
             raise InvalidInput(f"{record.name} cannot be registered on its own", field="name")
         operation = adoption.resource_register(connection=record.connection, user=request.user, kind=record.kind,
                                                name=wanted, system_id=record.system_id)

@@ -11,7 +11,7 @@ from connections.services import connection_info
 from drivers.registry import get_driver
 from drivers.types import IID, KeyPairReqInfo, VPCReqInfo
 from resources.models import Freshness, Kind, Operation, Resource
-from resources.services.inventory import INVENTORY_KINDS, apply_listing
+from resources.services.inventory import apply_listing, inventory_kinds
 from tests.factories import make_connection
 from tests.resources.flow import finish
 from tests.resources.helpers import VPC_BODY, post
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 REFRESH = "/api/v1/inventory/refresh/"
 # What one mock connection lists in a full refresh.
-PER_CONNECTION = len([kind for kind in INVENTORY_KINDS if get_driver("mock").capabilities.supports(kind)])
+PER_CONNECTION = len([kind for kind in inventory_kinds() if get_driver("mock").capabilities.supports(kind)])
 
 
 def cloud_of(connection: Connection):  # type: ignore[no-untyped-def]

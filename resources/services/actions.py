@@ -1,30 +1,41 @@
-"""What can be done to a resource from the dashboard, and starting it: shared by its page and bulk actions."""
+"""What can be done to a resource, and starting it: the rules the dashboard's page and bulk actions follow."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from connections.services import provider_get
+from resources import kinds
 from resources.models import Kind, Operation, Resource
-from resources.services import cluster, disk, key_pair, my_image, nlb, security_group, vm, vpc
-from spiderweb.errors import InvalidInput, ServiceError
+from resources.services import vm
+from spiderweb.errors import InvalidInput
 
 VM_ACTIONS = (("suspend", "Suspend"), ("resume", "Resume"), ("reboot", "Reboot"), ("terminate", "Terminate"))
-
-DELETES = {
-    Kind.VPC: vpc.vpc_delete, Kind.SECURITY_GROUP: security_group.security_group_delete,
-    Kind.KEY_PAIR: key_pair.key_pair_delete, Kind.DISK: disk.disk_delete, Kind.MY_IMAGE: my_image.my_image_delete,
-    Kind.NLB: nlb.nlb_delete, Kind.CLUSTER: cluster.cluster_delete,
-}
+# The VM states each control starts from; in any other, it is offered disabled with the reason.
+VM_STARTS_FROM = {"suspend": {"Running"}, "resume": {"Suspended"}, "reboot": {"Running"}}
 
 
-def available_actions(record: Resource) -> list[dict[str, Any]]:
-    """What can be done to the record, each enabled or disabled with the driver's reason."""
+def available_actions(record: Resource, *, by_state: bool = False) -> list[dict[str, Any]]:
+    """What can be done to the record, each enabled or disabled with the driver's reason.
+
+    `by_state` also disables what the record's last known state forbids (a resource's page does;
+    bulk actions leave that to the cloud, which may have moved on since the last read).
+    """
+    found = _offered(record)
+    if by_state and record.kind == Kind.VM and record.status:
+        for each in found:
+            wanted = VM_STARTS_FROM.get(each["action"])
+            if each["enabled"] and wanted and record.status not in wanted:
+                each.update(enabled=False, reason=f"{record.name} is {record.status}")
+    return found
+
+
+def _offered(record: Resource) -> list[dict[str, Any]]:
     if not record.managed:
         return []
     capabilities = provider_get(name=record.connection.provider).capabilities
     if record.kind != Kind.VM:
-        family = Kind.VPC if record.kind == Kind.SUBNET else record.kind
+        family = kinds.get(record.kind).family
         supported = capabilities.supports(family)
         return [{"action": "delete", "label": "Delete", "enabled": supported,
                  "reason": "" if supported else capabilities.notes.get(family, "the driver cannot do it")}]
@@ -55,9 +66,6 @@ def start_action(record: Resource, action: str, user: Any) -> Operation:
         return vm.vm_delete(connection=record.connection, user=user, name=record.name)
     if record.kind == Kind.VM:
         return vm.vm_control(connection=record.connection, user=user, name=record.name, action=action)
-    if record.kind == Kind.SUBNET:
-        if record.parent is None:
-            raise ServiceError(f"subnet {record.name} has no known VPC", field="action")
-        return vpc.subnet_remove(connection=record.connection, user=user, vpc_name=record.parent.name,
-                                 subnet_name=record.name)
-    return DELETES[record.kind](connection=record.connection, user=user, name=record.name)
+    operation: Operation = kinds.get(record.kind).hook("delete_service")(
+        connection=record.connection, user=user, name=record.name)
+    return operation
