@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from connections.models import Connection
@@ -25,38 +24,6 @@ from resources import kinds
 from resources.models import Freshness, RefreshOutcome, Resource
 from resources.selectors import Context, iso, parts_of
 from spiderweb.errors import InvalidInput
-
-# `ordering` names → model fields; connection then name is the default and always the tie-breaker,
-# which makes the order total (names are unique per connection and kind) and pages stable.
-ORDER_FIELDS: dict[str, str] = {
-    "name": "name",
-    "connection": "connection__name",
-    "region": "region",
-    "zone": "zone",
-    "status": "status",
-    "created_at": "created_at",
-    "last_seen_at": "last_seen_at",
-}
-DEFAULT_ORDERING = ("connection", "name")
-
-
-@dataclass(frozen=True, kw_only=True)
-class ResourceFilter:
-    """What `inventory/{kind}/` narrows by; empty means no restriction.
-
-    Several values of one field are ORed; tags are ANDed (`(key, None)` asks for the key to be set,
-    `(key, value)` for that value).
-    """
-
-    providers: tuple[str, ...] = ()
-    connections: tuple[str, ...] = ()
-    regions: tuple[str, ...] = ()
-    zones: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    tags: tuple[tuple[str, str | None], ...] = ()
-    managed: bool | None = None
-    missing: bool | None = None
-    search: str = ""
 
 
 def _check_providers(providers: Iterable[str]) -> None:
@@ -70,54 +37,11 @@ def _check_connections(wanted: Sequence[str], found: Iterable[str]) -> None:
         raise InvalidInput(f"no connection named {', '.join(map(repr, unknown))}", field="connection")
 
 
-def _order_by(ordering: Sequence[str]) -> list[Any]:
-    keys = [*ordering, *(name for name in DEFAULT_ORDERING if name not in ordering and f"-{name}" not in ordering)]
-    order: list[Any] = []
-    for key in keys:
-        descending = key.startswith("-")
-        name = key.removeprefix("-")
-        if name not in ORDER_FIELDS:
-            raise InvalidInput(f"cannot order by {name!r}; choose from {', '.join(ORDER_FIELDS)}", field="ordering")
-        # Records never seen at the cloud sort last either way, as "no date" is not the newest date.
-        expression = F(ORDER_FIELDS[name])
-        order.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
-    return order
-
-
-def inventory_records(*, kind: str, filters: ResourceFilter, ordering: Sequence[str] = ()) -> QuerySet[Resource]:
-    """The records of one kind on every connection, filtered and ordered, ready for `present_inventory_page`.
-
-    Raises InvalidInput (naming the parameter) for an unknown provider, connection or ordering.
-    """
-    _check_providers(filters.providers)
-    records = Resource.objects.filter(kind=kind).select_related("connection")
-    if filters.connections:
-        found = dict(Connection.objects.filter(name__in=filters.connections).values_list("name", "pk"))
-        _check_connections(filters.connections, found)
-        records = records.filter(connection_id__in=found.values())
-    if filters.providers:
-        records = records.filter(connection__provider__in=filters.providers)
-    if filters.regions:
-        records = records.filter(region__in=filters.regions)
-    if filters.zones:
-        # A record without a zone of its own (a VPC found by a refresh, say) is in its connection's.
-        records = records.filter(Q(zone__in=filters.zones) |
-                                 Q(zone="", connection__region__zone__in=filters.zones))
-    if filters.statuses:
-        any_status = Q()
-        for status in filters.statuses:
-            any_status |= Q(status__iexact=status)
-        records = records.filter(any_status)
-    for key, value in filters.tags:
-        records = records.filter(tags__has_key=key) if value is None else records.filter(tags__contains={key: value})
-    if filters.managed is not None:
-        records = records.filter(managed=filters.managed)
-    if filters.missing is not None:
-        records = records.filter(missing_since__isnull=not filters.missing)
-    if filters.search:
-        records = records.filter(name__icontains=filters.search)
-    records = records.select_related("parent")  # e.g. a security group's VPC, without a query per item
-    return records.order_by(*_order_by(ordering))
+def inventory_records(*, kind: str) -> QuerySet[Resource]:
+    """The records of one kind on every connection, for `resources.filters.ResourceFilterSet` to narrow
+    and order, and `present_inventory_page` to present."""
+    # The connection and the parent (a security group's VPC) are joined, not read per item.
+    return Resource.objects.filter(kind=kind).select_related("connection", "parent")
 
 
 # --- presenting a page that spans connections -------------------------------------------------------

@@ -304,7 +304,7 @@ _local_answers = _LocalAnswers(LOCAL_ANSWERS)
 
 
 def _answer_key(pk: int, version: datetime, connection_name: str) -> str:
-    return f"resource-answer:v1:{pk}:{version.timestamp():.6f}:{connection_name}"
+    return f"resource-answer:v2:{pk}:{version.timestamp():.6f}:{connection_name}"
 
 
 def record_versions(*, connection_name: str, kind: str) -> QuerySet[Resource, tuple[int, datetime]]:
@@ -314,10 +314,12 @@ def record_versions(*, connection_name: str, kind: str) -> QuerySet[Resource, tu
 
 
 def answers_json(*, connection_name: str, kind: str, rows: list[tuple[int, datetime]],
-                 load_connection: Callable[[], Connection]) -> list[str]:
+                 load_connection: Callable[[], Connection],
+                 render: Callable[[list[dict[str, Any]]], list[Any]]) -> list[str]:
     """The JSON text of each (pk, updated_at) row's answer, in order, rendered once per version.
 
-    The connection row is only loaded (`load_connection`) when an answer has to be rendered.
+    `render` turns presented answers into what is sent (the API's serializer). The connection row
+    is only loaded (`load_connection`) when an answer has to be rendered.
     """
     keys = [_answer_key(pk, version, connection_name) for pk, version in rows]
     found = _local_answers.get_many(keys)
@@ -330,7 +332,7 @@ def answers_json(*, connection_name: str, kind: str, rows: list[tuple[int, datet
         connection = load_connection()
         fresh: dict[str, str] = {}
         records = list(records_of(connection=connection, kind=kind).filter(pk__in=missing))
-        for record, answer in zip(records, present_page(records, connection=connection), strict=True):
+        for record, answer in zip(records, render(present_page(records, connection=connection)), strict=True):
             fresh[_answer_key(record.pk, record.updated_at, connection.name)] = json.dumps(
                 answer, ensure_ascii=False, separators=(",", ":"))
         cache.set_many(fresh, timeout=ANSWER_CACHE_SECONDS)

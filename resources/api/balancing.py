@@ -17,29 +17,43 @@ from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import nlb
 
-NLB_EXAMPLE = OpenApiExample("a public TCP balancer in front of two VMs", request_only=True, value={
-    "name": "nlb-01", "vpc": "vpc-01", "type": "PUBLIC", "scope": "REGION",
-    "listener": {"protocol": "TCP", "port": 80},
-    "vm_group": {"protocol": "TCP", "port": 8080, "vms": ["vm-01", "vm-02"]},
-    "health_checker": {"protocol": "TCP", "port": 8080, "interval_s": 10, "timeout_s": 5, "threshold": 3},
-})
+NLB_EXAMPLE = OpenApiExample(
+    "a public TCP balancer in front of two VMs",
+    request_only=True,
+    value={
+        "name": "nlb-01",
+        "vpc": "vpc-01",
+        "type": "PUBLIC",
+        "scope": "REGION",
+        "listener": {"protocol": "TCP", "port": 80},
+        "vm_group": {"protocol": "TCP", "port": 8080, "vms": ["vm-01", "vm-02"]},
+        "health_checker": {"protocol": "TCP", "port": 8080, "interval_s": 10, "timeout_s": 5, "threshold": 3},
+    },
+)
 
 
 class NLBCollection(ConnectionView):
     kind = Kind.NLB
 
-    @extend_schema(summary="List network load balancers", tags=["nlbs"], parameters=[REFRESH],
-                   responses=s.NLBOut(many=True))
+    @extend_schema(
+        summary="List network load balancers", tags=["nlbs"], parameters=[REFRESH], responses=s.NLBOut(many=True)
+    )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 
-    @extend_schema(summary="Create a network load balancer", description=ASYNC_NOTE, tags=["nlbs"],
-                   request=s.NLBIn, responses={201: s.NLBOut, 202: ACCEPTED}, examples=[NLB_EXAMPLE])
+    @extend_schema(
+        summary="Create a network load balancer",
+        description=ASYNC_NOTE,
+        tags=["nlbs"],
+        request=s.NLBIn,
+        responses={201: s.NLBOut, 202: ACCEPTED},
+        examples=[NLB_EXAMPLE],
+    )
     def post(self, request: Request, conn: str) -> Response:
         data = parse(s.NLBIn, request)
         data["nlb_type"] = data.pop("type")
         operation = nlb.nlb_create(connection=self.connection(conn), user=request.user, **data)
-        return operation_response(request, operation, success_status=status.HTTP_201_CREATED)
+        return operation_response(request, s.NLBOut, operation, success_status=status.HTTP_201_CREATED)
 
 
 class NLBItem(ConnectionView):
@@ -49,28 +63,53 @@ class NLBItem(ConnectionView):
     def get(self, request: Request, conn: str, name: str) -> Response:
         return self.fetch_record(conn, name)
 
-    @extend_schema(summary="Delete a network load balancer", description=ASYNC_NOTE, tags=["nlbs"],
-                   responses={200: s.DeletedOut, 202: ACCEPTED})
+    @extend_schema(
+        summary="Delete a network load balancer",
+        description=ASYNC_NOTE,
+        tags=["nlbs"],
+        responses={200: s.DeletedOut, 202: ACCEPTED},
+    )
     def delete(self, request: Request, conn: str, name: str) -> Response:
-        return operation_response(request, nlb.nlb_delete(connection=self.connection(conn), user=request.user,
-                                                          name=name))
+        return operation_response(
+            request, s.DeletedOut, nlb.nlb_delete(connection=self.connection(conn), user=request.user, name=name)
+        )
 
 
 class NLBVMs(ConnectionView):
-    @extend_schema(summary="Add VMs to the balancer's group", description=ASYNC_NOTE, tags=["nlbs"],
-                   request=s.NLBVMsIn, responses={200: s.NLBOut, 202: ACCEPTED},
-                   examples=[OpenApiExample("one more VM", request_only=True, value={"vms": ["vm-03"]})])
+    @extend_schema(
+        summary="Add VMs to the balancer's group",
+        description=ASYNC_NOTE,
+        tags=["nlbs"],
+        request=s.NLBVMsIn,
+        responses={200: s.NLBOut, 202: ACCEPTED},
+        examples=[OpenApiExample("one more VM", request_only=True, value={"vms": ["vm-03"]})],
+    )
     def post(self, request: Request, conn: str, name: str) -> Response:
         data = parse(s.NLBVMsIn, request)
-        return operation_response(request, nlb.nlb_vms_change(connection=self.connection(conn), user=request.user,
-                                                               name=name, vms=data["vms"], add=True))
+        return operation_response(
+            request,
+            s.NLBOut,
+            nlb.nlb_vms_change(
+                connection=self.connection(conn), user=request.user, name=name, vms=data["vms"], add=True
+            ),
+        )
 
-    @extend_schema(summary="Remove VMs from the balancer's group", description=ASYNC_NOTE, tags=["nlbs"],
-                   request=s.NLBVMsIn, responses={200: s.NLBOut, 202: ACCEPTED})
+    @extend_schema(
+        summary="Remove VMs from the balancer's group",
+        description=ASYNC_NOTE,
+        tags=["nlbs"],
+        request=s.NLBVMsIn,
+        responses={200: s.NLBOut, 202: ACCEPTED},
+    )
     def delete(self, request: Request, conn: str, name: str) -> Response:
         data = parse(s.NLBVMsIn, request)
-        return operation_response(request, nlb.nlb_vms_change(connection=self.connection(conn), user=request.user,
-                                                               name=name, vms=data["vms"], add=False))
+        return operation_response(
+            request,
+            s.NLBOut,
+            nlb.nlb_vms_change(
+                connection=self.connection(conn), user=request.user, name=name, vms=data["vms"], add=False
+            ),
+        )
 
 
 class NLBPart(ConnectionView):
@@ -81,15 +120,23 @@ class NLBPart(ConnectionView):
 
     def put(self, request: Request, conn: str, name: str) -> Response:
         data = parse(self.serializer, request)
-        return operation_response(request, nlb.nlb_change(connection=self.connection(conn), user=request.user,
-                                                          name=name, part=self.part, values=data))
+        return operation_response(
+            request,
+            s.NLBOut,
+            nlb.nlb_change(connection=self.connection(conn), user=request.user, name=name, part=self.part, values=data),
+        )
 
 
 def _part_view(part: str, serializer: type[Serializer]) -> type[NLBPart]:
     view = type(f"NLB{part.title().replace('_', '')}", (NLBPart,), {"part": part, "serializer": serializer})
-    return extend_schema(methods=["PUT"], summary=f"Change the balancer's {part.replace('_', ' ')}",
-                         description=ASYNC_NOTE, tags=["nlbs"], request=serializer,
-                         responses={200: s.NLBOut, 202: ACCEPTED})(view)
+    return extend_schema(
+        methods=["PUT"],
+        summary=f"Change the balancer's {part.replace('_', ' ')}",
+        description=ASYNC_NOTE,
+        tags=["nlbs"],
+        request=serializer,
+        responses={200: s.NLBOut, 202: ACCEPTED},
+    )(view)
 
 
 NLBListener = _part_view("listener", s.ListenerIn)

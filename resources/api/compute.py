@@ -15,10 +15,21 @@ from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import vm
 
-VM_EXAMPLE = OpenApiExample("a VM", request_only=True, value={
-    "name": "vm-01", "image": "mock-vmimage-01", "spec": "mock-vmspec-01", "vpc": "vpc-01", "subnet": "subnet-01",
-    "security_groups": ["sg-01"], "key_pair": "keypair-01", "root_disk_size_gb": 50, "tags": {"team": "web"},
-})
+VM_EXAMPLE = OpenApiExample(
+    "a VM",
+    request_only=True,
+    value={
+        "name": "vm-01",
+        "image": "mock-vmimage-01",
+        "spec": "mock-vmspec-01",
+        "vpc": "vpc-01",
+        "subnet": "subnet-01",
+        "security_groups": ["sg-01"],
+        "key_pair": "keypair-01",
+        "root_disk_size_gb": 50,
+        "tags": {"team": "web"},
+    },
+)
 ACTION_EXAMPLE = OpenApiExample("suspend", request_only=True, value={"action": "suspend"})
 
 
@@ -29,12 +40,18 @@ class VMCollection(ConnectionView):
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 
-    @extend_schema(summary="Start a VM", description=ASYNC_NOTE, tags=["vms"], request=s.VMIn,
-                   responses={201: s.VMOut, 202: ACCEPTED}, examples=[VM_EXAMPLE])
+    @extend_schema(
+        summary="Start a VM",
+        description=ASYNC_NOTE,
+        tags=["vms"],
+        request=s.VMIn,
+        responses={201: s.VMOut, 202: ACCEPTED},
+        examples=[VM_EXAMPLE],
+    )
     def post(self, request: Request, conn: str) -> Response:
         data = parse(s.VMIn, request)
         operation = vm.vm_create(connection=self.connection(conn), user=request.user, spec=vm.VMSpec(**data))
-        return operation_response(request, operation, success_status=status.HTTP_201_CREATED)
+        return operation_response(request, s.VMOut, operation, success_status=status.HTTP_201_CREATED)
 
 
 class VMItem(ConnectionView):
@@ -44,11 +61,12 @@ class VMItem(ConnectionView):
     def get(self, request: Request, conn: str, name: str) -> Response:
         return self.fetch_record(conn, name)
 
-    @extend_schema(summary="Terminate a VM", description=ASYNC_NOTE, tags=["vms"],
-                   responses={200: s.DeletedOut, 202: ACCEPTED})
+    @extend_schema(
+        summary="Terminate a VM", description=ASYNC_NOTE, tags=["vms"], responses={200: s.TerminatedOut, 202: ACCEPTED}
+    )
     def delete(self, request: Request, conn: str, name: str) -> Response:
         operation = vm.vm_delete(connection=self.connection(conn), user=request.user, name=name)
-        return operation_response(request, operation)
+        return operation_response(request, s.TerminatedOut, operation)
 
 
 class VMStatusView(ConnectionView):
@@ -62,14 +80,18 @@ class VMStatusView(ConnectionView):
 class VMActions(ConnectionView):
     kind = Kind.VM
 
-    @extend_schema(summary="Suspend, resume or reboot a VM (answers the transitional status)",
-                   description=ASYNC_NOTE + " An action the VM's state forbids answers 409.", tags=["vms"],
-                   request=s.VMActionIn, responses={200: s.VMActionOut, 202: ACCEPTED}, examples=[ACTION_EXAMPLE])
+    @extend_schema(
+        summary="Suspend, resume or reboot a VM (answers the transitional status)",
+        description=ASYNC_NOTE + " An action the VM's state forbids answers 409.",
+        tags=["vms"],
+        request=s.VMActionIn,
+        responses={200: s.VMActionOut, 202: ACCEPTED},
+        examples=[ACTION_EXAMPLE],
+    )
     def post(self, request: Request, conn: str, name: str) -> Response:
         data = parse(s.VMActionIn, request)
-        operation = vm.vm_control(connection=self.connection(conn), user=request.user, name=name,
-                                  action=data["action"])
-        return operation_response(request, operation)
+        operation = vm.vm_control(connection=self.connection(conn), user=request.user, name=name, action=data["action"])
+        return operation_response(request, s.VMActionOut, operation)
 
 
 # Mounted under `connections/{conn}/vms/` by the kind registry (see resources.api.urls).

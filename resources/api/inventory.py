@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.http import QueryDict
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
@@ -18,68 +17,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from resources import kinds
-from resources.inventory_selectors import (
-    ORDER_FIELDS,
-    ResourceFilter,
-    inventory_records,
-    inventory_summary,
-    present_inventory_page,
-)
+from resources.filters import ORDER_FIELDS, ResourceFilterSet, summary_scope
+from resources.inventory_selectors import inventory_records, inventory_summary, present_inventory_page
 from resources.models import RefreshOutcome
 from spiderweb.api import Pagination
-from spiderweb.errors import InvalidInput, NotFound
-
-TRUE, FALSE = frozenset({"true", "1", "yes"}), frozenset({"false", "0", "no"})
-
-
-# --- query string -----------------------------------------------------------------------------------
-
-
-def _many(params: QueryDict, name: str) -> tuple[str, ...]:
-    """Values of a parameter given several times (`?x=a&x=b`) or as a comma list (`?x=a,b`)."""
-    return tuple(part.strip() for value in params.getlist(name) for part in value.split(",") if part.strip())
-
-
-def _flag(params: QueryDict, name: str) -> bool | None:
-    value = params.get(name, "").strip().lower()
-    if not value:
-        return None
-    if value not in TRUE | FALSE:
-        raise InvalidInput(f"{name} must be true or false, not {params[name]!r}", field=name)
-    return value in TRUE
-
-
-def _tags(params: QueryDict) -> tuple[tuple[str, str | None], ...]:
-    # Not split on commas: a tag's value may hold one. Repeat `tag` to ask for several.
-    tags: list[tuple[str, str | None]] = []
-    for raw in params.getlist("tag"):
-        key, equals, value = raw.partition("=")
-        if not key.strip():
-            raise InvalidInput(f"tag must be `key` or `key=value`, not {raw!r}", field="tag")
-        tags.append((key.strip(), value if equals else None))
-    return tuple(tags)
-
-
-def resource_filter(params: QueryDict) -> ResourceFilter:
-    return ResourceFilter(
-        providers=_many(params, "provider"),
-        connections=_many(params, "connection"),
-        regions=_many(params, "region"),
-        zones=_many(params, "zone"),
-        statuses=_many(params, "status"),
-        tags=_tags(params),
-        managed=_flag(params, "managed"),
-        missing=_flag(params, "missing"),
-        search=params.get("search", "").strip(),
-    )
-
+from spiderweb.errors import NotFound
 
 # --- documentation of the answers -------------------------------------------------------------------
 
 
 def _repeatable(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, str, many=True, explode=True,
-                            description=f"{description} Repeat the parameter or give a comma list.")
+    return OpenApiParameter(
+        name, str, many=True, explode=True, description=f"{description} Repeat the parameter or give a comma list."
+    )
 
 
 SCOPE_PARAMETERS = [
@@ -91,17 +41,30 @@ LIST_PARAMETERS = [
     _repeatable("region", "Only records in these regions."),
     _repeatable("zone", "Only records in these zones (a record without a zone of its own is in its connection's)."),
     _repeatable("status", "Only records with this cloud status (exact, case-insensitive), e.g. `Running`."),
-    OpenApiParameter("tag", str, many=True, explode=True,
-                     description="`key` (the tag is set) or `key=value`; repeat for several, all must match."),
-    OpenApiParameter("managed", bool, description="`true`: created or registered through Spiderweb; "
-                                                  "`false`: only discovered at the cloud."),
+    OpenApiParameter(
+        "tag",
+        str,
+        many=True,
+        explode=True,
+        description="`key` (the tag is set) or `key=value`; repeat for several, all must match.",
+    ),
+    OpenApiParameter(
+        "managed",
+        bool,
+        description="`true`: created or registered through Spiderweb; `false`: only discovered at the cloud.",
+    ),
     OpenApiParameter("missing", bool, description="`true`: only records gone at the cloud; `false`: only present."),
     OpenApiParameter("search", str, description="Name contains (case-insensitive)."),
-    OpenApiParameter("ordering", str, many=True, explode=False,
-                     enum=[f"{sign}{name}" for name in ORDER_FIELDS for sign in ("", "-")],
-                     description="Comma list; `-` for descending. Ties are broken by connection, then name "
-                                 "(the default)."),
-    OpenApiParameter("page", OpenApiTypes.INT), OpenApiParameter("page_size", OpenApiTypes.INT),
+    OpenApiParameter(
+        "ordering",
+        str,
+        many=True,
+        explode=False,
+        enum=[f"{sign}{name}" for name in ORDER_FIELDS for sign in ("", "-")],
+        description="Comma list; `-` for descending. Ties are broken by connection, then name (the default).",
+    ),
+    OpenApiParameter("page", OpenApiTypes.INT),
+    OpenApiParameter("page_size", OpenApiTypes.INT),
 ]
 
 
@@ -110,8 +73,9 @@ class FreshnessOut(serializers.Serializer):
     last_success_at = serializers.DateTimeField(allow_null=True)
     last_attempt_at = serializers.DateTimeField(allow_null=True)
     age_seconds = serializers.FloatField(allow_null=True, help_text="Since the last success.")
-    stale = serializers.BooleanField(help_text="Never refreshed, or the last success is older than "
-                                               "`stale_after_seconds`.")
+    stale = serializers.BooleanField(
+        help_text="Never refreshed, or the last success is older than `stale_after_seconds`."
+    )
     duration_ms = serializers.IntegerField(allow_null=True)
     error_code = serializers.CharField()
     error_message = serializers.CharField()
@@ -176,12 +140,15 @@ def _inventory_item(spec: kinds.KindSpec) -> type[serializers.Serializer]:
 
 
 def _page_of(item: type[serializers.Serializer]) -> serializers.Serializer:
-    return inline_serializer(name=f"{item.__name__.removesuffix('Out')}Page", fields={
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": item(many=True),
-    })
+    return inline_serializer(
+        name=f"{item.__name__.removesuffix('Out')}Page",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
 
 
 # --- views ------------------------------------------------------------------------------------------
@@ -190,39 +157,46 @@ def _page_of(item: type[serializers.Serializer]) -> serializers.Serializer:
 class InventorySummary(APIView):
     @extend_schema(
         summary="Counts per (connection, kind) with freshness, grouped by provider, region and zone",
-        tags=["inventory"], responses=SummaryOut,
-        parameters=[*SCOPE_PARAMETERS,
-                    OpenApiParameter("hide_empty", bool, description="Leave out connections without records.")],
+        tags=["inventory"],
+        responses=SummaryOut,
+        parameters=[
+            *SCOPE_PARAMETERS,
+            OpenApiParameter("hide_empty", bool, description="Leave out connections without records."),
+        ],
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        return Response(inventory_summary(providers=_many(params, "provider"),
-                                          connections=_many(params, "connection"),
-                                          hide_empty=bool(_flag(params, "hide_empty"))))
+        return Response(SummaryOut(inventory_summary(**summary_scope(request.query_params))).data)
 
 
 class InventoryList(APIView):
     """Records of one kind on every connection, managed and discovered; `kind` is set per route."""
 
     kind: ClassVar[str] = ""
+    item: ClassVar[type[serializers.Serializer]] = serializers.Serializer
 
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        records = inventory_records(kind=self.kind, filters=resource_filter(params),
-                                    ordering=_many(params, "ordering"))
+        records = ResourceFilterSet(request.query_params, queryset=inventory_records(kind=self.kind)).qs
         paginator = Pagination()
         page = list(paginator.paginate_queryset(records, request, view=self) or [])
-        return paginator.get_paginated_response(present_inventory_page(page))
+        return paginator.get_paginated_response(self.item(present_inventory_page(page), many=True).data)
 
 
 def _list_view(spec: kinds.KindSpec) -> type[InventoryList]:
     item = _inventory_item(spec)
-    view = type(f"{item.__name__.removesuffix('Out')}List", (InventoryList,),
-                {"kind": spec.name, "__doc__": InventoryList.__doc__})
-    return extend_schema_view(get=extend_schema(
-        summary=f"List {spec.plural} across all connections", tags=["inventory"], parameters=LIST_PARAMETERS,
-        responses=_page_of(item), operation_id=f"v1_inventory_{spec.segment.replace('-', '_')}_list",
-    ))(view)
+    view = type(
+        f"{item.__name__.removesuffix('Out')}List",
+        (InventoryList,),
+        {"kind": spec.name, "item": item, "__doc__": InventoryList.__doc__},
+    )
+    return extend_schema_view(
+        get=extend_schema(
+            summary=f"List {spec.plural} across all connections",
+            tags=["inventory"],
+            parameters=LIST_PARAMETERS,
+            responses=_page_of(item),
+            operation_id=f"v1_inventory_{spec.segment.replace('-', '_')}_list",
+        )
+    )(view)
 
 
 class UnknownKind(APIView):
@@ -236,7 +210,9 @@ class UnknownKind(APIView):
 
 urlpatterns: list[URLPattern] = [
     path("summary/", InventorySummary.as_view(), name="inventory-summary"),
-    *(path(f"{spec.segment}/", _list_view(spec).as_view(), name=f"inventory-{spec.segment}")
-      for spec in kinds.all_kinds()),
+    *(
+        path(f"{spec.segment}/", _list_view(spec).as_view(), name=f"inventory-{spec.segment}")
+        for spec in kinds.all_kinds()
+    ),
     path("<str:segment>/", UnknownKind.as_view(), name="inventory-unknown"),
 ]

@@ -16,10 +16,18 @@ from resources.services.inventory import inventory_kinds, inventory_refresh
 
 
 class RefreshIn(StrictSerializer):
-    connections = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list,
-                                        help_text="Connection names; empty or absent: every connection.")
-    kinds = serializers.ListField(child=serializers.ChoiceField(choices=list(inventory_kinds())), required=False,
-                                  default=list, help_text="Kinds to list; empty or absent: every kind.")
+    connections = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        help_text="Connection names; empty or absent: every connection.",
+    )
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(inventory_kinds())),
+        required=False,
+        default=list,
+        help_text="Kinds to list; empty or absent: every kind.",
+    )
 
 
 class InventoryRefresh(APIView):
@@ -27,12 +35,19 @@ class InventoryRefresh(APIView):
         summary="Refresh the inventory: list every (connection, kind) in scope at the cloud, side by side",
         description=ASYNC_NOTE + " The operation counts progress (`progress.done` of `progress.total`, "
         "`progress.failed`); its result lists each failed (connection, kind) with the cloud's error.",
-        tags=["inventory"], request=RefreshIn, responses={200: OperationOut, 202: ACCEPTED},
-        examples=[OpenApiExample("two connections, VMs only", request_only=True,
-                                 value={"connections": ["mock-mars-z1", "mock-venus-z2"], "kinds": ["vm"]}),
-                  OpenApiExample("everything", request_only=True, value={})],
+        tags=["inventory"],
+        request=RefreshIn,
+        responses={200: OperationOut, 202: ACCEPTED},
+        examples=[
+            OpenApiExample(
+                "two connections, VMs only",
+                request_only=True,
+                value={"connections": ["mock-mars-z1", "mock-venus-z2"], "kinds": ["vm"]},
+            ),
+            OpenApiExample("everything", request_only=True, value={}),
+        ],
     )
     def post(self, request: Request) -> Response:
         data = parse(RefreshIn, request)
         operation = inventory_refresh(user=request.user, connections=data["connections"], kinds=data["kinds"])
-        return operation_response(request, operation)
+        return operation_response(request, OperationOut, operation)

@@ -225,12 +225,22 @@ def _item_response(result: meta.MetaItem, out: type[serializers.Serializer]) -> 
 
 
 def _schema(operation_id: str, summary: str, parameters: list[OpenApiParameter], responses: Any) -> Any:
-    return extend_schema(operation_id=operation_id, summary=summary, description=CACHE_NOTE, tags=TAGS,
-                         parameters=parameters, responses=responses)
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=CACHE_NOTE,
+        tags=TAGS,
+        parameters=parameters,
+        responses=responses,
+    )
 
 
-@_schema("meta_region_zones_list", "List the cloud's regions and their zones", LIST_PARAMS,
-         _page_of(RegionZoneOut, "RegionZone"))
+@_schema(
+    "meta_region_zones_list",
+    "List the cloud's regions and their zones",
+    LIST_PARAMS,
+    _page_of(RegionZoneOut, "RegionZone"),
+)
 @api_view(["GET"])
 def region_zone_list(request: Request, conn: str) -> Response:
     result = meta.meta_region_zones(connection=_connection(conn), refresh=_refresh(request))
@@ -284,8 +294,12 @@ SPEC_FILTERS = [
 ]
 
 
-@_schema("meta_specs_list", "List the VM specs of the connection's region", [*LIST_PARAMS, *SPEC_FILTERS],
-         _page_of(SpecOut, "Spec"))
+@_schema(
+    "meta_specs_list",
+    "List the VM specs of the connection's region",
+    [*LIST_PARAMS, *SPEC_FILTERS],
+    _page_of(SpecOut, "Spec"),
+)
 @api_view(["GET"])
 def spec_list(request: Request, conn: str) -> Response:
     result = meta.meta_specs(
@@ -313,8 +327,12 @@ PRICE_FILTERS = [
 ]
 
 
-@_schema("meta_prices_list", "List on-demand VM prices of the connection's region, cheapest first",
-         [*LIST_PARAMS, *PRICE_FILTERS], _page_of(PriceOut, "Price"))
+@_schema(
+    "meta_prices_list",
+    "List on-demand VM prices of the connection's region, cheapest first",
+    [*LIST_PARAMS, *PRICE_FILTERS],
+    _page_of(PriceOut, "Price"),
+)
 @api_view(["GET"])
 def price_list(request: Request, conn: str) -> Response:
     result = meta.meta_prices(

@@ -15,21 +15,40 @@ from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import key_pair, security_group, vpc
 
-VPC_EXAMPLE = OpenApiExample("a VPC with two subnets", request_only=True, value={
-    "name": "vpc-01", "ipv4_cidr": "192.168.0.0/16",
-    "subnets": [{"name": "subnet-01", "ipv4_cidr": "192.168.1.0/24", "zone": "mars-z1"},
-                {"name": "subnet-02", "ipv4_cidr": "192.168.2.0/24", "zone": "mars-z2"}],
-})
-SUBNET_EXAMPLE = OpenApiExample("a subnet", request_only=True,
-                                value={"name": "subnet-03", "ipv4_cidr": "192.168.3.0/24", "zone": "mars-z1"})
-SG_EXAMPLE = OpenApiExample("SSH and HTTPS in", request_only=True, value={
-    "name": "sg-01", "vpc": "vpc-01",
-    "rules": [{"direction": "inbound", "protocol": "TCP", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"},
-              {"direction": "inbound", "protocol": "TCP", "from_port": 443, "to_port": 443, "cidr": "0.0.0.0/0"}],
-})
-RULES_EXAMPLE = OpenApiExample("ICMP in", request_only=True, value={
-    "rules": [{"direction": "inbound", "protocol": "ICMP", "from_port": -1, "to_port": -1, "cidr": "10.0.0.0/8"}],
-})
+VPC_EXAMPLE = OpenApiExample(
+    "a VPC with two subnets",
+    request_only=True,
+    value={
+        "name": "vpc-01",
+        "ipv4_cidr": "192.168.0.0/16",
+        "subnets": [
+            {"name": "subnet-01", "ipv4_cidr": "192.168.1.0/24", "zone": "mars-z1"},
+            {"name": "subnet-02", "ipv4_cidr": "192.168.2.0/24", "zone": "mars-z2"},
+        ],
+    },
+)
+SUBNET_EXAMPLE = OpenApiExample(
+    "a subnet", request_only=True, value={"name": "subnet-03", "ipv4_cidr": "192.168.3.0/24", "zone": "mars-z1"}
+)
+SG_EXAMPLE = OpenApiExample(
+    "SSH and HTTPS in",
+    request_only=True,
+    value={
+        "name": "sg-01",
+        "vpc": "vpc-01",
+        "rules": [
+            {"direction": "inbound", "protocol": "TCP", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"},
+            {"direction": "inbound", "protocol": "TCP", "from_port": 443, "to_port": 443, "cidr": "0.0.0.0/0"},
+        ],
+    },
+)
+RULES_EXAMPLE = OpenApiExample(
+    "ICMP in",
+    request_only=True,
+    value={
+        "rules": [{"direction": "inbound", "protocol": "ICMP", "from_port": -1, "to_port": -1, "cidr": "10.0.0.0/8"}],
+    },
+)
 KEY_EXAMPLE = OpenApiExample("a key pair", request_only=True, value={"name": "keypair-01"})
 
 
@@ -40,15 +59,25 @@ class VPCCollection(ConnectionView):
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 
-    @extend_schema(summary="Create a VPC with subnets", description=ASYNC_NOTE, tags=["vpcs"], request=s.VPCIn,
-                   responses={201: s.VPCOut, 202: ACCEPTED}, examples=[VPC_EXAMPLE])
+    @extend_schema(
+        summary="Create a VPC with subnets",
+        description=ASYNC_NOTE,
+        tags=["vpcs"],
+        request=s.VPCIn,
+        responses={201: s.VPCOut, 202: ACCEPTED},
+        examples=[VPC_EXAMPLE],
+    )
     def post(self, request: Request, conn: str) -> Response:
         data = parse(s.VPCIn, request)
         operation = vpc.vpc_create(
-            connection=self.connection(conn), user=request.user, name=data["name"], ipv4_cidr=data["ipv4_cidr"],
-            subnets=[vpc.SubnetSpec(**subnet) for subnet in data["subnets"]], tags=data["tags"],
+            connection=self.connection(conn),
+            user=request.user,
+            name=data["name"],
+            ipv4_cidr=data["ipv4_cidr"],
+            subnets=[vpc.SubnetSpec(**subnet) for subnet in data["subnets"]],
+            tags=data["tags"],
         )
-        return operation_response(request, operation, success_status=status.HTTP_201_CREATED)
+        return operation_response(request, s.VPCOut, operation, success_status=status.HTTP_201_CREATED)
 
 
 class VPCItem(ConnectionView):
@@ -58,110 +87,162 @@ class VPCItem(ConnectionView):
     def get(self, request: Request, conn: str, name: str) -> Response:
         return self.fetch_record(conn, name)
 
-    @extend_schema(summary="Delete a VPC (refused while security groups or VMs use it)", description=ASYNC_NOTE,
-                   tags=["vpcs"], responses={200: s.DeletedOut, 202: ACCEPTED})
+    @extend_schema(
+        summary="Delete a VPC (refused while security groups or VMs use it)",
+        description=ASYNC_NOTE,
+        tags=["vpcs"],
+        responses={200: s.DeletedOut, 202: ACCEPTED},
+    )
     def delete(self, request: Request, conn: str, name: str) -> Response:
         operation = vpc.vpc_delete(connection=self.connection(conn), user=request.user, name=name)
-        return operation_response(request, operation)
+        return operation_response(request, s.DeletedOut, operation)
 
 
 class SubnetCollection(ConnectionView):
     kind = Kind.SUBNET
 
-    @extend_schema(summary="Add a subnet to a VPC", description=ASYNC_NOTE, tags=["vpcs"], request=s.SubnetIn,
-                   responses={201: s.VPCOut, 202: ACCEPTED}, examples=[SUBNET_EXAMPLE])
+    @extend_schema(
+        summary="Add a subnet to a VPC",
+        description=ASYNC_NOTE,
+        tags=["vpcs"],
+        request=s.SubnetIn,
+        responses={201: s.VPCOut, 202: ACCEPTED},
+        examples=[SUBNET_EXAMPLE],
+    )
     def post(self, request: Request, conn: str, name: str) -> Response:
         data = parse(s.SubnetIn, request)
-        operation = vpc.subnet_add(connection=self.connection(conn), user=request.user, vpc_name=name,
-                                   subnet=vpc.SubnetSpec(**data))
-        return operation_response(request, operation, success_status=status.HTTP_201_CREATED)
+        operation = vpc.subnet_add(
+            connection=self.connection(conn), user=request.user, vpc_name=name, subnet=vpc.SubnetSpec(**data)
+        )
+        return operation_response(request, s.VPCOut, operation, success_status=status.HTTP_201_CREATED)
 
 
 class SubnetItem(ConnectionView):
     kind = Kind.SUBNET
 
-    @extend_schema(summary="Remove a subnet from a VPC", description=ASYNC_NOTE, tags=["vpcs"],
-                   responses={200: s.VPCOut, 202: ACCEPTED})
+    @extend_schema(
+        summary="Remove a subnet from a VPC",
+        description=ASYNC_NOTE,
+        tags=["vpcs"],
+        responses={200: s.VPCOut, 202: ACCEPTED},
+    )
     def delete(self, request: Request, conn: str, name: str, subnet: str) -> Response:
-        operation = vpc.subnet_remove(connection=self.connection(conn), user=request.user, vpc_name=name,
-                                      subnet_name=subnet)
-        return operation_response(request, operation)
+        operation = vpc.subnet_remove(
+            connection=self.connection(conn), user=request.user, vpc_name=name, subnet_name=subnet
+        )
+        return operation_response(request, s.VPCOut, operation)
 
 
 class SecurityGroupCollection(ConnectionView):
     kind = Kind.SECURITY_GROUP
 
-    @extend_schema(summary="List security groups", tags=["security-groups"], parameters=[REFRESH],
-                   responses=s.SecurityGroupOut(many=True))
+    @extend_schema(
+        summary="List security groups",
+        tags=["security-groups"],
+        parameters=[REFRESH],
+        responses=s.SecurityGroupOut(many=True),
+    )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 
-    @extend_schema(summary="Create a security group in a VPC", description=ASYNC_NOTE, tags=["security-groups"],
-                   request=s.SecurityGroupIn, responses={201: s.SecurityGroupOut, 202: ACCEPTED},
-                   examples=[SG_EXAMPLE])
+    @extend_schema(
+        summary="Create a security group in a VPC",
+        description=ASYNC_NOTE,
+        tags=["security-groups"],
+        request=s.SecurityGroupIn,
+        responses={201: s.SecurityGroupOut, 202: ACCEPTED},
+        examples=[SG_EXAMPLE],
+    )
     def post(self, request: Request, conn: str) -> Response:
         data = parse(s.SecurityGroupIn, request)
         operation = security_group.security_group_create(
-            connection=self.connection(conn), user=request.user, name=data["name"], vpc=data["vpc"],
-            rules=data["rules"], tags=data["tags"],
+            connection=self.connection(conn),
+            user=request.user,
+            name=data["name"],
+            vpc=data["vpc"],
+            rules=data["rules"],
+            tags=data["tags"],
         )
-        return operation_response(request, operation, success_status=status.HTTP_201_CREATED)
+        return operation_response(request, s.SecurityGroupOut, operation, success_status=status.HTTP_201_CREATED)
 
 
 class SecurityGroupItem(ConnectionView):
     kind = Kind.SECURITY_GROUP
 
-    @extend_schema(summary="Get a security group (read from the cloud)", tags=["security-groups"],
-                   responses=s.SecurityGroupOut)
+    @extend_schema(
+        summary="Get a security group (read from the cloud)", tags=["security-groups"], responses=s.SecurityGroupOut
+    )
     def get(self, request: Request, conn: str, name: str) -> Response:
         return self.fetch_record(conn, name)
 
-    @extend_schema(summary="Delete a security group (refused while a VM uses it)", description=ASYNC_NOTE,
-                   tags=["security-groups"], responses={200: s.DeletedOut, 202: ACCEPTED})
+    @extend_schema(
+        summary="Delete a security group (refused while a VM uses it)",
+        description=ASYNC_NOTE,
+        tags=["security-groups"],
+        responses={200: s.DeletedOut, 202: ACCEPTED},
+    )
     def delete(self, request: Request, conn: str, name: str) -> Response:
-        operation = security_group.security_group_delete(connection=self.connection(conn), user=request.user,
-                                                         name=name)
-        return operation_response(request, operation)
+        operation = security_group.security_group_delete(connection=self.connection(conn), user=request.user, name=name)
+        return operation_response(request, s.DeletedOut, operation)
 
 
 class SecurityGroupRules(ConnectionView):
     kind = Kind.SECURITY_GROUP
 
-    @extend_schema(summary="Add rules (rules already present are kept once)", description=ASYNC_NOTE,
-                   tags=["security-groups"], request=s.RulesIn, responses={200: s.SecurityGroupOut, 202: ACCEPTED},
-                   examples=[RULES_EXAMPLE])
+    @extend_schema(
+        summary="Add rules (rules already present are kept once)",
+        description=ASYNC_NOTE,
+        tags=["security-groups"],
+        request=s.RulesIn,
+        responses={200: s.SecurityGroupOut, 202: ACCEPTED},
+        examples=[RULES_EXAMPLE],
+    )
     def post(self, request: Request, conn: str, name: str) -> Response:
         data = parse(s.RulesIn, request)
-        operation = security_group.security_group_rules_change(connection=self.connection(conn), user=request.user,
-                                                               name=name, rules=data["rules"], add=True)
-        return operation_response(request, operation)
+        operation = security_group.security_group_rules_change(
+            connection=self.connection(conn), user=request.user, name=name, rules=data["rules"], add=True
+        )
+        return operation_response(request, s.SecurityGroupOut, operation)
 
-    @extend_schema(summary="Remove rules (absent rules are ignored)", description=ASYNC_NOTE,
-                   tags=["security-groups"], request=s.RulesIn, responses={200: s.SecurityGroupOut, 202: ACCEPTED},
-                   examples=[RULES_EXAMPLE])
+    @extend_schema(
+        summary="Remove rules (absent rules are ignored)",
+        description=ASYNC_NOTE,
+        tags=["security-groups"],
+        request=s.RulesIn,
+        responses={200: s.SecurityGroupOut, 202: ACCEPTED},
+        examples=[RULES_EXAMPLE],
+    )
     def delete(self, request: Request, conn: str, name: str) -> Response:
         data = parse(s.RulesIn, request)
-        operation = security_group.security_group_rules_change(connection=self.connection(conn), user=request.user,
-                                                               name=name, rules=data["rules"], add=False)
-        return operation_response(request, operation)
+        operation = security_group.security_group_rules_change(
+            connection=self.connection(conn), user=request.user, name=name, rules=data["rules"], add=False
+        )
+        return operation_response(request, s.SecurityGroupOut, operation)
 
 
 class KeyPairCollection(ConnectionView):
     kind = Kind.KEY_PAIR
 
-    @extend_schema(summary="List key pairs", tags=["key-pairs"], parameters=[REFRESH],
-                   responses=s.KeyPairOut(many=True))
+    @extend_schema(
+        summary="List key pairs", tags=["key-pairs"], parameters=[REFRESH], responses=s.KeyPairOut(many=True)
+    )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 
-    @extend_schema(summary="Create a key pair (the private key is in this answer only)", description=ASYNC_NOTE,
-                   tags=["key-pairs"], request=s.KeyPairIn, responses={201: s.KeyPairOut, 202: ACCEPTED},
-                   examples=[KEY_EXAMPLE])
+    @extend_schema(
+        summary="Create a key pair (the private key is in this answer only)",
+        description=ASYNC_NOTE,
+        tags=["key-pairs"],
+        request=s.KeyPairIn,
+        responses={201: s.KeyPairOut, 202: ACCEPTED},
+        examples=[KEY_EXAMPLE],
+    )
     def post(self, request: Request, conn: str) -> Response:
         data = parse(s.KeyPairIn, request)
-        operation = key_pair.key_pair_create(connection=self.connection(conn), user=request.user, name=data["name"],
-                                             tags=data["tags"])
-        return operation_response(request, operation, success_status=status.HTTP_201_CREATED)
+        operation = key_pair.key_pair_create(
+            connection=self.connection(conn), user=request.user, name=data["name"], tags=data["tags"]
+        )
+        return operation_response(request, s.KeyPairOut, operation, success_status=status.HTTP_201_CREATED)
 
 
 class KeyPairItem(ConnectionView):
@@ -171,11 +252,15 @@ class KeyPairItem(ConnectionView):
     def get(self, request: Request, conn: str, name: str) -> Response:
         return self.fetch_record(conn, name)
 
-    @extend_schema(summary="Delete a key pair (refused while a VM uses it)", description=ASYNC_NOTE,
-                   tags=["key-pairs"], responses={200: s.DeletedOut, 202: ACCEPTED})
+    @extend_schema(
+        summary="Delete a key pair (refused while a VM uses it)",
+        description=ASYNC_NOTE,
+        tags=["key-pairs"],
+        responses={200: s.DeletedOut, 202: ACCEPTED},
+    )
     def delete(self, request: Request, conn: str, name: str) -> Response:
         operation = key_pair.key_pair_delete(connection=self.connection(conn), user=request.user, name=name)
-        return operation_response(request, operation)
+        return operation_response(request, s.DeletedOut, operation)
 
 
 # Mounted under `connections/{conn}/{segment}/` by the kind registry (see resources.api.urls).
@@ -185,8 +270,7 @@ VPC_ROUTES: list[URLPattern] = [
     path("<str:name>/subnets/", SubnetCollection.as_view(), name="subnet-list"),
     path("<str:name>/subnets/<str:subnet>/", SubnetItem.as_view(), name="subnet-detail"),
     path("<str:name>/subnets/<str:subnet>/tags/", ResourceTags.as_view(kind=Kind.SUBNET), name="subnet-tags"),
-    path("<str:name>/subnets/<str:subnet>/tags/<str:key>/", ResourceTag.as_view(kind=Kind.SUBNET),
-         name="subnet-tag"),
+    path("<str:name>/subnets/<str:subnet>/tags/<str:key>/", ResourceTag.as_view(kind=Kind.SUBNET), name="subnet-tag"),
 ]
 SECURITY_GROUP_ROUTES: list[URLPattern] = [
     path("", SecurityGroupCollection.as_view(), name="security-group-list"),

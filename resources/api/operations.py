@@ -16,6 +16,7 @@ from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from resources.api.serializers import OperationOut
@@ -47,8 +48,11 @@ def present_operation(operation: Operation, request: Request, *, reveal_secret: 
         "target_name": operation.target_name,
         "user": operation.user.get_username() if operation.user else None,
         "attempts": operation.attempts,
-        "progress": {"total": operation.progress_total, "done": operation.progress_done,
-                     "failed": operation.progress_failed},
+        "progress": {
+            "total": operation.progress_total,
+            "done": operation.progress_done,
+            "failed": operation.progress_failed,
+        },
         "created_at": operation.created_at,
         "started_at": operation.started_at,
         "finished_at": operation.finished_at,
@@ -58,14 +62,27 @@ def present_operation(operation: Operation, request: Request, *, reveal_secret: 
     }
 
 
+def rendered_operation(operation: Operation, request: Request, *, reveal_secret: bool = False) -> dict[str, Any]:
+    """The operation's answer, through the serializer the schema shows for it."""
+    return dict(OperationOut(present_operation(operation, request, reveal_secret=reveal_secret)).data)
+
+
 def accepted(operation: Operation, request: Request) -> Response:
-    body = present_operation(operation, request)
-    return Response(body, status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": body["url"], "Preference-Applied": "respond-async"}
-                    if prefers_async(request) else {"Location": body["url"]})
+    body = rendered_operation(operation, request)
+    return Response(
+        body,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": body["url"], "Preference-Applied": "respond-async"}
+        if prefers_async(request)
+        else {"Location": body["url"]},
+    )
 
 
-def operation_response(request: Request, operation: Operation, *, success_status: int = status.HTTP_200_OK) -> Response:
+def operation_response(
+    request: Request, out: type[Serializer], operation: Operation, *, success_status: int = status.HTTP_200_OK
+) -> Response:
+    """The mutation's answer: `out` renders a success (the serializer its schema declares), the
+    operation itself answers a wait that timed out, and its error a failure."""
     if prefers_async(request):
         return accepted(operation, request)
     operation = operations.operation_wait(operation=operation, timeout=settings.SPIDERWEB_OPERATION_WAIT_SECONDS)
@@ -76,11 +93,16 @@ def operation_response(request: Request, operation: Operation, *, success_status
         extra: dict[str, Any] = {"operation": str(operation.pk)}
         if operation.result.get("retry_after"):
             extra["retry_after"] = operation.result["retry_after"]
-        return Response(error_body(operation.error_code, operation.error_message, operation.error_field, **extra),
-                        status=status_for_code(operation.error_code), headers=headers)
+        return Response(
+            error_body(operation.error_code, operation.error_message, operation.error_field, **extra),
+            status=status_for_code(operation.error_code),
+            headers=headers,
+        )
+    if out is OperationOut:  # work whose answer is the operation itself, such as a refresh
+        return Response(rendered_operation(operation, request), status=success_status, headers=headers)
     body = dict(operation.result)
     body.update(operations.operation_take_secret(operation=operation))
-    return Response(body, status=success_status, headers=headers)
+    return Response(out(body).data, status=success_status, headers=headers)
 
 
 class OperationList(ListAPIView):
@@ -98,23 +120,34 @@ class OperationList(ListAPIView):
             queryset = queryset.filter(connection_name=params["connection"])
         return queryset
 
-    @extend_schema(summary="List operations", tags=["operations"], parameters=[
-        OpenApiParameter("state", str, enum=[s.value for s in OperationState]),
-        OpenApiParameter("connection", str), OpenApiParameter("action", str),
-        OpenApiParameter("target_kind", str), OpenApiParameter("target_name", str),
-    ])
+    @extend_schema(
+        summary="List operations",
+        tags=["operations"],
+        parameters=[
+            OpenApiParameter("state", str, enum=[s.value for s in OperationState]),
+            OpenApiParameter("connection", str),
+            OpenApiParameter("action", str),
+            OpenApiParameter("target_kind", str),
+            OpenApiParameter("target_name", str),
+        ],
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([present_operation(op, request) for op in page])
+        return self.get_paginated_response(
+            OperationOut([present_operation(op, request) for op in page], many=True).data
+        )
 
 
 class OperationDetail(APIView):
-    @extend_schema(summary="Get an operation (a create's one-time secret is shown on the first read)",
-                   tags=["operations"], responses=OperationOut)
+    @extend_schema(
+        summary="Get an operation (a create's one-time secret is shown on the first read)",
+        tags=["operations"],
+        responses=OperationOut,
+    )
     def get(self, request: Request, operation_id: str) -> Response:
         operation = Operation.objects.select_related("user").filter(pk=operation_id).first()
         if operation is None:
             raise NotFound(f"no operation {operation_id}")
         if not operation.finished and operations.operations_sweep(only=operation):
             operation.refresh_from_db()
-        return Response(present_operation(operation, request, reveal_secret=True))
+        return Response(rendered_operation(operation, request, reveal_secret=True))

@@ -11,15 +11,17 @@ TAGS_HELP = "Key/value tags set at creation."
 
 
 def tags_field() -> serializers.DictField:
-    return serializers.DictField(child=serializers.CharField(max_length=256, allow_blank=True), required=False,
-                                 default=dict, help_text=TAGS_HELP)
+    return serializers.DictField(
+        child=serializers.CharField(max_length=256, allow_blank=True), required=False, default=dict, help_text=TAGS_HELP
+    )
 
 
 class SubnetIn(StrictSerializer):
     name = name_field()
     ipv4_cidr = serializers.CharField(max_length=43, help_text="e.g. 192.168.1.0/24, inside the VPC's block.")
-    zone = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                 help_text="Empty: the connection's zone.")
+    zone = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="Empty: the connection's zone."
+    )
     tags = tags_field()
 
 
@@ -33,8 +35,9 @@ class VPCIn(StrictSerializer):
 class RuleIn(StrictSerializer):
     direction = serializers.ChoiceField(choices=["inbound", "outbound"])
     protocol = serializers.ChoiceField(choices=["TCP", "UDP", "ICMP", "ALL"])
-    from_port = serializers.IntegerField(min_value=-1, max_value=65535, required=False, default=-1,
-                                         help_text="-1: any (ICMP and ALL).")
+    from_port = serializers.IntegerField(
+        min_value=-1, max_value=65535, required=False, default=-1, help_text="-1: any (ICMP and ALL)."
+    )
     to_port = serializers.IntegerField(min_value=-1, max_value=65535, required=False, default=-1)
     cidr = serializers.CharField(max_length=43, required=False, default="0.0.0.0/0")
 
@@ -68,20 +71,33 @@ class KeyPairIn(StrictSerializer):
 
 class VMIn(StrictSerializer):
     name = name_field()
-    image = serializers.CharField(max_length=255, help_text="A public image of the connection (see images/), or "
-                                  "with `image_type` `my_image` the name of one of its machine images.")
+    image = serializers.CharField(
+        max_length=255,
+        help_text="A public image of the connection (see images/), or "
+        "with `image_type` `my_image` the name of one of its machine images.",
+    )
     image_type = serializers.ChoiceField(choices=["public_image", "my_image"], required=False, default="public_image")
     spec = serializers.CharField(max_length=255, help_text="A VM spec name of the connection (see specs/).")
     vpc = serializers.CharField(max_length=100)
     subnet = serializers.CharField(max_length=100)
-    data_disks = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list,
-                                       help_text="Names of available disks to attach at start.")
+    data_disks = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        default=list,
+        help_text="Names of available disks to attach at start.",
+    )
     security_groups = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
     key_pair = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     root_disk_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
     root_disk_size_gb = serializers.IntegerField(min_value=0, max_value=65536, required=False, default=0)
-    vm_user_password = serializers.CharField(max_length=128, required=False, allow_blank=True, default="",
-                                             write_only=True, help_text="Only for images without a key pair login.")
+    vm_user_password = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        default="",
+        write_only=True,
+        help_text="Only for images without a key pair login.",
+    )
     tags = tags_field()
 
 
@@ -189,8 +205,20 @@ class MyImageOut(ResourceOut):
 class VMStatusOut(serializers.Serializer):
     name = serializers.CharField()
     system_id = serializers.CharField()
-    status = serializers.ChoiceField(choices=["Creating", "Running", "Suspending", "Suspended", "Resuming",
-                                              "Rebooting", "Terminating", "Terminated", "Failed", "NotExist"])
+    status = serializers.ChoiceField(
+        choices=[
+            "Creating",
+            "Running",
+            "Suspending",
+            "Suspended",
+            "Resuming",
+            "Rebooting",
+            "Terminating",
+            "Terminated",
+            "Failed",
+            "NotExist",
+        ]
+    )
 
 
 class VMActionOut(VMStatusOut):
@@ -201,6 +229,10 @@ class DeletedOut(serializers.Serializer):
     name = serializers.CharField()
     system_id = serializers.CharField()
     deleted = serializers.BooleanField()
+
+
+class TerminatedOut(DeletedOut):
+    status = serializers.CharField(help_text="The VM's last status at the cloud, e.g. `Terminated`.")
 
 
 class ErrorDetailOut(serializers.Serializer):
@@ -242,12 +274,15 @@ class ReconcileOut(serializers.Serializer):
 
 class DiskIn(StrictSerializer):
     name = name_field()
-    zone = serializers.CharField(max_length=100, required=False, allow_blank=True, default="",
-                                 help_text="Empty: the connection's zone.")
-    disk_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
-                                      help_text="Empty: the cloud's default type.")
-    size_gb = serializers.IntegerField(min_value=0, max_value=65536, required=False, default=0,
-                                       help_text="0: the type's default size.")
+    zone = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="Empty: the connection's zone."
+    )
+    disk_type = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default="", help_text="Empty: the cloud's default type."
+    )
+    size_gb = serializers.IntegerField(
+        min_value=0, max_value=65536, required=False, default=0, help_text="0: the type's default size."
+    )
     tags = tags_field()
 
 
@@ -345,8 +380,13 @@ class ClusterOut(ResourceOut):
 
 class NodeGroupIn(StrictSerializer):
     name = name_field()
-    image = serializers.CharField(max_length=255, required=False, allow_blank=True, default="",
-                                  help_text="Empty: the cluster's default node image.")
+    image = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Empty: the cluster's default node image.",
+    )
     spec = serializers.CharField(max_length=255)
     key_pair = serializers.CharField(max_length=100)
     root_disk_type = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
@@ -360,8 +400,13 @@ class NodeGroupIn(StrictSerializer):
 class ClusterIn(StrictSerializer):
     name = name_field()
     vpc = serializers.CharField(max_length=100)
-    version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
-                                    help_text="Empty: the cloud's default Kubernetes version.")
+    version = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Empty: the cloud's default Kubernetes version.",
+    )
     subnets = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
     security_groups = serializers.ListField(child=serializers.CharField(max_length=100), required=False, default=list)
     node_groups = NodeGroupIn(many=True, required=False, default=list)
@@ -387,3 +432,66 @@ class KubeconfigOut(serializers.Serializer):
     system_id = serializers.CharField()
     endpoint = serializers.CharField()
     kubeconfig = serializers.CharField()
+
+
+class TagsOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    kind = serializers.CharField()
+    tags = serializers.DictField(child=serializers.CharField())
+
+
+class TagOut(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.CharField()
+
+
+class TagMatchOut(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    cloud_name = serializers.CharField()
+    tags = serializers.DictField(child=serializers.CharField())
+
+
+class AnyCallOut(serializers.Serializer):
+    fid = serializers.CharField()
+    params = serializers.DictField(child=serializers.CharField())
+    result = serializers.DictField(child=serializers.CharField())
+
+
+class MetricPointOut(serializers.Serializer):
+    timestamp = serializers.DateTimeField()
+    value = serializers.FloatField()
+
+
+class MetricOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    metric = serializers.CharField()
+    unit = serializers.CharField()
+    interval_minutes = serializers.IntegerField()
+    period_hours = serializers.IntegerField()
+    points = MetricPointOut(many=True)
+
+
+class DestroyedOut(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+
+
+class RemainedOut(DestroyedOut):
+    reason = serializers.CharField()
+
+
+class DestroyOut(serializers.Serializer):
+    connection = serializers.CharField()
+    deleted = DestroyedOut(many=True)
+    remained = RemainedOut(many=True)
+
+
+class UnregisteredOut(serializers.Serializer):
+    name = serializers.CharField()
+    system_id = serializers.CharField()
+    unregistered = serializers.BooleanField()

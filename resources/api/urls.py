@@ -13,13 +13,15 @@ def _kind_patterns(spec: kinds.KindSpec) -> list[URLPattern | URLResolver]:
     segment, kind = spec.segment, spec.name
     if spec.adoptable:
         found += [
-            path(f"{segment}/register/", adoption.Register.as_view(kind=kind), name=f"{segment}-register"),
+            path(f"{segment}/register/", adoption.register_view(spec).as_view(), name=f"{segment}-register"),
             path(f"{segment}/reconcile/", adoption.Reconcile.as_view(kind=kind), name=f"{segment}-reconcile"),
-            path(f"{segment}/<str:name>/unregister/", adoption.Unregister.as_view(kind=kind),
-                 name=f"{segment}-unregister"),
+            path(
+                f"{segment}/<str:name>/unregister/",
+                adoption.Unregister.as_view(kind=kind),
+                name=f"{segment}-unregister",
+            ),
             path(f"{segment}/<str:name>/tags/", extras.ResourceTags.as_view(kind=kind), name=f"{segment}-tags"),
-            path(f"{segment}/<str:name>/tags/<str:key>/", extras.ResourceTag.as_view(kind=kind),
-                 name=f"{segment}-tag"),
+            path(f"{segment}/<str:name>/tags/<str:key>/", extras.ResourceTag.as_view(kind=kind), name=f"{segment}-tag"),
         ]
     if spec.api_routes:
         found.append(path(f"{segment}/", include(kinds.resolve(spec.api_routes))))

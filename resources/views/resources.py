@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from drivers import registry
 from resources import kinds
-from resources.api.inventory import resource_filter
+from resources.filters import ResourceFilterSet
 from resources.inventory_selectors import inventory_records, present_inventory_page
 from resources.views.bulk import bulk_actions
 from spiderweb.errors import InvalidInput
@@ -36,8 +36,9 @@ def resource_list(request: HttpRequest, segment: str) -> HttpResponse:
     error = ""
     ordering = request.GET.get("ordering", "")
     try:
-        records = inventory_records(kind=spec.name, filters=resource_filter(_filled(request.GET)),
-                                    ordering=[ordering] if ordering in ORDERINGS else [])
+        query = _filled(request.GET)
+        query.setlist("ordering", [ordering] if ordering in ORDERINGS else [])
+        records = ResourceFilterSet(query, queryset=inventory_records(kind=spec.name)).qs
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
         items = [{**item, "detail": summary(item)} for item in present_inventory_page(list(page))]
     except InvalidInput as exc:
