@@ -1,0 +1,138 @@
+"""The KT Cloud Classic driver and its connections."""
+
+from __future__ import annotations
+
+from drivers.capabilities import FAMILIES, Capabilities
+from drivers.errors import FieldError
+from drivers.fields import validate_values
+from drivers.ktclassic._client import KTClient
+from drivers.ktclassic._common import ZONES, zone_id_for
+from drivers.ktclassic.image import KTImageHandler
+from drivers.ktclassic.region_zone import KTRegionZoneHandler
+from drivers.ktclassic.vm_spec import KTVMSpecHandler
+from drivers.types import ConnectionInfo, FieldSpec
+
+SUPPORTED = frozenset({"region_zone", "image", "vm_spec"})
+NOTES = {
+    "price": "KT Cloud publishes its prices on its web site only; the classic API has no price call.",
+    "cluster": "KT Cloud's classic platform has no managed Kubernetes (KT's Kubernetes runs on its D platform).",
+}
+NOT_YET = "The KT Cloud Classic driver does not offer it yet."
+
+CAPABILITIES = Capabilities(
+    handlers=SUPPORTED,
+    notes={**{family: NOT_YET for family in FAMILIES if family not in SUPPORTED}, **NOTES},
+)
+
+
+class KTClassicConnection:
+    """One KT Cloud account (API key) in one zone."""
+
+    def __init__(self, *, info: ConnectionInfo, client: KTClient) -> None:
+        self._info = info
+        self._client = client
+
+    @property
+    def info(self) -> ConnectionInfo:
+        return self._info
+
+    def verify(self) -> None:
+        # Listing the zones proves the key and signature; the connection's zone must be among them.
+        zones = {str(zone.get("id", "")) for zone in self._client.listing("listZones", "zone")}
+        if self._client.zone_id not in zones:
+            raise FieldError(f"Zone '{self._info.zone}' is not a zone of this KT Cloud account.", field="zone")
+
+    def close(self) -> None:
+        self._client.close()
+
+    def region_zone(self) -> KTRegionZoneHandler:
+        return KTRegionZoneHandler(self._client)
+
+    def image(self) -> KTImageHandler:
+        return KTImageHandler(self._client)
+
+    def vm_spec(self) -> KTVMSpecHandler:
+        return KTVMSpecHandler(self._client)
+
+    def price(self) -> None:
+        CAPABILITIES.require("price")
+
+    def vpc(self) -> None:
+        CAPABILITIES.require("vpc")
+
+    def security_group(self) -> None:
+        CAPABILITIES.require("security_group")
+
+    def key_pair(self) -> None:
+        CAPABILITIES.require("key_pair")
+
+    def vm(self) -> None:
+        CAPABILITIES.require("vm")
+
+    def disk(self) -> None:
+        CAPABILITIES.require("disk")
+
+    def my_image(self) -> None:
+        CAPABILITIES.require("my_image")
+
+    def nlb(self) -> None:
+        CAPABILITIES.require("nlb")
+
+    def cluster(self) -> None:
+        CAPABILITIES.require("cluster")
+
+    def tag(self) -> None:
+        CAPABILITIES.require("tag")
+
+    def monitoring(self) -> None:
+        CAPABILITIES.require("monitoring")
+
+    def anycall(self) -> None:
+        CAPABILITIES.require("anycall")
+
+
+class KTClassicDriver:
+    """KT Cloud's classic (G1/G2) platform over its CloudStack-style API, with an API key and secret key."""
+
+    name = "ktclassic"
+    label = "KT Cloud Classic"
+    credential_fields: tuple[FieldSpec, ...] = (
+        FieldSpec(
+            name="ClientId", label="API key", help="The API key of the KT Cloud account (console: My Page > API Key)."
+        ),
+        FieldSpec(
+            name="ClientSecret", label="Secret key", secret=True, help="The secret key that goes with the API key."
+        ),
+    )
+    region_fields: tuple[FieldSpec, ...] = (
+        FieldSpec(name="region", label="Region", help="KOR-Seoul or KOR-Central."),
+        FieldSpec(
+            name="zone",
+            label="Zone",
+            help="The zone's id or name, e.g. KOR-Seoul M2 (d7d0177e-6cda-404a-a46f-a5b356d2874e). Every KT Cloud "
+            "resource lives in one zone.",
+        ),
+    )
+    region_options: tuple[FieldSpec, ...] = ()
+    capabilities = CAPABILITIES
+
+    def connect(self, info: ConnectionInfo) -> KTClassicConnection:
+        credential = validate_values(self.credential_fields, info.credential, what="KT Cloud credential")
+        validate_values(self.region_fields, {"region": info.region, "zone": info.zone}, what="KT Cloud region")
+        validate_values(self.region_options, info.options, what="KT Cloud region options")
+        zone_id = zone_id_for(info.zone)
+        if not zone_id:
+            known = ", ".join(name for name, _region in ZONES.values())
+            raise FieldError(f"KT Cloud zone '{info.zone}' is neither a zone id nor one of {known}.", field="zone")
+        known_zone = ZONES.get(zone_id)
+        if known_zone is not None and known_zone[1] != info.region:
+            raise FieldError(
+                f"KT Cloud zone '{known_zone[0]}' is in region {known_zone[1]}, not {info.region}.", field="zone"
+            )
+        client = KTClient(
+            api_key=str(credential["ClientId"]).strip(),
+            secret_key=str(credential["ClientSecret"]).strip(),
+            region=info.region,
+            zone_id=zone_id,
+        )
+        return KTClassicConnection(info=info, client=client)
