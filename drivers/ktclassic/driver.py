@@ -5,15 +5,25 @@ from __future__ import annotations
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError
 from drivers.fields import validate_values
+from drivers.ktclassic import security_group as _security_group
+from drivers.ktclassic import vpc as _vpc
 from drivers.ktclassic._client import KTClient
 from drivers.ktclassic._common import ZONES, zone_id_for
+from drivers.ktclassic._records import Records, default_store_url, open_store
 from drivers.ktclassic.image import KTImageHandler
+from drivers.ktclassic.key_pair import KTKeyPairHandler
 from drivers.ktclassic.region_zone import KTRegionZoneHandler
+from drivers.ktclassic.security_group import KTSecurityGroupHandler
+from drivers.ktclassic.vm import KTVMHandler
 from drivers.ktclassic.vm_spec import KTVMSpecHandler
+from drivers.ktclassic.vpc import KTVPCHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
-SUPPORTED = frozenset({"region_zone", "image", "vm_spec"})
+SUPPORTED = frozenset({"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm"})
 NOTES = {
+    "vpc": _vpc.NOTE,
+    "security_group": _security_group.NOTE,
+    "vm.suspend": "KT Cloud has no suspend that keeps memory: suspend stops the VM and resume starts it again.",
     "price": "KT Cloud publishes its prices on its web site only; the classic API has no price call.",
     "cluster": "KT Cloud's classic platform has no managed Kubernetes (KT's Kubernetes runs on its D platform).",
 }
@@ -28,9 +38,10 @@ CAPABILITIES = Capabilities(
 class KTClassicConnection:
     """One KT Cloud account (API key) in one zone."""
 
-    def __init__(self, *, info: ConnectionInfo, client: KTClient) -> None:
+    def __init__(self, *, info: ConnectionInfo, client: KTClient, records: Records) -> None:
         self._info = info
         self._client = client
+        self._records = records
 
     @property
     def info(self) -> ConnectionInfo:
@@ -57,17 +68,17 @@ class KTClassicConnection:
     def price(self) -> None:
         CAPABILITIES.require("price")
 
-    def vpc(self) -> None:
-        CAPABILITIES.require("vpc")
+    def vpc(self) -> KTVPCHandler:
+        return KTVPCHandler(self._client, self._records)
 
-    def security_group(self) -> None:
-        CAPABILITIES.require("security_group")
+    def security_group(self) -> KTSecurityGroupHandler:
+        return KTSecurityGroupHandler(self._client, self._records)
 
-    def key_pair(self) -> None:
-        CAPABILITIES.require("key_pair")
+    def key_pair(self) -> KTKeyPairHandler:
+        return KTKeyPairHandler(self._client, self._records)
 
-    def vm(self) -> None:
-        CAPABILITIES.require("vm")
+    def vm(self) -> KTVMHandler:
+        return KTVMHandler(self._client, self._records)
 
     def disk(self) -> None:
         CAPABILITIES.require("disk")
@@ -116,10 +127,19 @@ class KTClassicDriver:
     region_options: tuple[FieldSpec, ...] = ()
     capabilities = CAPABILITIES
 
+    def __init__(self, *, store_url: str = "") -> None:
+        # Where the emulated VPCs, security groups and public keys are kept (see `_records`).
+        self.store_url = store_url or default_store_url()
+        self._store = open_store(self.store_url)
+
+    def wipe_account(self, tenant: str) -> None:
+        """Forget every record of one account (`_records.tenant_of(api_key)`); for tests."""
+        self._store.wipe_tenant(tenant)
+
     def connect(self, info: ConnectionInfo) -> KTClassicConnection:
         credential = validate_values(self.credential_fields, info.credential, what="KT Cloud credential")
-        validate_values(self.region_fields, {"region": info.region, "zone": info.zone}, what="KT Cloud region")
         validate_values(self.region_options, info.options, what="KT Cloud region options")
+        validate_values(self.region_fields, {"region": info.region, "zone": info.zone}, what="KT Cloud region")
         zone_id = zone_id_for(info.zone)
         if not zone_id:
             known = ", ".join(name for name, _region in ZONES.values())
@@ -135,4 +155,9 @@ class KTClassicDriver:
             region=info.region,
             zone_id=zone_id,
         )
-        return KTClassicConnection(info=info, client=client)
+        records = Records(store=self._store, api_key=client_key(credential), zone_id=zone_id)
+        return KTClassicConnection(info=info, client=client, records=records)
+
+
+def client_key(credential: dict[str, object]) -> str:
+    return str(credential["ClientId"]).strip()

@@ -8,7 +8,7 @@ import pytest
 
 from drivers.ktclassic import KTClassicConnection, KTClassicDriver
 from tests.drivers.ktclassic.fake import FakeKT, running
-from tests.drivers.ktclassic.support import connection_info
+from tests.drivers.ktclassic.support import connection_info, fresh_driver
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +25,14 @@ def fake() -> Iterator[FakeKT]:
 
 
 @pytest.fixture
-def kt(fake: FakeKT) -> Iterator[KTClassicConnection]:
+def driver(redis_url: str) -> Iterator[KTClassicDriver]:
+    """The driver, keeping its emulated records in the test Redis (wiped before and after)."""
+    yield from fresh_driver(redis_url)
+
+
+@pytest.fixture
+def kt(fake: FakeKT, driver: KTClassicDriver) -> Iterator[KTClassicConnection]:
     """A connection to the fake in zone KOR-Seoul M2."""
-    conn = KTClassicDriver().connect(connection_info())
+    conn = driver.connect(connection_info())
     yield conn
     conn.close()

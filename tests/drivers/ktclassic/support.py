@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from drivers.ktclassic import KTClassicDriver
+from drivers.ktclassic._records import tenant_of
 from drivers.types import ConnectionInfo
 from tests.drivers.ktclassic.fake import API_KEY, SECRET_KEY
 from tests.drivers.ktclassic.fake.catalogue import SEOUL_M2
@@ -13,3 +17,13 @@ ZONE = SEOUL_M2
 def connection_info(*, region: str = REGION, zone: str = ZONE, **credential: str) -> ConnectionInfo:
     values = {"ClientId": API_KEY, "ClientSecret": SECRET_KEY, **credential}
     return ConnectionInfo(name="kt-test", provider="ktclassic", credential=values, region=region, zone=zone)
+
+
+def fresh_driver(store_url: str) -> Iterator[KTClassicDriver]:
+    """A driver whose records of the test account start empty and are wiped afterwards."""
+    driver = KTClassicDriver(store_url=store_url)
+    driver.wipe_account(tenant_of(API_KEY))
+    try:
+        yield driver
+    finally:
+        driver.wipe_account(tenant_of(API_KEY))

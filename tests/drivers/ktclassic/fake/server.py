@@ -89,6 +89,7 @@ class FakeKT:
         self.jobs: dict[str, Job] = {}
         self.calls: list[tuple[str, dict[str, str]]] = []
         self.failures: dict[str, list[ApiError]] = {}
+        self.job_failures: dict[str, list[ApiError]] = {}
         self.ids = itertools.count(1)
         self.state: dict[str, dict[str, Answer]] = {}
 
@@ -104,7 +105,19 @@ class FakeKT:
         """The next call of `command` answers this error instead."""
         self.failures.setdefault(command, []).append(ApiError(code, text))
 
+    def fail_job(self, command: str, code: int, text: str) -> None:
+        """The next job of `command` fails when it ends, with this error in its `jobresult`."""
+        self.job_failures.setdefault(command, []).append(ApiError(code, text))
+
     def job(self, command: str, effect: Callable[[], Answer], *, ticks: int = 2) -> str:
+        queued = self.job_failures.get(command)
+        if queued:
+            error = queued.pop(0)
+
+            def failing() -> Answer:
+                raise error
+
+            effect = failing
         job_id = self.new_id()
         self.jobs[job_id] = Job(job_id=job_id, command=command, ready_at=self.clock + ticks, effect=effect)
         return job_id
