@@ -5,24 +5,33 @@ from __future__ import annotations
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError
 from drivers.fields import validate_values
+from drivers.ktclassic import disk as _disk
 from drivers.ktclassic import security_group as _security_group
+from drivers.ktclassic import tag as _tag
 from drivers.ktclassic import vpc as _vpc
 from drivers.ktclassic._client import KTClient
 from drivers.ktclassic._common import ZONES, zone_id_for
 from drivers.ktclassic._records import Records, default_store_url, open_store
+from drivers.ktclassic.disk import KTDiskHandler
 from drivers.ktclassic.image import KTImageHandler
 from drivers.ktclassic.key_pair import KTKeyPairHandler
+from drivers.ktclassic.my_image import KTMyImageHandler
 from drivers.ktclassic.region_zone import KTRegionZoneHandler
 from drivers.ktclassic.security_group import KTSecurityGroupHandler
+from drivers.ktclassic.tag import KTTagHandler
 from drivers.ktclassic.vm import KTVMHandler
 from drivers.ktclassic.vm_spec import KTVMSpecHandler
 from drivers.ktclassic.vpc import KTVPCHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
-SUPPORTED = frozenset({"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm"})
+SUPPORTED = frozenset(
+    {"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk", "my_image", "tag"}
+)
 NOTES = {
     "vpc": _vpc.NOTE,
     "security_group": _security_group.NOTE,
+    "disk.resize": _disk.NOTE,
+    "tag": _tag.NOTE,
     "vm.suspend": "KT Cloud has no suspend that keeps memory: suspend stops the VM and resume starts it again.",
     "price": "KT Cloud publishes its prices on its web site only; the classic API has no price call.",
     "cluster": "KT Cloud's classic platform has no managed Kubernetes (KT's Kubernetes runs on its D platform).",
@@ -31,6 +40,7 @@ NOT_YET = "The KT Cloud Classic driver does not offer it yet."
 
 CAPABILITIES = Capabilities(
     handlers=SUPPORTED,
+    tag_kinds=_tag.TAG_KINDS,
     notes={**{family: NOT_YET for family in FAMILIES if family not in SUPPORTED}, **NOTES},
 )
 
@@ -80,11 +90,11 @@ class KTClassicConnection:
     def vm(self) -> KTVMHandler:
         return KTVMHandler(self._client, self._records)
 
-    def disk(self) -> None:
-        CAPABILITIES.require("disk")
+    def disk(self) -> KTDiskHandler:
+        return KTDiskHandler(self._client)
 
-    def my_image(self) -> None:
-        CAPABILITIES.require("my_image")
+    def my_image(self) -> KTMyImageHandler:
+        return KTMyImageHandler(self._client)
 
     def nlb(self) -> None:
         CAPABILITIES.require("nlb")
@@ -92,8 +102,8 @@ class KTClassicConnection:
     def cluster(self) -> None:
         CAPABILITIES.require("cluster")
 
-    def tag(self) -> None:
-        CAPABILITIES.require("tag")
+    def tag(self) -> KTTagHandler:
+        return KTTagHandler(self._client)
 
     def monitoring(self) -> None:
         CAPABILITIES.require("monitoring")

@@ -150,6 +150,7 @@ def deploy_virtual_machine(fake: FakeKT, args: dict[str, str]) -> Answer:
         "memory": memory,
         "keypair": keypair,
         "hypervisor": "XenServer",
+        "guestosid": "ostype-" + template_id[-4:],
         "nic": [
             {
                 "id": fake.new_id(),

@@ -162,7 +162,7 @@ def create_template(fake: FakeKT, args: dict[str, str]) -> Answer:
         template.update({"isready": True, "status": "Download Complete"})
         return {"template": _answer(fake, template)}
 
-    return {"id": template_id, "jobid": fake.job("createTemplate", ready, ticks=4)}
+    return {"id": template_id, "jobid": fake.job("createTemplate", ready, ticks=8)}
 
 
 def list_templates(fake: FakeKT, args: dict[str, str]) -> Answer:
