@@ -44,7 +44,10 @@ def endpoint(zone_id: str, api: str = "server") -> str:
 class KTClient:
     """Signed calls to KT Cloud for one API key in one zone. Safe to share between threads."""
 
-    def __init__(self, *, api_key: str, secret_key: str, region: str, zone_id: str) -> None:
+    def __init__(
+        self, *, api_key: str, secret_key: str, region: str, zone_id: str, poll_delays: Sequence[float] | None = None
+    ) -> None:
+        self._poll_delays = tuple(poll_delays) if poll_delays is not None else None
         self._api_key = api_key
         self._secret_key = secret_key
         self.region = region
@@ -84,7 +87,8 @@ class KTClient:
     def wait(self, job_id: str, *, what: str, field: str = "", timeout: float = JOB_TIMEOUT) -> Answer:
         """Follow an asynchronous job until it ends; return its `jobresult`, or raise its error."""
         deadline = time.monotonic() + timeout
-        delays = iter(POLL_DELAYS)
+        pauses = self._poll_delays or POLL_DELAYS
+        delays = iter(pauses)
         while True:
             job = self.call("queryAsyncJobResult", {"jobid": job_id})
             status = _code(job.get("jobstatus"))
@@ -95,7 +99,7 @@ class KTClient:
             if status == JOB_FAILED:
                 code = _code(result.get("errorcode")) or 530
                 raise classify(code, str(result.get("errortext", "")), what=what, field=field)
-            delay = next(delays, POLL_DELAYS[-1])
+            delay = next(delays, pauses[-1])
             if time.monotonic() + delay > deadline:
                 raise TransientError(
                     f"KT Cloud had not finished {what} after {timeout:g} seconds; it carries on.",

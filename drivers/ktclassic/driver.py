@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from drivers.capabilities import FAMILIES, Capabilities
+from collections.abc import Sequence
+
+from drivers.capabilities import Capabilities
 from drivers.errors import FieldError
 from drivers.fields import validate_values
 from drivers.ktclassic import disk as _disk
@@ -35,14 +37,12 @@ NOTES = {
     "vm.suspend": "KT Cloud has no suspend that keeps memory: suspend stops the VM and resume starts it again.",
     "price": "KT Cloud publishes its prices on its web site only; the classic API has no price call.",
     "cluster": "KT Cloud's classic platform has no managed Kubernetes (KT's Kubernetes runs on its D platform).",
+    "nlb": "KT Cloud's classic load balancers have their own API, which this driver does not drive yet.",
+    "monitoring": "VM metrics come from KT Cloud Watch, a separate API this driver does not read yet.",
+    "anycall": "The KT Cloud Classic driver has no extension calls.",
 }
-NOT_YET = "The KT Cloud Classic driver does not offer it yet."
 
-CAPABILITIES = Capabilities(
-    handlers=SUPPORTED,
-    tag_kinds=_tag.TAG_KINDS,
-    notes={**{family: NOT_YET for family in FAMILIES if family not in SUPPORTED}, **NOTES},
-)
+CAPABILITIES = Capabilities(handlers=SUPPORTED, tag_kinds=_tag.TAG_KINDS, notes=NOTES)
 
 
 class KTClassicConnection:
@@ -137,9 +137,11 @@ class KTClassicDriver:
     region_options: tuple[FieldSpec, ...] = ()
     capabilities = CAPABILITIES
 
-    def __init__(self, *, store_url: str = "") -> None:
-        # Where the emulated VPCs, security groups and public keys are kept (see `_records`).
+    def __init__(self, *, store_url: str = "", poll_delays: Sequence[float] | None = None) -> None:
+        # Where the emulated VPCs, security groups and public keys are kept (see `_records`), and the
+        # pauses between polls of an asynchronous job (default: `_client.POLL_DELAYS`).
         self.store_url = store_url or default_store_url()
+        self.poll_delays = poll_delays
         self._store = open_store(self.store_url)
 
     def wipe_account(self, tenant: str) -> None:
@@ -164,6 +166,7 @@ class KTClassicDriver:
             secret_key=str(credential["ClientSecret"]).strip(),
             region=info.region,
             zone_id=zone_id,
+            poll_delays=self.poll_delays,
         )
         records = Records(store=self._store, api_key=client_key(credential), zone_id=zone_id)
         return KTClassicConnection(info=info, client=client, records=records)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from drivers.ktclassic import KTClassicDriver
-from drivers.ktclassic._records import tenant_of
+from drivers.ktclassic._records import default_store_url, tenant_of
 from drivers.types import ConnectionInfo
-from tests.drivers.ktclassic.fake import API_KEY, SECRET_KEY
+from tests.drivers.ktclassic.fake import API_KEY, SECRET_KEY, FakeKT, running
 from tests.drivers.ktclassic.fake.catalogue import SEOUL_M2
 
 REGION = "KOR-Seoul"
@@ -27,3 +28,11 @@ def fresh_driver(store_url: str) -> Iterator[KTClassicDriver]:
         yield driver
     finally:
         driver.wipe_account(tenant_of(API_KEY))
+
+
+@contextmanager
+def fake_cloud() -> Iterator[FakeKT]:
+    """The fake, with the test account's records in the deployment's default store wiped around it."""
+    for _driver in fresh_driver(default_store_url()):
+        with running() as fake:
+            yield fake

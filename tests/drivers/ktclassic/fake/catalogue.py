@@ -11,11 +11,12 @@ from __future__ import annotations
 from tests.drivers.ktclassic.fake.server import Answer, FakeKT, param_error
 
 SEOUL_M2 = "d7d0177e-6cda-404a-a46f-a5b356d2874e"
+CENTRAL_B = "9845bd17-d438-4bde-816d-1b12f37d5080"
 ZONES: list[Answer] = [
     {"id": "95e2f517-d64a-4866-8585-5177c256f7c7", "name": "KOR-Seoul M", "cidr": "172.27.0.0/16"},
     {"id": SEOUL_M2, "name": "KOR-Seoul M2", "cidr": "172.25.0.0/16"},
     {"id": "eceb5d65-6571-4696-875f-5a17949f3317", "name": "KOR-Central A", "cidr": "172.28.0.0/16"},
-    {"id": "9845bd17-d438-4bde-816d-1b12f37d5080", "name": "KOR-Central B", "cidr": "172.29.0.0/16"},
+    {"id": CENTRAL_B, "name": "KOR-Central B", "cidr": "192.168.0.0/16"},
 ]
 UBUNTU = "0f8a1c8e-2d2b-4d1e-9d61-5b9a3f1e7c01"
 ROCKY = "0f8a1c8e-2d2b-4d1e-9d61-5b9a3f1e7c02"
