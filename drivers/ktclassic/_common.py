@@ -11,17 +11,20 @@ from drivers.types import IID
 
 T = TypeVar("T")
 
-# The zones of the classic platform (CB-Spider's cloud-driver-libs/region/ktclassic_region_meta.yaml):
-# id -> (zone name as listZones answers it, region).
+# The zones of the classic platform (CB-Spider's cloud-driver-libs/region/ktclassic_region_meta.yaml and
+# the zone table of KT Cloud's Python SDK): id -> (zone name as listZones answers it, region).
 ZONES: Mapping[str, tuple[str, str]] = {
     "95e2f517-d64a-4866-8585-5177c256f7c7": ("KOR-Seoul M", "KOR-Seoul"),
     "d7d0177e-6cda-404a-a46f-a5b356d2874e": ("KOR-Seoul M2", "KOR-Seoul"),
     "eceb5d65-6571-4696-875f-5a17949f3317": ("KOR-Central A", "KOR-Central"),
     "9845bd17-d438-4bde-816d-1b12f37d5080": ("KOR-Central B", "KOR-Central"),
+    "dfd6f03d-dae5-458e-a2ea-cb6a55d0d994": ("KOR-HA", "KOR-HA"),
+    "b7eb18c8-876d-4dc6-9215-3bd455bb05be": ("US-West", "US-West"),
 }
 REGION_LABELS: Mapping[str, str] = {
     "KOR-Seoul": "South Korea, Seoul",
     "KOR-Central": "South Korea, Chungcheongnam-do",
+    "US-West": "United States, West",
 }
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -35,7 +38,8 @@ TAG_PUBLIC_IP = "spiderweb-public-ip-id"
 
 
 def region_of_zone_name(name: str) -> str:
-    """'KOR-Seoul M2' -> 'KOR-Seoul': a zone's name is its region and a letter or two."""
+    """'KOR-Seoul M2' -> 'KOR-Seoul': a zone's name is its region and a letter or two ('KOR-HA' and
+    'US-West' are zones alone in their region)."""
     head, _, tail = name.rpartition(" ")
     return head if head and tail else name
 

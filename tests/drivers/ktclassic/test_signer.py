@@ -32,3 +32,10 @@ def test_signed_query_carries_command_key_format_and_signature() -> None:
     assert params == {"apikey": "key", "command": "listZones", "id": "z/1", "response": "json"}
     assert signature == _signer.signature(params, "secret")
     assert "id=z%2F1" in query
+
+
+def test_names_are_sorted_without_regard_to_case() -> None:
+    # The server sorts the lower-cased names (resizeVolume takes "isLinux"); a plain sort would put "Zone" first.
+    params = {"zone": "z", "Alpha": "a", "beta": "b"}
+    assert _signer.encode(params) == "Alpha=a&beta=b&zone=z"
+    assert _signer.encode({"Zone": "z", "alpha": "a"}) == "alpha=a&Zone=z"

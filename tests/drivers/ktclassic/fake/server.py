@@ -75,7 +75,7 @@ class Job:
 
 
 def expected_signature(params: dict[str, str], secret: str) -> str:
-    text = urlencode(sorted(params.items()), quote_via=quote).lower()
+    text = urlencode(sorted(params.items(), key=lambda item: item[0].lower()), quote_via=quote).lower()
     text = text.replace("%5b", "[").replace("%5d", "]")
     return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha1).digest()).decode()
 
