@@ -115,9 +115,11 @@ class KTClient:
             return answer
         return self.wait(job_id, what=what or command, field=field)
 
-    def listing(self, command: str, key: str, params: Mapping[str, str] | None = None) -> list[Answer]:
+    def listing(
+        self, command: str, key: str, params: Mapping[str, str] | None = None, *, api: str = "server"
+    ) -> list[Answer]:
         """The items under `key` of a list command (KT Cloud leaves the key out when there are none)."""
-        answer = self.call(command, params)
+        answer = self.call(command, params, api=api)
         items = answer.get(key, [])
         return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 

@@ -1,9 +1,9 @@
 """A VM's security groups as firewall and port forwarding rules of its public address.
 
 `sync_vm` makes the rules on the VM's address (`listFirewallRules` / `listPortForwardingRules` by
-`ipaddressid`) match the union of its groups' rules: every inbound rule is a firewall rule
-(protocol, port range, source CIDR; ICMP any type and code), and every TCP or UDP port range is
-forwarded to the same ports of the VM. Missing rules are created and stale ones deleted, each an
+`ipaddressid`) match the union of its groups' rules and of its load balancers' needs: every inbound
+rule is a firewall rule (protocol, port range, source CIDR; ICMP any type and code), and every TCP or
+UDP port range is forwarded to the same ports of the VM. Missing rules are created and stale ones deleted, each an
 asynchronous job that is waited for.
 """
 
@@ -26,10 +26,17 @@ def _int(value: Any, default: int = -1) -> int:
         return default
 
 
-def wanted(records: Records, sg_ids: list[str]) -> tuple[set[Firewall], set[Forward]]:
+def wanted(records: Records, sg_ids: list[str], vm_id: str = "") -> tuple[set[Firewall], set[Forward]]:
     sgs = records.read("sgs")
     firewall: set[Firewall] = set()
     forward: set[Forward] = set()
+    # A load balancer reaches its members through their public address: the group's port is forwarded
+    # and admitted from the load balancer's service address.
+    for nlb in records.read("nlbs").values():
+        if vm_id and vm_id in nlb.get("members", []):
+            port = int(nlb["port"])
+            firewall.add(("tcp", port, port, f"{nlb['service_ip']}/32"))
+            forward.add(("tcp", port, port))
     for sg_id in sg_ids:
         for rule in sgs.get(sg_id, {}).get("rules", []):
             protocol = str(rule["protocol"]).lower()
@@ -50,7 +57,7 @@ def sync_vm(client: KTClient, records: Records, vm: dict[str, Any]) -> None:
 
 
 def sync(client: KTClient, records: Records, *, vm_id: str, ip_id: str, sg_ids: list[str]) -> None:
-    firewall, forward = wanted(records, sg_ids)
+    firewall, forward = wanted(records, sg_ids, vm_id)
     by_address = {"ipaddressid": ip_id}
     for rule in client.listing("listFirewallRules", "firewallrule", by_address):
         key = (

@@ -8,6 +8,7 @@ from drivers.capabilities import Capabilities
 from drivers.errors import FieldError
 from drivers.fields import validate_values
 from drivers.ktclassic import disk as _disk
+from drivers.ktclassic import nlb as _nlb
 from drivers.ktclassic import security_group as _security_group
 from drivers.ktclassic import tag as _tag
 from drivers.ktclassic import vpc as _vpc
@@ -18,6 +19,7 @@ from drivers.ktclassic.disk import KTDiskHandler
 from drivers.ktclassic.image import KTImageHandler
 from drivers.ktclassic.key_pair import KTKeyPairHandler
 from drivers.ktclassic.my_image import KTMyImageHandler
+from drivers.ktclassic.nlb import KTNLBHandler
 from drivers.ktclassic.region_zone import KTRegionZoneHandler
 from drivers.ktclassic.security_group import KTSecurityGroupHandler
 from drivers.ktclassic.tag import KTTagHandler
@@ -27,7 +29,7 @@ from drivers.ktclassic.vpc import KTVPCHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
 SUPPORTED = frozenset(
-    {"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk", "my_image", "tag"}
+    {"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk", "my_image", "nlb", "tag"}
 )
 NOTES = {
     "vpc": _vpc.NOTE,
@@ -37,7 +39,7 @@ NOTES = {
     "vm.suspend": "KT Cloud has no suspend that keeps memory: suspend stops the VM and resume starts it again.",
     "price": "KT Cloud publishes its prices on its web site only; the classic API has no price call.",
     "cluster": "KT Cloud's classic platform has no managed Kubernetes (KT's Kubernetes runs on its D platform).",
-    "nlb": "KT Cloud's classic load balancers have their own API, which this driver does not drive yet.",
+    "nlb": _nlb.NOTE,
     "monitoring": "VM metrics come from KT Cloud Watch, a separate API this driver does not read yet.",
     "anycall": "The KT Cloud Classic driver has no extension calls.",
 }
@@ -96,8 +98,8 @@ class KTClassicConnection:
     def my_image(self) -> KTMyImageHandler:
         return KTMyImageHandler(self._client)
 
-    def nlb(self) -> None:
-        CAPABILITIES.require("nlb")
+    def nlb(self) -> KTNLBHandler:
+        return KTNLBHandler(self._client, self._records)
 
     def cluster(self) -> None:
         CAPABILITIES.require("cluster")

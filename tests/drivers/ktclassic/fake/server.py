@@ -35,6 +35,7 @@ API_KEY = "kt-test-api-key-0123456789"
 SECRET_KEY = "kt-test-secret-key-abcdefghij"
 URL = re.compile(r"^https://api\.ucloudbiz\.olleh\.com/(server|loadbalancer)/(v1|v2)/client/api\?.*$")
 
+SEOUL_M2 = "d7d0177e-6cda-404a-a46f-a5b356d2874e"  # the zone served by the v2 endpoints
 UNAUTHORIZED_TEXT = "unable to verify user credentials and/or request signature"
 
 Answer = dict[str, Any]
@@ -92,6 +93,7 @@ class FakeKT:
         self.job_failures: dict[str, list[ApiError]] = {}
         self.ids = itertools.count(1)
         self.state: dict[str, dict[str, Answer]] = {}
+        self.lb_commands: set[str] = set()
 
     # --- plumbing --------------------------------------------------------------------------------
 
@@ -152,6 +154,11 @@ class FakeKT:
         if params.get("response") != "json":
             return _error(key, param_error("response=json is required by this fake"))
         args = {name: value for name, value in params.items() if name not in ("apikey", "command", "response")}
+        api, version = URL.match(request.url).groups()  # type: ignore[union-attr]  # responses matched URL
+        if (api == "loadbalancer") != (command in self.lb_commands):
+            return _error(key, ApiError(432, "The given command does not exist or it is not available for user"))
+        if args.get("zoneid") and (version == "v2") != (args["zoneid"] == SEOUL_M2):
+            return _error(key, param_error(f"Zone {args['zoneid']} is not served by the {version} endpoint"))
         self.calls.append((command, args))
         queued = self.failures.get(command)
         if queued:
