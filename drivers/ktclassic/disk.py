@@ -5,8 +5,8 @@ A disk is ordered by product code: "STG <n>G" for HDD (10-500 GB in steps of 10)
 SSD (100-800 GB in steps of 100), 100 GB HDD when nothing is asked (CB-Spider's KT Classic disk
 handler). A new volume is `Allocated`; once attached it is `Ready` (and stays so when detached), and
 `Creating` while it is being attached. KT Cloud grows a volume only through the VM it is attached
-to, while that VM is stopped (`resizeVolume` takes the VM and the size to add), so a disk that is
-detached, or whose VM runs, cannot be resized.
+to, while that VM is stopped (`resizeVolume` takes the VM and the size to add: 50, 80 or 100 GB, 50
+on Linux only), so a disk that is detached, or whose VM runs, cannot be resized.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from drivers.types import IID, DiskInfo, DiskReqInfo, DiskStatus, VMStatus
 
 GIB = 1024**3
 DEFAULT_SIZE_GB = 100
-NOTE = "KT Cloud grows a disk only while it is attached to a stopped VM."
+NOTE = "KT Cloud grows a disk by 50 (Linux VMs only), 80 or 100 GB, and only while it is attached to a stopped VM."
+# The sizes resizeVolume accepts (KT Cloud's Python SDK: "50/80/100"; CB-Spider: the size to add, 50 on Linux only).
+GROWTH_GB = (50, 80, 100)
 _LIMITS = {"HDD": ("STG", 10, 500, 10), "SSD": ("SSD", 100, 800, 100)}
 
 
@@ -136,6 +138,10 @@ class KTDiskHandler:
         if status_of(vm) != VMStatus.SUSPENDED:
             raise InvalidStateError(f"VM '{vm.get('name')}' of disk '{volume.get('name')}' is running. {NOTE}")
         linux = "N" if is_windows(str(vm.get("templatedisplaytext", ""))) else "Y"
+        allowed = GROWTH_GB if linux == "Y" else GROWTH_GB[1:]
+        if size_gb - current not in allowed:
+            steps = ", ".join(f"{current + step} GB" for step in allowed)
+            raise InvalidRequestError(f"KT Cloud grows this disk to {steps}, not {size_gb} GB. {NOTE}", field="size_gb")
         params = {"id": str(volume["id"]), "vmid": vm_id, "size": str(size_gb - current), "isLinux": linux}
         self._client.run("resizeVolume", params, what=f"resizing disk {volume.get('name')}", field="size_gb")
         return self.get_disk(iid=iid)

@@ -49,6 +49,9 @@ def test_disk_lifecycle_with_growth_through_a_stopped_vm(kt: KTClassicConnection
     kt.vm().suspend_vm(iid=vm)
     _tick(kt)
     assert kt.vm().get_vm_status(iid=vm) == VMStatus.SUSPENDED
+    with pytest.raises(InvalidRequestError) as refused:
+        disks.resize_disk(iid=created.iid, size_gb=210)
+    assert "250 GB, 280 GB, 300 GB" in str(refused.value)
     grown = disks.resize_disk(iid=created.iid, size_gb=300)
     assert grown.disk_size_gb == 300
     resize = next(args for command, args in fake.calls if command == "resizeVolume")

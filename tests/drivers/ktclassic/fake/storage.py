@@ -3,8 +3,9 @@
 `Allocated`, an attached one `Ready`, and stays `Ready` after it is detached).
 
 KT Cloud sizes a new volume by product code ("STG 100G": HDD of 10-500 GB in steps of 10, "SSD
-300G": 100-800 GB in steps of 100). `resizeVolume` grows a volume by `size` GB and needs it
-attached to the `vmid` given, with that VM stopped. A template is made from a VM's ROOT volume and is
+300G": 100-800 GB in steps of 100). `resizeVolume` grows a volume by `size` GB (50, 80 or
+100; 50 only with isLinux=Y: KT Cloud's Python SDK and CB-Spider) and needs it attached to the `vmid`
+given, with that VM stopped. A template is made from a VM's ROOT volume and is
 ready when its job ends. Tags go on UserVm, Volume and Template resources only.
 """
 
@@ -116,8 +117,8 @@ def resize_volume(fake: FakeKT, args: dict[str, str]) -> Answer:
     if args.get("isLinux") not in ("Y", "N"):
         raise param_error("isLinux must be Y or N")
     grow = int(args.get("size", "0"))
-    if grow <= 0 or volume["size"] // GIB + grow > 2000:
-        raise param_error(f"Invalid size {grow}: a volume grows by a positive size up to 2000 GB in all")
+    if grow not in ((50, 80, 100) if args["isLinux"] == "Y" else (80, 100)):
+        raise param_error(f"Invalid size {grow}: 50 (Linux only), 80 or 100")
 
     def grown() -> Answer:
         volume["size"] += grow * GIB
