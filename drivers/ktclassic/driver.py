@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 from drivers.capabilities import Capabilities
 from drivers.errors import FieldError
@@ -47,6 +48,12 @@ NOTES = {
 CAPABILITIES = Capabilities(handlers=SUPPORTED, tag_kinds=_tag.TAG_KINDS, notes=NOTES)
 
 
+def _refuse(family: str) -> NoReturn:
+    """The accessor of a family KT Cloud Classic lacks: `NotSupportedError` with the reason."""
+    CAPABILITIES.require(family)
+    raise AssertionError(f"family {family!r} is declared supported but has no handler")
+
+
 class KTClassicConnection:
     """One KT Cloud account (API key) in one zone."""
 
@@ -77,8 +84,8 @@ class KTClassicConnection:
     def vm_spec(self) -> KTVMSpecHandler:
         return KTVMSpecHandler(self._client)
 
-    def price(self) -> None:
-        CAPABILITIES.require("price")
+    def price(self) -> NoReturn:
+        _refuse("price")
 
     def vpc(self) -> KTVPCHandler:
         return KTVPCHandler(self._client, self._records)
@@ -101,17 +108,17 @@ class KTClassicConnection:
     def nlb(self) -> KTNLBHandler:
         return KTNLBHandler(self._client, self._records)
 
-    def cluster(self) -> None:
-        CAPABILITIES.require("cluster")
+    def cluster(self) -> NoReturn:
+        _refuse("cluster")
 
     def tag(self) -> KTTagHandler:
         return KTTagHandler(self._client)
 
-    def monitoring(self) -> None:
-        CAPABILITIES.require("monitoring")
+    def monitoring(self) -> NoReturn:
+        _refuse("monitoring")
 
-    def anycall(self) -> None:
-        CAPABILITIES.require("anycall")
+    def anycall(self) -> NoReturn:
+        _refuse("anycall")
 
 
 class KTClassicDriver:

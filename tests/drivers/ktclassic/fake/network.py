@@ -15,8 +15,6 @@ from tests.drivers.ktclassic.fake.catalogue import zone
 from tests.drivers.ktclassic.fake.compute import vm_of
 from tests.drivers.ktclassic.fake.server import Answer, ApiError, FakeKT, missing
 
-_next_public = iter(range(10, 250))
-
 
 def _ip(fake: FakeKT, ip_id: str, command: str) -> Answer:
     ip = fake.table("ips").get(ip_id)
@@ -29,7 +27,8 @@ def associate_ip_address(fake: FakeKT, args: dict[str, str]) -> Answer:
     zone_id = args.get("zoneid", "")
     zone(zone_id)
     ip_id = fake.new_id()
-    ip = {"id": ip_id, "ipaddress": f"211.253.{len(fake.table('ips')) // 200}.{next(_next_public)}", "zoneid": zone_id}
+    number = next(fake.ids)
+    ip = {"id": ip_id, "ipaddress": f"211.253.{number // 250 % 250}.{number % 250 + 1}", "zoneid": zone_id}
     ip["state"] = "Allocating"
     fake.table("ips")[ip_id] = ip
 
