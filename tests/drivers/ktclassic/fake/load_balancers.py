@@ -11,15 +11,11 @@ port gets through the VM's forwarding and firewall rules (`network.reachable`), 
 
 from __future__ import annotations
 
-import itertools
-
 from tests.drivers.ktclassic.fake.catalogue import zone
 from tests.drivers.ktclassic.fake.compute import vm_of
 from tests.drivers.ktclassic.fake.network import reachable
 from tests.drivers.ktclassic.fake.server import Answer, FakeKT, missing, param_error
 
-_ids = itertools.count(19870)
-_vips = itertools.count(10)
 _OPTIONS = ("roundrobin", "leastconnection", "leastresponse", "sourceiphash", "srcipsrcporthash")
 
 
@@ -60,8 +56,9 @@ def create_load_balancer(fake: FakeKT, args: dict[str, str]) -> Answer:
         if any(lb["serviceport"] == port for lb in on_vip):
             raise param_error(f"Service port {port} is already used on {vip}")
     else:
-        vip = f"14.63.254.{next(_vips)}"
-    lb_id = str(next(_ids))
+        number = next(fake.ids)
+        vip = f"14.63.{number // 250 % 250}.{number % 250 + 1}"
+    lb_id = str(19870 + next(fake.ids))
     lb = {
         "loadbalancerid": int(lb_id),
         "name": name,
@@ -120,7 +117,7 @@ def add_load_balancer_web_server(fake: FakeKT, args: dict[str, str]) -> Answer:
         for s in fake.table("webservers").values()
     ):
         raise param_error(f"VM {vm['name']} is already a web server of load balancer {lb['name']}")
-    service_id = next(_ids) + 100000
+    service_id = 180000 + next(fake.ids)
     fake.table("webservers")[str(service_id)] = {
         "serviceid": service_id,
         "loadbalancerid": lb["loadbalancerid"],
