@@ -61,4 +61,4 @@ class Records:
         self._store.wipe_tenant(self._tenant)
 
 
-__all__ = ["Records", "default_store_url", "new_id", "open_store", "tenant_of"]
+__all__ = ["Records", "Store", "default_store_url", "new_id", "open_store", "tenant_of"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -15,7 +16,7 @@ from drivers.ktclassic import tag as _tag
 from drivers.ktclassic import vpc as _vpc
 from drivers.ktclassic._client import KTClient
 from drivers.ktclassic._common import ZONES, zone_id_for
-from drivers.ktclassic._records import Records, default_store_url, open_store
+from drivers.ktclassic._records import Records, Store, default_store_url, open_store
 from drivers.ktclassic.disk import KTDiskHandler
 from drivers.ktclassic.image import KTImageHandler
 from drivers.ktclassic.key_pair import KTKeyPairHandler
@@ -151,11 +152,19 @@ class KTClassicDriver:
         # pauses between polls of an asynchronous job (default: `_client.POLL_DELAYS`).
         self.store_url = store_url or default_store_url()
         self.poll_delays = poll_delays
-        self._store = open_store(self.store_url)
+        self._store: Store | None = None
+        self._lock = threading.Lock()
+
+    def _opened_store(self) -> Store:
+        # Opened on first use, so that describing the driver (the provider catalogue) touches no storage.
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self.store_url)
+            return self._store
 
     def wipe_account(self, tenant: str) -> None:
         """Forget every record of one account (`_records.tenant_of(api_key)`); for tests."""
-        self._store.wipe_tenant(tenant)
+        self._opened_store().wipe_tenant(tenant)
 
     def connect(self, info: ConnectionInfo) -> KTClassicConnection:
         credential = validate_values(self.credential_fields, info.credential, what="KT Cloud credential")
@@ -177,7 +186,7 @@ class KTClassicDriver:
             zone_id=zone_id,
             poll_delays=self.poll_delays,
         )
-        records = Records(store=self._store, api_key=client_key(credential), zone_id=zone_id)
+        records = Records(store=self._opened_store(), api_key=client_key(credential), zone_id=zone_id)
         return KTClassicConnection(info=info, client=client, records=records)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from drivers.errors import AuthError, FieldError, NotSupportedError
@@ -61,3 +63,11 @@ def test_families_the_platform_lacks_say_why(kt: KTClassicConnection) -> None:
     with pytest.raises(NotSupportedError) as caught:
         kt.cluster()
     assert "Kubernetes" in str(caught.value)
+
+
+def test_describing_the_driver_touches_no_storage(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "kt.sqlite3"
+    driver = KTClassicDriver(store_url=f"sqlite:///{path}")
+    assert driver.capabilities.supports("vm") and not path.exists()
+    driver.connect(connection_info())
+    assert path.exists()

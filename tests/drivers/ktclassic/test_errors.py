@@ -13,6 +13,7 @@ from drivers.errors import (
     ProviderError,
     QuotaError,
     ThrottlingError,
+    TransientError,
 )
 from drivers.ktclassic import KTClassicConnection
 from drivers.ktclassic._errors import classify
@@ -49,3 +50,11 @@ def test_error_answers_map_onto_the_error_tree(
 def test_throttling_is_retryable_with_a_pause() -> None:
     error = classify(429, "limit", what="listZones")
     assert isinstance(error, ThrottlingError) and error.retry_after
+
+
+def test_a_job_that_does_not_end_in_time_is_transient(kt: KTClassicConnection, fake: FakeKT) -> None:
+    job_id = fake.job("createTemplate", lambda: {}, ticks=10**6)
+    with pytest.raises(TransientError) as caught:
+        kt._client.wait(job_id, what="making an image", timeout=0)
+    assert "carries on" in str(caught.value)
+    assert fake.commands() == ["queryAsyncJobResult"]
