@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from drivers.errors import NotFoundError
+from drivers.errors import InvalidRequestError, NotFoundError
 from drivers.types import IID
 
 T = TypeVar("T")
@@ -81,6 +81,13 @@ def user_tags(tags: Any) -> dict[str, str]:
             if key and not key.startswith(TAG_PREFIX):
                 result[key] = str(tag.get("value", ""))
     return result
+
+
+def check_user_tags(tags: Mapping[str, str]) -> None:
+    """Refuse tag keys that are Spiderweb's own, which would otherwise overwrite what a resource was made with."""
+    for key in tags:
+        if key.startswith(TAG_PREFIX):
+            raise InvalidRequestError(f"Tag keys starting {TAG_PREFIX!r} are reserved ({key!r}).", field="tags")
 
 
 def all_tags(tags: Any) -> dict[str, str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from drivers.errors import AlreadyExistsError, DependencyError, InvalidRequestError, InvalidStateError, NotFoundError
 from drivers.ktclassic._client import KTClient
-from drivers.ktclassic._common import find, user_tags
+from drivers.ktclassic._common import check_user_tags, find, user_tags
 from drivers.ktclassic._tags import create_tags
 from drivers.ktclassic._vm_info import find_vm, status_of
 from drivers.ktclassic.image import is_windows
@@ -84,6 +84,7 @@ class KTDiskHandler:
     def create_disk(self, *, req: DiskReqInfo) -> DiskInfo:
         if not req.name:
             raise InvalidRequestError("A disk needs a name.", field="name")
+        check_user_tags(req.tags)
         if req.zone and req.zone != self._client.zone_id:
             raise InvalidRequestError(
                 f"A KT Cloud connection creates disks in its own zone {self._client.zone_id}.", field="zone"

@@ -13,7 +13,7 @@ from typing import Any
 
 from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
 from drivers.ktclassic._client import KTClient
-from drivers.ktclassic._common import all_tags, find, user_tags
+from drivers.ktclassic._common import all_tags, check_user_tags, find, user_tags
 from drivers.ktclassic._tags import create_tags
 from drivers.ktclassic._vm_info import find_vm
 from drivers.ktclassic.vm import my_templates
@@ -58,6 +58,7 @@ class KTMyImageHandler:
     def create_my_image(self, *, req: MyImageReqInfo) -> MyImageInfo:
         if not req.name:
             raise InvalidRequestError("A machine image needs a name.", field="name")
+        check_user_tags(req.tags)
         vm = find_vm(self._client, req.source_vm_iid, field="source_vm_iid")
         if any(t.get("name") == req.name for t in my_templates(self._client)):
             raise AlreadyExistsError(f"A machine image named '{req.name}' already exists.", field="name")

@@ -21,7 +21,16 @@ from typing import Any
 from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, InvalidStateError, NotFoundError
 from drivers.ktclassic import _rules
 from drivers.ktclassic._client import KTClient
-from drivers.ktclassic._common import TAG_PUBLIC_IP, TAG_SGS, TAG_SUBNET, TAG_VPC, find, matches
+from drivers.ktclassic._common import (
+    TAG_PUBLIC_IP,
+    TAG_SGS,
+    TAG_SUBNET,
+    TAG_VPC,
+    all_tags,
+    check_user_tags,
+    find,
+    matches,
+)
 from drivers.ktclassic._records import Records
 from drivers.ktclassic._tags import create_tags
 from drivers.ktclassic._vm_info import TAG_IMAGE_TYPE, VM_USER, Context, find_vm, status_of, to_info, vms
@@ -126,6 +135,7 @@ class KTVMHandler:
     def start_vm(self, *, req: VMReqInfo) -> VMInfo:
         if not req.name:
             raise InvalidRequestError("A VM needs a name.", field="name")
+        check_user_tags(req.tags)
         existing = vms(self._client)
         if any(vm.get("name") == req.name for vm in existing):
             raise AlreadyExistsError(f"A VM named '{req.name}' already exists in this zone.", field="name")
@@ -236,8 +246,7 @@ class KTVMHandler:
         if status_of(vm) == VMStatus.TERMINATING:
             return VMStatus.TERMINATING
         self._client.call("destroyVirtualMachine", {"id": str(vm["id"])})
-        tags = {str(t.get("key")): str(t.get("value")) for t in vm.get("tags") or [] if isinstance(t, dict)}
-        ip_id = tags.get(TAG_PUBLIC_IP, "")
+        ip_id = all_tags(vm.get("tags")).get(TAG_PUBLIC_IP, "")
         if ip_id:
             # Releasing the address also deletes its firewall and port forwarding rules.
             self._client.call("disassociateIpAddress", {"id": ip_id})

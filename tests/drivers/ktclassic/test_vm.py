@@ -102,3 +102,11 @@ def test_two_vms_of_a_subnet_get_different_addresses(kt: KTClassicConnection) ->
     second = kt.vm().start_vm(req=replace(req, name="vm-02"))
     assert first.private_ip != second.private_ip
     assert {vm.iid.name_id for vm in kt.vm().list_vms()} == {"vm-01", "vm-02"}
+
+
+def test_spiderwebs_own_tag_keys_are_refused(kt: KTClassicConnection) -> None:
+    req = replace(vm_setup(kt), tags={"spiderweb-vpc": "elsewhere"})
+    with pytest.raises(InvalidRequestError) as caught:
+        kt.vm().start_vm(req=req)
+    assert caught.value.field == "tags"
+    assert kt.vm().list_vms() == []
