@@ -17,11 +17,12 @@ the emulated VPC it is created in is kept in its record (`_records`), as are its
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
 from drivers.checks import check_port
-from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
+from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, NotFoundError
 from drivers.ktclassic import _rules
 from drivers.ktclassic._client import KTClient
 from drivers.ktclassic._common import TAG_PUBLIC_IP, all_tags, matches
@@ -222,8 +223,14 @@ class KTNLBHandler:
             "tags": dict(req.tags),
         }
         self._records.update("nlbs", lambda nlbs: nlbs.__setitem__(record["id"], record))
-        for vm in members:
-            self._add(record, vm)
+        try:
+            for vm in members:
+                self._add(self._record(IID(name_id="", system_id=record["id"])), vm)
+        except DriverError:
+            # Leave nothing half made: the load balancer goes, and the members' ports close again.
+            with contextlib.suppress(DriverError):
+                self.delete_nlb(iid=IID(name_id="", system_id=record["id"]))
+            raise
         return self._info(self._record(IID(name_id=req.name)))
 
     def list_nlbs(self) -> list[NLBInfo]:

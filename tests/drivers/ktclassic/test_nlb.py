@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from drivers.errors import DependencyError, InvalidRequestError, NotFoundError
+from drivers.errors import DependencyError, InvalidRequestError, NotFoundError, ProviderError
 from drivers.ktclassic import KTClassicConnection
 from drivers.types import IID, HealthCheckerInfo, ListenerInfo, NLBReqInfo, VMGroupInfo
 from tests.drivers.ktclassic.fake import FakeKT
@@ -102,3 +102,14 @@ def test_what_kt_load_balancers_cannot_do_is_refused(
         kt.nlb().create_nlb(req=replace(_req(), **change))  # type: ignore[arg-type]
     assert caught.value.field == field
     assert "createLoadBalancer" not in fake.commands()
+
+
+def test_a_failed_create_leaves_no_load_balancer(
+    kt: KTClassicConnection, fake: FakeKT, two_vms: tuple[IID, IID]
+) -> None:
+    fake.fail_next("addLoadBalancerWebServer", 530, "Internal error executing command")
+    with pytest.raises(ProviderError):
+        kt.nlb().create_nlb(req=_req(*two_vms))
+    assert kt.nlb().list_nlbs() == [] and not fake.table("lbs")
+    assert not reachable(fake, vm_name="vm-01", protocol="tcp", port=8080, source="14.63.0.1")
+    assert not any(rule["publicport"] == "8080" for rule in fake.table("forwards").values())
