@@ -15,7 +15,7 @@ from drivers.ktclassic import security_group as _security_group
 from drivers.ktclassic import tag as _tag
 from drivers.ktclassic import vpc as _vpc
 from drivers.ktclassic._client import KTClient
-from drivers.ktclassic._common import ZONES, zone_id_for
+from drivers.ktclassic._common import ZONES, region_of_zone_name, zone_id_for
 from drivers.ktclassic._records import Records, Store, default_store_url, open_store
 from drivers.ktclassic.disk import KTDiskHandler
 from drivers.ktclassic.image import KTImageHandler
@@ -68,10 +68,18 @@ class KTClassicConnection:
         return self._info
 
     def verify(self) -> None:
-        # Listing the zones proves the key and signature; the connection's zone must be among them.
-        zones = {str(zone.get("id", "")) for zone in self._client.listing("listZones", "zone")}
-        if self._client.zone_id not in zones:
+        # Listing the zones proves the key and signature; the connection's zone must be among them, in its region.
+        zones = {
+            str(zone.get("id", "")): str(zone.get("name", "")) for zone in self._client.listing("listZones", "zone")
+        }
+        name = zones.get(self._client.zone_id)
+        if name is None:
             raise FieldError(f"Zone '{self._info.zone}' is not a zone of this KT Cloud account.", field="zone")
+        if region_of_zone_name(name) != self._info.region:
+            raise FieldError(
+                f"KT Cloud zone '{name}' is in region {region_of_zone_name(name)}, not {self._info.region}.",
+                field="region",
+            )
 
     def close(self) -> None:
         self._client.close()

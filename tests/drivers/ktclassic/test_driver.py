@@ -71,3 +71,15 @@ def test_describing_the_driver_touches_no_storage(tmp_path: Path) -> None:
     assert driver.capabilities.supports("vm") and not path.exists()
     driver.connect(connection_info())
     assert path.exists()
+
+
+def test_verify_checks_the_region_of_an_unknown_zone_id(fake: FakeKT, driver: KTClassicDriver) -> None:
+    # A zone id the driver has no table entry for is checked against listZones' answer.
+    fake.handlers["listZones"] = lambda _fake, _args: {
+        "count": 1,
+        "zone": [{"id": "0b7e0000-0000-4000-8000-000000000001", "name": "KOR-Busan A", "allocationstate": "Enabled"}],
+    }
+    conn = driver.connect(connection_info(region="KOR-Seoul", zone="0b7e0000-0000-4000-8000-000000000001"))
+    with pytest.raises(FieldError) as caught:
+        conn.verify()
+    assert caught.value.field == "region"
