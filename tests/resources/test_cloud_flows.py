@@ -51,10 +51,19 @@ def _azure() -> Cloud:
                  zones=("koreacentral", "koreacentral"), options={"polling_interval": 0, "lro_timeout": 5})
 
 
-@pytest.fixture(params=["gcp", "azure"])
+def _ktclassic() -> Cloud:
+    from tests.drivers.ktclassic.fake.catalogue import CENTRAL_B, SMALL, UBUNTU
+    from tests.drivers.ktclassic.support import connection_info, fake_cloud
+
+    return Cloud(provider="ktclassic", fake=fake_cloud,
+                 info=lambda fake: connection_info(region="KOR-Central", zone=CENTRAL_B), image=UBUNTU, spec=SMALL,
+                 zones=(CENTRAL_B, CENTRAL_B), options={"poll_delays": (0.0,)})
+
+
+@pytest.fixture(params=["gcp", "azure", "ktclassic"])
 def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:  # type: ignore[no-untyped-def]
     """A connection registered through the services, and its fake cloud answering while the test runs."""
-    chosen = {"gcp": _gcp, "azure": _azure}[request.param]()
+    chosen = {"gcp": _gcp, "azure": _azure, "ktclassic": _ktclassic}[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:
