@@ -84,8 +84,8 @@ def set_options(connections: list[Any], options: dict[str, Any]) -> None:
 
 def refresh(kinds: list[str]) -> tuple[float, int, int]:
     """One refresh of everything, waited for; returns (seconds, listings, failed listings)."""
+    from resources.inventory.refresh import inventory_refresh
     from resources.models import Operation
-    from resources.services.inventory import inventory_refresh
 
     started = time.perf_counter()
     operation = inventory_refresh(user=None, kinds=kinds)

@@ -67,7 +67,7 @@ def run(*, rounds: int, latency_ms: int, min_ratio: float) -> int:
     from django.test import Client
 
     from connections import services
-    from resources.services.meta import meta_cache_forget
+    from resources.catalogue.meta import meta_cache_forget
 
     suffix = uuid.uuid4().hex[:8]
     driver = services.driver_create(name=f"bench-drv-{suffix}", provider="mock")

@@ -6,7 +6,8 @@ from typing import Any
 
 from celery import shared_task
 
-from resources.services import inventory, operations
+from resources import operations
+from resources.inventory import refresh as inventory
 
 
 @shared_task(name="resources.run_operation", acks_late=True, ignore_result=True)

@@ -1,6 +1,6 @@
 """Read API across all connections: `inventory/summary/` and `inventory/{kind}/`.
 
-The views only parse the query string; `resources.inventory_selectors` does the reading. The
+The views only parse the query string; `resources.inventory` does the reading. The
 `refresh/` action lives in `resources.api.inventory_refresh` and is routed ahead of these.
 """
 
@@ -18,7 +18,8 @@ from rest_framework.views import APIView
 
 from resources import kinds
 from resources.filters import ORDER_FIELDS, ResourceFilterSet, summary_scope
-from resources.inventory_selectors import inventory_records, inventory_summary, present_inventory_page
+from resources.inventory.listing import inventory_records, present_inventory_page
+from resources.inventory.summary import inventory_summary
 from resources.models import RefreshOutcome
 from spiderweb.api import Pagination
 from spiderweb.errors import NotFound

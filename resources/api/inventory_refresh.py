@@ -12,7 +12,7 @@ from connections.api.serializers import StrictSerializer
 from resources.api.base import ACCEPTED, ASYNC_NOTE, parse
 from resources.api.operations import operation_response
 from resources.api.serializers import OperationOut
-from resources.services.inventory import inventory_kinds, inventory_refresh
+from resources.inventory.refresh import inventory_kinds, inventory_refresh
 
 
 class RefreshIn(StrictSerializer):

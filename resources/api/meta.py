@@ -1,6 +1,6 @@
 """Meta information of one connection: region-zones, images, specs and prices.
 
-Views parse the query string, call one `resources.services.meta` function and render through the
+Views parse the query string, call one `resources.catalogue.meta` function and render through the
 output serializers below (which are also what the OpenAPI schema shows). Every answer says in the
 `X-Spiderweb-Cache` header whether it came from the cache (`hit`) or from the cloud (`miss`); lists
 also carry `cached_at`, when the cloud gave the answer.
@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from connections.models import Connection
 from connections.services import registration_get
-from resources.services import meta
+from resources.catalogue import meta
 from spiderweb.api import Pagination
 from spiderweb.errors import InvalidInput
 

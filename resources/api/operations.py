@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from resources import operations
 from resources.api.serializers import OperationOut
 from resources.models import Operation, OperationState
 from resources.selectors import operation_list
-from resources.services import operations
 from spiderweb.api import error_body, status_for_code
 from spiderweb.errors import NotFound
 

@@ -26,7 +26,7 @@ class Operation(models.Model):
     `params` holds what the task needs to redo the work (never a secret); `result` the answer,
     `sealed_secret` a secret shown once;
     `error_*` the failure. A sweeper fails operations whose worker died (see
-    `resources.services.operations.operations_sweep`).
+    `resources.operations.runner.operations_sweep`).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -13,11 +13,11 @@ from drivers.errors import NotFoundError
 from drivers.interface import CloudConnection
 from drivers.types import IID, to_jsonable
 from resources import kinds
+from resources.inventory.refresh import inventory_refresh_pair
 from resources.models import Kind, Lifecycle, Operation, OperationState, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.selectors import present, present_page, records_of
 from resources.services import records
-from resources.services.inventory import inventory_refresh_pair
-from resources.services.operations import Action, operation_create, register_action
 from spiderweb.errors import AlreadyExists, CloudFailure, InUse
 
 

@@ -10,7 +10,7 @@ from connections.services import provider_get
 from drivers.interface import CloudConnection
 from drivers.types import AnyCallInfo
 from resources.models import Operation
-from resources.services.operations import Action, operation_create, register_action
+from resources.operations import Action, operation_create, register_action
 from spiderweb.errors import InvalidInput
 
 

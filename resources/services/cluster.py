@@ -21,10 +21,10 @@ from drivers.errors import AlreadyExistsError
 from drivers.interface import CloudConnection
 from drivers.types import IID, ClusterInfo, ClusterReqInfo, ClusterStatus, NodeGroupReqInfo, to_jsonable
 from resources.models import Kind, Operation, OperationState, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.selectors import present
 from resources.services import lifecycle, records
 from resources.services.naming import cloud_name_for
-from resources.services.operations import Action, operation_create, register_action
 from spiderweb.errors import InvalidInput, NotFound
 
 FIELDS = {"vpc_iid": "vpc", "subnet_iids": "subnets", "security_group_iids": "security_groups",

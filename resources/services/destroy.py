@@ -12,8 +12,8 @@ from drivers.errors import DriverError
 from drivers.interface import CloudConnection
 from resources import kinds
 from resources.models import Lifecycle, Operation, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.services import records
-from resources.services.operations import Action, operation_create, register_action
 
 
 def connection_destroy(*, connection: Connection, user: Any) -> Operation:

@@ -12,9 +12,9 @@ from drivers.errors import AlreadyExistsError
 from drivers.interface import CloudConnection
 from drivers.types import IID, DiskInfo, DiskReqInfo, to_jsonable
 from resources.models import Kind, Operation, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.selectors import present
 from resources.services import lifecycle, records
-from resources.services.operations import Action, operation_create, register_action
 from spiderweb.errors import InUse, InvalidInput
 
 FIELDS = {"disk_size_gb": "size_gb", "size_gb": "size_gb", "disk_type": "disk_type", "zone": "zone",

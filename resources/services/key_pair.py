@@ -12,9 +12,9 @@ from drivers.errors import AlreadyExistsError
 from drivers.interface import CloudConnection
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo, to_jsonable
 from resources.models import Kind, Operation, Resource
+from resources.operations import ONE_TIME_ENTRY, Action, operation_create, register_action
 from resources.selectors import present
 from resources.services import lifecycle, records
-from resources.services.operations import ONE_TIME_ENTRY, Action, operation_create, register_action
 
 
 def key_pair_create(*, connection: Connection, user: Any, name: str,

@@ -13,9 +13,9 @@ from drivers.errors import AlreadyExistsError
 from drivers.interface import CloudConnection
 from drivers.types import IID, HealthCheckerInfo, ListenerInfo, NLBInfo, NLBReqInfo, VMGroupInfo, to_jsonable
 from resources.models import Kind, Operation, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.selectors import present
 from resources.services import lifecycle, records
-from resources.services.operations import Action, operation_create, register_action
 
 FIELDS = {"vpc_iid": "vpc", "listener": "listener", "vm_group": "vm_group", "health_checker": "health_checker",
           "vm_iids": "vms", "iid": "name", "nlb_iid": "name"}

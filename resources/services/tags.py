@@ -10,8 +10,8 @@ from drivers.errors import NotSupportedError
 from drivers.interface import CloudConnection
 from drivers.types import ResourceKind
 from resources.models import Operation, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.services import records
-from resources.services.operations import Action, operation_create, register_action
 from spiderweb.errors import NotFound
 
 

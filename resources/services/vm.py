@@ -14,9 +14,9 @@ from drivers.errors import AlreadyExistsError, NotFoundError
 from drivers.interface import CloudConnection
 from drivers.types import IID, VMInfo, VMReqInfo, VMStatus, to_jsonable
 from resources.models import Kind, Lifecycle, Operation, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.selectors import present
 from resources.services import lifecycle, records
-from resources.services.operations import Action, operation_create, register_action
 
 FIELDS = {
     "image_iid": "image",

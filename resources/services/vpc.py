@@ -14,9 +14,9 @@ from drivers.errors import AlreadyExistsError
 from drivers.interface import CloudConnection
 from drivers.types import IID, SubnetReqInfo, VPCInfo, VPCReqInfo, to_jsonable
 from resources.models import Kind, Lifecycle, Operation, Resource
+from resources.operations import Action, operation_create, register_action
 from resources.selectors import present
 from resources.services import lifecycle, records, validation
-from resources.services.operations import Action, operation_create, register_action
 from spiderweb.errors import InUse, NotFound
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from resources.services.catalogue import (
+from resources.catalogue.comparison import (
     catalogue_connections,
     image_catalogue,
     inventory_freshness,

@@ -20,8 +20,8 @@ from rest_framework.serializers import Serializer
 
 from connections.models import Connection
 from drivers.errors import DriverError
+from resources import operations
 from resources.models import Kind, Lifecycle, Operation, OperationState, Resource
-from resources.services import operations
 from spiderweb.errors import ServiceError
 
 Errors = dict[str, str]

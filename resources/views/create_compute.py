@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from connections.models import Connection
 from drivers.errors import DriverError
 from resources.api import serializers as s
+from resources.catalogue import meta
 from resources.models import Kind, Operation
-from resources.services import meta, vm
+from resources.services import vm
 from resources.views.create_common import (
     Errors,
     base_context,

@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from resources import operations
 from resources.api import serializers as s
 from resources.models import Kind, Operation, OperationState
-from resources.services import key_pair, operations, security_group, vpc
+from resources.services import key_pair, security_group, vpc
 from resources.views.create_common import (
     Errors,
     base_context,

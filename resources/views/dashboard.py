@@ -11,9 +11,9 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from resources.inventory_selectors import inventory_summary
+from resources.inventory.refresh import inventory_refresh
+from resources.inventory.summary import inventory_summary
 from resources.models import Operation
-from resources.services.inventory import inventory_refresh
 
 
 def _age(seconds: float | None) -> str:

@@ -15,10 +15,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from connections.services import provider_get
 from drivers.errors import DriverError
-from resources import kinds
-from resources.inventory_selectors import present_inventory_page
+from resources import kinds, operations
+from resources.inventory.listing import present_inventory_page
 from resources.models import Resource
-from resources.services import adoption, operations, tags
+from resources.services import adoption, tags
 from resources.services.actions import available_actions, start_action
 from resources.services.adoption import resource_fetch
 from resources.views.operations import OPERATION_FINISHED

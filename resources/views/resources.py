@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from drivers import registry
 from resources import kinds
 from resources.filters import ResourceFilterSet
-from resources.inventory_selectors import inventory_records, present_inventory_page
+from resources.inventory.listing import inventory_records, present_inventory_page
 from resources.views.bulk import bulk_actions
 from spiderweb.errors import InvalidInput
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from connections.models import Connection
+from resources.inventory.refresh import inventory_refresh
 from resources.models import Kind, Resource
-from resources.services.inventory import inventory_refresh
 from tests.factories import make_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)

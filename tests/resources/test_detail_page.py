@@ -108,7 +108,7 @@ def test_a_finished_action_tells_the_page_to_reload_its_status(client, conn) -> 
 def test_a_discovered_object_is_registered_from_its_page(client, user, mock_tenant) -> None:  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
-    from resources.services.inventory import inventory_refresh
+    from resources.inventory.refresh import inventory_refresh
 
     make_connection(name="mock-mars-z1", tenant=mock_tenant)
     call_command("seed_demo_cloud", stdout=open("/dev/null", "w"))  # noqa: SIM115

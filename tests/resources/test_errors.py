@@ -157,7 +157,7 @@ def test_missing_operation_is_501(api, mock_tenant, test_drivers) -> None:  # ty
 
 def test_throttling_after_retries_is_429_with_the_provider_message(api, mock_tenant, caplog) -> None:  # type: ignore[no-untyped-def]
     conn = make_connection(tenant=mock_tenant, options={"throttle_rate": 1}).name
-    caplog.set_level(logging.INFO, logger="resources.services.operations")
+    caplog.set_level(logging.INFO, logger="resources.operations.runner")
     response = post(api, conn, "vpcs/", VPC_BODY)
     assert response.status_code == 429
     error = error_of(response)

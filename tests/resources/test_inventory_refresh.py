@@ -10,8 +10,8 @@ from connections.models import Connection
 from connections.services import connection_info
 from drivers.registry import get_driver
 from drivers.types import IID, KeyPairReqInfo, VPCReqInfo
+from resources.inventory.refresh import apply_listing, inventory_kinds
 from resources.models import Freshness, Kind, Operation, Resource
-from resources.services.inventory import apply_listing, inventory_kinds
 from tests.factories import make_connection
 from tests.resources.flow import finish
 from tests.resources.helpers import VPC_BODY, post

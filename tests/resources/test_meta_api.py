@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 
 from connections import services as connection_services
 from connections.models import Connection, Region
-from resources.services.meta import KINDS, meta_cache_forget, meta_cache_key
+from resources.catalogue.meta import KINDS, meta_cache_forget, meta_cache_key
 from tests.factories import make_connection, make_region
 
 pytestmark = pytest.mark.django_db

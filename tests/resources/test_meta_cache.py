@@ -13,7 +13,7 @@ from django.core.cache import cache
 from connections import services as connection_services
 from connections.models import Connection
 from drivers.errors import UnreachableError
-from resources.services import meta
+from resources.catalogue import meta
 from tests.factories import make_connection
 
 pytestmark = pytest.mark.django_db

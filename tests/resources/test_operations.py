@@ -12,9 +12,9 @@ from connections.services import connection_info
 from drivers.errors import ProviderError, ThrottlingError
 from drivers.registry import get_driver
 from drivers.types import SubnetReqInfo, VPCReqInfo
+from resources import operations
 from resources.models import Lifecycle, Operation, Resource
-from resources.services import operations
-from resources.services.operations import RetryPolicy, operation_execute, operations_sweep
+from resources.operations import RetryPolicy, operation_execute, operations_sweep
 from resources.services.vpc import SubnetSpec, vpc_create
 from tests.factories import make_connection
 from tests.resources.helpers import VPC_BODY, post

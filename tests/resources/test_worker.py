@@ -9,9 +9,9 @@ import pytest
 from connections.models import Connection
 from connections.services import connection_info
 from drivers.registry import get_driver
+from resources.inventory.refresh import inventory_kinds
 from resources.models import Kind, Operation, Resource
-from resources.services.inventory import inventory_kinds
-from resources.services.operations import operations_sweep
+from resources.operations import operations_sweep
 from tests.factories import make_connection
 from tests.resources.flow import run_full_flow
 from tests.resources.helpers import VM_BODY, build_network, post

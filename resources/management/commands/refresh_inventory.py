@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from resources.services.inventory import inventory_refresh
-from resources.services.operations import operation_wait
+from resources.inventory.refresh import inventory_refresh
+from resources.operations import operation_wait
 
 
 class Command(BaseCommand):

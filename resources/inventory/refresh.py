@@ -29,9 +29,9 @@ from drivers.errors import DriverError
 from drivers.interface import CloudDriver
 from drivers.types import ConnectionInfo, to_jsonable
 from resources import kinds as kind_registry
+from resources.inventory.fanout import Call, Outcome, fan_out
 from resources.models import Freshness, Kind, Lifecycle, Operation, OperationState, RefreshOutcome, Resource
-from resources.services.fanout import Call, Outcome, fan_out
-from resources.services.operations import RetryPolicy, dispatch, operation_record
+from resources.operations import RetryPolicy, dispatch, operation_record
 from spiderweb.errors import InvalidInput, ServiceError
 
 logger = logging.getLogger(__name__)

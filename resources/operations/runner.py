@@ -5,24 +5,22 @@
   live one, retries only transient driver errors with backoff (honouring the provider's hint), and
   records success or failure; a failure runs the action's cleanup so no half-made record or
   orphaned cloud object is left.
-- `operations_sweep` fails operations whose worker died (no heartbeat) or that no worker took.
+
+`resources.operations.sweeper` fails operations whose worker died (no heartbeat) or that no worker took.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connections as db_connections
 from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
@@ -31,10 +29,12 @@ from django.utils import timezone
 from connections import crypto
 from connections.models import Connection
 from connections.services import connection_open
-from drivers.errors import DriverError, ThrottlingError, TransientError
+from drivers.errors import DriverError
 from drivers.interface import CloudConnection
 from resources import kinds
 from resources.models import Operation, OperationState, Resource
+from resources.operations.pool import WorkerPool
+from resources.operations.retry import RetryPolicy, retrying
 from spiderweb.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -69,45 +69,9 @@ def action_get(name: str) -> Action:
     return _ACTIONS[name]
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    attempts: int
-    base_delay: float
-    max_delay: float
-
-    @classmethod
-    def from_settings(cls) -> RetryPolicy:
-        conf = settings.SPIDERWEB_RETRY
-        return cls(attempts=int(conf["attempts"]), base_delay=float(conf["base_delay"]),
-                   max_delay=float(conf["max_delay"]))
-
-    def delay(self, attempt: int, error: TransientError) -> float:
-        backoff = self.base_delay * (2 ** (attempt - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
-        hint = error.retry_after if isinstance(error, ThrottlingError) and error.retry_after else 0.0
-        return min(max(backoff, hint), self.max_delay)
-
-
-def retrying(call: Callable[[], T], *, policy: RetryPolicy, before_attempt: Callable[[], None] = lambda: None,
-             seen: list[str] | None = None) -> T:
-    """Run `call`, retrying transient driver errors; any other error, or the last one, propagates.
-
-    The code of every transient error is appended to `seen`, so a caller can tell later whether
-    any attempt may have reached the cloud.
-    """
-    for attempt in range(1, policy.attempts + 1):
-        before_attempt()
-        try:
-            return call()
-        except TransientError as exc:
-            if seen is not None:
-                seen.append(exc.code)
-            if attempt == policy.attempts:
-                raise
-            pause = policy.delay(attempt, exc)
-            logger.info("transient cloud error (%s), attempt %d of %d, retrying in %.2fs", exc.code, attempt,
-                        policy.attempts, pause)
-            time.sleep(pause)
-    raise AssertionError("unreachable: the loop returns or raises")
+def action_lookup(name: str) -> Action | None:
+    """The action, or None for one no longer registered (an old operation's)."""
+    return _ACTIONS.get(name)
 
 
 # --- creating and waiting --------------------------------------------------------------------------
@@ -176,16 +140,15 @@ def dispatch(task_name: str, *args: Any) -> None:
     task.apply_async(args=list(args), queue=settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
-_pool: ThreadPoolExecutor | None = None
+_pool: WorkerPool | None = None
 _pool_lock = threading.Lock()
 
 
-def _in_process_pool() -> ThreadPoolExecutor:
+def _in_process_pool() -> WorkerPool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=settings.SPIDERWEB_IN_PROCESS_WORKERS,
-                                       thread_name_prefix="spiderweb-task")
+            _pool = WorkerPool(name="task", size=settings.SPIDERWEB_IN_PROCESS_WORKERS)
         return _pool
 
 
@@ -194,8 +157,6 @@ def _run_in_thread(task: Any, args: tuple[Any, ...]) -> None:
         task.run(*args)
     except Exception:
         logger.exception("task %s%r failed outside its own error handling", task.name, args)
-    finally:
-        db_connections.close_all()  # this thread's connections; the pool thread lives on
 
 
 def operation_wait(*, operation: Operation, timeout: float) -> Operation:
@@ -329,47 +290,3 @@ def _fail(operation: Operation, action: Action, *, code: str, message: str, fiel
             action.cleanup(operation)
         except Exception:
             logger.exception("cleanup after operation %s (%s) failed", operation.pk, operation.action)
-
-
-# --- the sweeper ------------------------------------------------------------------------------------
-
-
-def operations_sweep(*, now: datetime | None = None, only: Operation | None = None) -> int:
-    """Fail operations whose worker stopped answering or that no worker took; returns how many.
-
-    Celery beat runs it every minute; reading one unfinished operation sweeps just that one, so the
-    embedded mode (no beat) never shows a lost operation as running either.
-    """
-    now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.SPIDERWEB_OPERATION_STALE_SECONDS)
-    unclaimed = now - timedelta(seconds=settings.SPIDERWEB_OPERATION_PENDING_SECONDS)
-    swept = 0
-    dead = Operation.objects.filter(
-        Q(state=OperationState.RUNNING, heartbeat_at__lt=stale) | Q(state=OperationState.PENDING,
-                                                                   created_at__lt=unclaimed)
-    )
-    if only is not None:
-        dead = dead.filter(pk=only.pk)
-    for operation in dead.select_related("resource"):
-        was = operation.state
-        message = (
-            f"the worker running this operation stopped answering (last heartbeat {operation.heartbeat_at:%H:%M:%S})"
-            if was == OperationState.RUNNING
-            else f"no worker took this operation within {settings.SPIDERWEB_OPERATION_PENDING_SECONDS} s"
-        )
-        # Only the sweeper that flips the state runs the cleanup, even with several sweepers at once.
-        changes = {"state": OperationState.FAILED, "error_code": "worker_lost", "error_message": message,
-                   "finished_at": now}
-        if Operation.objects.filter(pk=operation.pk, state=was).update(**changes):
-            for name, value in changes.items():
-                setattr(operation, name, value)
-            swept += 1
-            action = _ACTIONS.get(operation.action)
-            if action is not None and action.cleanup is not None:
-                try:
-                    action.cleanup(operation)
-                except Exception:
-                    logger.exception("cleanup after lost operation %s failed", operation.pk)
-    if swept:
-        logger.warning("swept %d lost operation(s)", swept)
-    return swept

@@ -1,10 +1,6 @@
-"""Reads across every connection: the inventory summary and the cross-connection resource lists.
+"""The inventory summary: counts per (connection, kind) with their freshness, grouped provider → region → zone.
 
-Both cost a constant number of queries whatever the number of connections or the page size: the
-summary is one connections query, one grouped count and one freshness query; a page of records is
-the page itself (connection joined), one query for the names its cloud ids refer to, and for VPCs
-one query for their subnets (a kind's parts, see `resources.kinds`). Items keep the per-connection
-API's shape (the presenters of `resources.selectors`), plus the connection's `provider`.
+Three queries whatever the number of connections: the connections, one grouped count, the freshness rows.
 """
 
 from __future__ import annotations
@@ -15,14 +11,14 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from connections.models import Connection
 from connections.services import provider_get
 from resources import kinds
 from resources.models import Freshness, RefreshOutcome, Resource
-from resources.selectors import Context, iso, parts_of
+from resources.selectors import iso
 from spiderweb.errors import InvalidInput
 
 
@@ -35,68 +31,6 @@ def _check_connections(wanted: Sequence[str], found: Iterable[str]) -> None:
     unknown = sorted(set(wanted) - set(found))
     if unknown:
         raise InvalidInput(f"no connection named {', '.join(map(repr, unknown))}", field="connection")
-
-
-def inventory_records(*, kind: str) -> QuerySet[Resource]:
-    """The records of one kind on every connection, for `resources.filters.ResourceFilterSet` to narrow
-    and order, and `present_inventory_page` to present."""
-    # The connection and the parent (a security group's VPC) are joined, not read per item.
-    return Resource.objects.filter(kind=kind).select_related("connection", "parent")
-
-
-# --- presenting a page that spans connections -------------------------------------------------------
-
-
-def _referenced_ids(record: Resource) -> set[str]:
-    """The cloud ids the record's answer refers to, as its kind declares them."""
-    info = record.info or {}
-    return {str(iid["system_id"]) for reference in kinds.get(record.kind).references
-            for iid in reference.iids(info) if isinstance(iid, dict) and iid.get("system_id")}
-
-
-def _names_by_connection(records: list[Resource]) -> dict[int, dict[tuple[str, str], str]]:
-    """Per connection, (kind, system id) → the user's name, for the ids the page refers to (one query).
-
-    The same map as `resources.services.records.name_map`, narrowed to the ids needed so a page
-    costs the same whether its connections hold ten records or ten thousand.
-    """
-    wanted: set[str] = set()
-    for record in records:
-        wanted |= _referenced_ids(record)
-    names: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
-    if not wanted:
-        return names
-    rows = Resource.objects.filter(connection_id__in={record.connection_id for record in records},
-                                   kind__in=kinds.referenced_kinds(), system_id__in=wanted)
-    for connection_id, kind, system_id, name in rows.values_list("connection_id", "kind", "system_id", "name"):
-        names[connection_id][(kind, system_id)] = name
-    return names
-
-
-def _with_provider(answer: dict[str, Any], provider: str) -> dict[str, Any]:
-    """The answer with `provider` right after `connection`, where a reader looks for it."""
-    item: dict[str, Any] = {}
-    for key, value in answer.items():
-        item[key] = value
-        if key == "connection":
-            item["provider"] = provider
-    return item
-
-
-def present_inventory_page(records: list[Resource]) -> list[dict[str, Any]]:
-    """Items of records from `inventory_records`, whatever their connections: two queries at most (the
-    names their cloud ids refer to, and the parts of those that have some), whatever the page."""
-    names = _names_by_connection(records)
-    parts = parts_of(records)
-    items = []
-    for record in records:
-        context = Context(record.connection.name, names.get(record.connection_id, {}), parts.get(record.pk, []))
-        answer = kinds.get(record.kind).hook("presenter")(record, context)
-        items.append(_with_provider(answer, record.connection.provider))
-    return items
-
-
-# --- the summary ------------------------------------------------------------------------------------
 
 
 class _ConnectionRow(NamedTuple):

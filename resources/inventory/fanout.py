@@ -14,12 +14,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
 from drivers.errors import DriverError, TransientError
-from resources.services.operations import RetryPolicy
+from resources.operations import RetryPolicy, WorkerPool, retrying
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def fan_out(calls: Sequence[Call], *, concurrency: int, per_provider: int, deadl
         finally:
             limits[call.provider].release()
 
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="spiderweb-fanout")
+    pool = WorkerPool(name="fanout", size=concurrency)
     try:
         futures: dict[Future[Outcome], Call] = {pool.submit(work, call): call for call in calls}
         pending = set(futures)
@@ -87,19 +87,15 @@ def fan_out(calls: Sequence[Call], *, concurrency: int, per_provider: int, deadl
 
 
 def _attempts(call: Call, *, begin: float, deadline: float, retry: RetryPolicy) -> Outcome:
-    for attempt in range(1, retry.attempts + 1):
-        try:
-            return Outcome(call.key, call.run(), time.monotonic() - begin, retries=attempt - 1)
-        except TransientError as exc:
-            pause = retry.delay(attempt, exc)
-            out_of_time = time.monotonic() + pause - begin > deadline
-            if attempt == retry.attempts or out_of_time:
-                return Outcome(call.key, None, time.monotonic() - begin, exc.code, str(exc), retries=attempt - 1)
-            time.sleep(pause)
-        except DriverError as exc:
-            return Outcome(call.key, None, time.monotonic() - begin, exc.code, str(exc), retries=attempt - 1)
-        except Exception as exc:
-            logger.exception("listing %s failed unexpectedly", call.key)
-            return Outcome(call.key, None, time.monotonic() - begin, "internal_error",
-                           f"unexpected error: {type(exc).__name__}")
-    raise AssertionError("unreachable: the loop returns")
+    transient: list[str] = []
+    try:
+        infos = retrying(call.run, policy=retry, seen=transient, give_up_at=begin + deadline)
+    except TransientError as exc:  # the last attempt's error: every earlier one was retried
+        return Outcome(call.key, None, time.monotonic() - begin, exc.code, str(exc), retries=len(transient) - 1)
+    except DriverError as exc:
+        return Outcome(call.key, None, time.monotonic() - begin, exc.code, str(exc), retries=len(transient))
+    except Exception as exc:
+        logger.exception("listing %s failed unexpectedly", call.key)
+        return Outcome(call.key, None, time.monotonic() - begin, "internal_error",
+                       f"unexpected error: {type(exc).__name__}", retries=len(transient))
+    return Outcome(call.key, infos, time.monotonic() - begin, retries=len(transient))

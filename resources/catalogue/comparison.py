@@ -8,15 +8,15 @@ name while the others still answer.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from connections.models import Connection
 from drivers.errors import DriverError
+from resources.catalogue.meta import Item, meta_images, meta_prices, meta_region_zones, meta_specs
 from resources.models import Freshness, RefreshOutcome
-from resources.services.meta import Item, meta_images, meta_prices, meta_region_zones, meta_specs
+from resources.operations import WorkerPool
 from spiderweb.errors import ServiceError
 
 PARALLEL = 16
@@ -102,7 +102,7 @@ def fan_out(connections: Sequence[Connection], ask: Callable[[Connection], list[
 
     found: list[T] = []
     failures: list[dict[str, Any]] = []
-    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+    with WorkerPool(name="catalogue", size=PARALLEL) as pool:
         for connection, answer, error in pool.map(one, connections):
             if answer is None:
                 failures.append({"connection": connection.name, "provider": connection.provider,
