@@ -20,6 +20,7 @@ BUILTIN: Mapping[str, str] = {
     "aws": "drivers.aws:AWSDriver",
     "azure": "drivers.azure:AzureDriver",
     "gcp": "drivers.gcp:GCPDriver",
+    "ibm": "drivers.ibm:IBMDriver",
     "mock": "drivers.mock:MockDriver",
 }
 
