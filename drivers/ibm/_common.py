@@ -13,6 +13,8 @@ from drivers.types import IID
 
 # VPC resource names: lowercase letters, digits and hyphens, starting with a letter, at most 63.
 NAME = re.compile(r"^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$")
+# VPC resource ids: a four-character prefix (region or zone) and a UUID, e.g. r006-1a2b...; 0717-...
+ID = re.compile(r"^[0-9a-z]{4}-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 REGION = re.compile(r"^[a-z]{2}-[a-z]{3,5}$")
 # A user tag is "key:value"; IBM stores tags lower-cased, so only lower-case tags read back as given.
 TAG_KEY = re.compile(r"^[a-z0-9 _.-]{1,64}$")

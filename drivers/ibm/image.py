@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drivers.errors import NotFoundError
-from drivers.ibm._common import ident
+from drivers.ibm._common import ID, ident
 from drivers.ibm._errors import translate
 from drivers.ibm._session import IBMClients, result
 from drivers.types import IID, ImageInfo, ImageStatus
@@ -43,14 +43,15 @@ class IBMImageHandler:
 
 
 def find_public_image(clients: IBMClients, iid: IID, *, field: str = "") -> dict[str, Any]:
+    """The public image an IID names: by id, else by name (callers may give a name in both fields)."""
     wanted = ident(iid)
-    if iid.system_id:
+    if ID.fullmatch(iid.system_id):
         found = clients.get_or_none(clients.vpc.get_image, id=iid.system_id)
         if found is not None and found.get("visibility") == "public":
             return found
-    elif wanted:
+    for name in dict.fromkeys(name for name in (iid.name_id, iid.system_id) if name):
         with translate():
-            page = result(clients.vpc.list_images(name=wanted, visibility="public", limit=1))
+            page = result(clients.vpc.list_images(name=name, visibility="public", limit=1))
         if page.get("images"):
             return dict(page["images"][0])
     raise NotFoundError(f"Public image '{wanted}' does not exist in region '{clients.region}'.", field=field)

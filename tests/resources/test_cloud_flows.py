@@ -51,10 +51,18 @@ def _azure() -> Cloud:
                  zones=("koreacentral", "koreacentral"), options={"polling_interval": 0, "lro_timeout": 5})
 
 
-@pytest.fixture(params=["gcp", "azure"])
+def _ibm() -> Cloud:
+    from tests.drivers.ibm.support import connection_info, quick_fake_cloud
+
+    return Cloud(provider="ibm", fake=quick_fake_cloud, info=lambda fake: connection_info(zone="us-south-1"),
+                 image="ibm-ubuntu-22-04-4-minimal-amd64-1", spec="bx2-2x8", zones=("us-south-1", "us-south-1"),
+                 options={})
+
+
+@pytest.fixture(params=["gcp", "azure", "ibm"])
 def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:  # type: ignore[no-untyped-def]
     """A connection registered through the services, and its fake cloud answering while the test runs."""
-    chosen = {"gcp": _gcp, "azure": _azure}[request.param]()
+    chosen = {"gcp": _gcp, "azure": _azure, "ibm": _ibm}[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from unittest.mock import patch
 
 from drivers.types import ConnectionInfo
 from tests.drivers.ibm.fake import FakeIBM, running
@@ -24,4 +25,12 @@ def fake_cloud() -> Iterator[FakeIBM]:
     """The fake with the test's API key, which belongs to ACCOUNT."""
     with running() as fake:
         fake.add_api_key(API_KEY, ACCOUNT)
+        yield fake
+
+
+@contextmanager
+def quick_fake_cloud() -> Iterator[FakeIBM]:
+    """The fake, with the driver polling settling resources without pauses (for tests outside this
+    package, which do not have its fixtures)."""
+    with patch("drivers.ibm._session.POLL_DELAYS", (0.0,)), fake_cloud() as fake:
         yield fake
