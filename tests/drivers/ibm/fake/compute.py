@@ -167,6 +167,7 @@ def create_instance(fake: FakeIBM, req: Request) -> tuple[int, Any]:
     instance["_nic"] = {**nic, "security_groups": [ref(sg) for sg in groups], "floating_ips": []}
     for sg in groups:
         sg["targets"].append({"id": nic_id, "resource_type": "network_interface"})
+    instance["_user_data"] = str(body.get("user_data", ""))
     instance["_keys"] = [{"id": k["id"], "name": k["name"], "fingerprint": k["fingerprint"]} for k in keys]
     volumes = _col(fake, req, "volumes")
     boot_vol = _volume(

@@ -113,6 +113,7 @@ class FakeIBM:
     state: dict[tuple[str, str, str], dict[str, dict[str, Any]]] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)  # CRN -> user tags
     calls: list[str] = field(default_factory=list)
+    queries: list[dict[str, str]] = field(default_factory=list)  # each VPC API request's query, in order
     token_requests: int = 0
     requests_to_settle: int = 2  # API requests until a settling resource takes its next step
     page_cap: int | None = None
@@ -328,6 +329,7 @@ class FakeIBM:
                 raise fault.error
             account = self._authenticate(prepared)
             if api == "vpc":
+                self.queries.append(dict(query))
                 self._check_version(query)
                 query.pop("version")
                 query.pop("generation")
