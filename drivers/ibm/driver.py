@@ -10,6 +10,7 @@ from drivers.fields import validate_values
 from drivers.ibm import disk as _disk
 from drivers.ibm import key_pair as _key_pair
 from drivers.ibm import my_image as _my_image
+from drivers.ibm import nlb as _nlb
 from drivers.ibm import security_group as _security_group
 from drivers.ibm import tag as _tag
 from drivers.ibm import vm as _vm
@@ -30,6 +31,7 @@ _FAMILY_MODULES = {
     "vm": _vm,
     "disk": _disk,
     "my_image": _my_image,
+    "nlb": _nlb,
     "tag": _tag,
 }
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
@@ -37,7 +39,6 @@ SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if modu
 NOT_OFFERED = {
     "price": "The VPC API has no price inquiry: IBM publishes VPC prices only through the Global Catalog's "
     "pricing entries per plan and deployment, which the driver does not read.",
-    "nlb": "IBM Cloud network load balancers are not offered by the driver yet.",
     "cluster": "IBM Cloud Kubernetes Service (its own API, containers.cloud.ibm.com) is not offered by the driver yet.",
     "monitoring": "VM metrics live in IBM Cloud Monitoring, a separate service instance with its own access key and "
     "endpoint; the VPC API and an IAM API key alone cannot read them.",
@@ -126,8 +127,9 @@ class IBMConnection:
         CAPABILITIES.require("my_image")
         return _my_image.IBMMyImageHandler(self._clients)
 
-    def nlb(self) -> NoReturn:
-        _refuse("nlb")
+    def nlb(self) -> _nlb.IBMNLBHandler:
+        CAPABILITIES.require("nlb")
+        return _nlb.IBMNLBHandler(self._clients)
 
     def cluster(self) -> NoReturn:
         _refuse("cluster")

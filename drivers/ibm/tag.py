@@ -19,6 +19,7 @@ from drivers.ibm._vm_read import find_instance
 from drivers.ibm.disk import find_volume, is_boot
 from drivers.ibm.key_pair import find_key
 from drivers.ibm.my_image import find_snapshot
+from drivers.ibm.nlb import find_balancer
 from drivers.ibm.security_group import find_security_group
 from drivers.ibm.vpc import find_vpc
 from drivers.types import IID, ResourceKind, TagInfo
@@ -51,6 +52,7 @@ FINDERS: dict[ResourceKind, Finder] = {
     ResourceKind.VM: find_instance,
     ResourceKind.DISK: _find_disk,
     ResourceKind.MY_IMAGE: find_snapshot,
+    ResourceKind.NLB: find_balancer,
 }
 LISTS: dict[ResourceKind, tuple[str, str]] = {
     ResourceKind.VPC: ("list_vpcs", "vpcs"),
@@ -60,6 +62,7 @@ LISTS: dict[ResourceKind, tuple[str, str]] = {
     ResourceKind.VM: ("list_instances", "instances"),
     ResourceKind.DISK: ("list_volumes", "volumes"),
     ResourceKind.MY_IMAGE: ("list_snapshots", "snapshots"),
+    ResourceKind.NLB: ("list_load_balancers", "load_balancers"),
 }
 TAG_KINDS: frozenset[str] = frozenset(kind.value for kind in FINDERS)
 KIND_NAMES = {
@@ -70,6 +73,7 @@ KIND_NAMES = {
     ResourceKind.VM: "VM",
     ResourceKind.DISK: "Disk",
     ResourceKind.MY_IMAGE: "Machine image",
+    ResourceKind.NLB: "Load balancer",
 }
 
 

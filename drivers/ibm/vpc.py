@@ -134,7 +134,13 @@ class IBMVPCHandler:
         others = [sg["name"] for sg in groups if sg["id"] != default_sg]
         if others:
             raise DependencyError(f"VPC '{vpc['name']}' still has security groups: {', '.join(sorted(others))}.")
-        for subnet in vpc_subnets(clients, vpc["id"]):
+        subnets = vpc_subnets(clients, vpc["id"])
+        subnet_ids = {subnet["id"] for subnet in subnets}
+        balancers = clients.list_all(clients.vpc.list_load_balancers, "load_balancers")
+        on_it = sorted(lb["name"] for lb in balancers if any(s["id"] in subnet_ids for s in lb.get("subnets", [])))
+        if on_it:
+            raise DependencyError(f"VPC '{vpc['name']}' is used by load balancers: {', '.join(on_it)}.")
+        for subnet in subnets:
             self._delete_subnet(subnet["id"])
         gateways = clients.list_all(clients.vpc.list_public_gateways, "public_gateways")
         for gateway in (g for g in gateways if g["vpc"]["id"] == vpc["id"]):

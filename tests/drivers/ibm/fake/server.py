@@ -114,6 +114,7 @@ class FakeIBM:
     tags: dict[str, list[str]] = field(default_factory=dict)  # CRN -> user tags
     calls: list[str] = field(default_factory=list)
     queries: list[dict[str, str]] = field(default_factory=list)  # each VPC API request's query, in order
+    nested: list[dict[str, Any]] = field(default_factory=list)  # settling parts of resources (pool members)
     token_requests: int = 0
     requests_to_settle: int = 2  # API requests until a settling resource takes its next step
     page_cap: int | None = None
@@ -190,7 +191,7 @@ class FakeIBM:
     def tick(self) -> None:
         """One API request has passed: move every settling resource one step on. The cloud works on
         its own, so a VM finishes deleting whether or not anyone reads it."""
-        for items in list(self.state.values()):
+        for items in [*self.state.values(), {str(index): part for index, part in enumerate(self.nested)}]:
             for ident, item in list(items.items()):
                 steps = item.get("_settle") or []
                 if not steps:
