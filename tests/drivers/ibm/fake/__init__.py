@@ -11,10 +11,17 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.ibm.fake import catalog, compute, load_balancers, network, tagging
+from tests.drivers.ibm.fake import catalog, compute, load_balancers, network, storage, tagging
 from tests.drivers.ibm.fake.server import ApiError, FakeGap, FakeIBM, Request, not_found
 
-FAMILIES = (catalog.register, network.register, compute.register, load_balancers.register, tagging.register)
+FAMILIES = (
+    catalog.register,
+    network.register,
+    compute.register,
+    storage.register,
+    load_balancers.register,
+    tagging.register,
+)
 
 
 @contextmanager
