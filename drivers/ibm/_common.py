@@ -32,6 +32,12 @@ def check_name(name: str, *, what: str, field: str = "name") -> str:
     return name
 
 
+def derived_name(name: str, suffix: str) -> str:
+    """The name of a part Spiderweb makes for a resource (its boot volume, floating IP...), kept within
+    IBM's 63 characters by shortening the resource's name."""
+    return name[: 63 - len(suffix) - 1].rstrip("-") + "-" + suffix
+
+
 def iid_of(item: Mapping[str, Any]) -> IID:
     return IID(name_id=str(item.get("name", "")), system_id=str(item.get("id", "")))
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from drivers.checks import check_port, check_range
 from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, NotFoundError
-from drivers.ibm._common import attach_tags, check_name, check_tags, ident, iid_of, missing, read_tags
+from drivers.ibm._common import attach_tags, check_name, check_tags, derived_name, ident, iid_of, missing, read_tags
 from drivers.ibm._errors import translate
 from drivers.ibm._session import IBMClients, result
 from drivers.ibm._vm_read import get_instance
@@ -92,7 +92,7 @@ class IBMNLBHandler:
         ]
         if find_balancer(clients, IID(name_id=req.name)) is not None:
             raise AlreadyExistsError(f"Load balancer '{req.name}' already exists.", field="name")
-        pool_name = f"{req.name}-pool"
+        pool_name = derived_name(req.name, "pool")
         protocol = req.listener.protocol.lower()
         with translate(field="name"):
             balancer = result(

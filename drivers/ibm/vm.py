@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, InvalidStateError, NotFoundError
-from drivers.ibm._common import attach_tags, check_name, check_tags, missing
+from drivers.ibm._common import attach_tags, check_name, check_tags, derived_name, missing
 from drivers.ibm._errors import translate
 from drivers.ibm._session import IBMClients, result
 from drivers.ibm._vm_read import find_instance, get_instance, primary_nic, status_of, vm_info
@@ -87,7 +87,7 @@ class IBMVMHandler:
             nic_id = instance["primary_network_interface"]["id"]
             with translate():
                 clients.vpc.create_floating_ip(
-                    floating_ip_prototype={"name": f"{req.name}-fip", "target": {"id": nic_id}}
+                    floating_ip_prototype={"name": derived_name(req.name, "fip"), "target": {"id": nic_id}}
                 )
             attach_tags(clients, str(instance.get("crn", "")), tag_names)
         except DriverError:
@@ -110,7 +110,7 @@ class IBMVMHandler:
                 raise missing("Security group", sg_iid, field=f"security_group_iids[{index}]")
             groups.append({"id": group["id"]})
         IBMVMSpecHandler(clients).get_spec(name=req.spec_name)
-        boot_volume: dict[str, Any] = {"name": f"{req.name}-boot", "profile": {"name": disk_type}}
+        boot_volume: dict[str, Any] = {"name": derived_name(req.name, "boot"), "profile": {"name": disk_type}}
         if req.root_disk_size_gb:
             boot_volume["capacity"] = req.root_disk_size_gb
         prototype: dict[str, Any] = {

@@ -17,7 +17,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from drivers.errors import AlreadyExistsError, DependencyError, DriverError, InvalidRequestError, NotFoundError
-from drivers.ibm._common import attach_tags, check_name, check_tags, ident, iid_of, missing, read_tags, zone_of
+from drivers.ibm._common import (
+    attach_tags,
+    check_name,
+    check_tags,
+    derived_name,
+    ident,
+    iid_of,
+    missing,
+    read_tags,
+    zone_of,
+)
 from drivers.ibm._errors import translate
 from drivers.ibm._session import IBMClients, result
 from drivers.ibm.region_zone import first_available_zone
@@ -98,7 +108,7 @@ class IBMVPCHandler:
             self._wait_available(vpc["id"])
             with translate(field="ipv4_cidr"):
                 clients.vpc.create_vpc_address_prefix(
-                    vpc_id=vpc["id"], cidr=str(cidr), zone={"name": zone}, name=f"{req.name}-{zone}"
+                    vpc_id=vpc["id"], cidr=str(cidr), zone={"name": zone}, name=derived_name(req.name, zone)
                 )
             for subnet in req.subnets:
                 self._create_subnet(vpc, subnet, zone)
@@ -235,7 +245,7 @@ class IBMVPCHandler:
             with translate():
                 found = result(
                     clients.vpc.create_public_gateway(
-                        vpc={"id": vpc["id"]}, zone={"name": zone}, name=f"{vpc['name']}-{zone}-pgw"
+                        vpc={"id": vpc["id"]}, zone={"name": zone}, name=derived_name(vpc["name"], f"{zone}-pgw")
                     )
                 )
         if found.get("status") != "available":

@@ -90,3 +90,13 @@ def test_a_floating_ip_failure_removes_the_new_instance(fake: FakeIBM, ibm: IBMC
     with pytest.raises(NotFoundError):
         ibm.vm().get_vm(iid=vm_req(net).image_iid)
     assert ibm.vm().list_vms() == []
+
+
+def test_parts_of_a_long_named_vm_keep_within_ibm_name_limits(fake: FakeIBM, ibm: IBMConnection) -> None:
+    net = make_net(ibm)
+    name = "v" + "m" * 61 + "1"  # 63 characters, IBM's most
+    ibm.vm().start_vm(req=vm_req(net, name))
+    [fip] = state(fake, "floating_ips")
+    [boot] = state(fake, "volumes")
+    assert str(fip["name"]).endswith("-fip") and len(str(fip["name"])) == 63
+    assert str(boot["name"]).endswith("-boot") and len(str(boot["name"])) == 63

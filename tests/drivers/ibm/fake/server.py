@@ -39,6 +39,7 @@ VPC_HOST = re.compile(r"^https://(?P<region>[a-z]+-[a-z]+)\.iaas\.cloud\.ibm\.co
 TOKEN_LIFETIME = 3600
 DEFAULT_LIMIT = 50  # the VPC API's default page size
 MAX_LIMIT = 100
+NAME = re.compile(r"^([a-z]|[a-z][-a-z0-9]*[a-z0-9])$")  # the VPC API's name pattern, at most 63 characters
 
 
 class FakeGap(AssertionError):
@@ -169,7 +170,12 @@ class FakeIBM:
     def unique_name(
         self, items: dict[str, dict[str, Any]], name: str, *, scope: Callable[[dict[str, Any]], bool] = lambda _: True
     ) -> None:
-        """IBM refuses a second resource of a kind with the same name (in the region, or the scope)."""
+        """IBM refuses a badly formed name, and a second resource of a kind with the same name (in the
+        region, or the scope)."""
+        if len(name) > 63 or not NAME.fullmatch(name):
+            raise ApiError(
+                400, "validation_invalid_name", f"Name {name!r} does not match {NAME.pattern}", target="name"
+            )
         if any(item.get("name") == name and scope(item) for item in items.values()):
             raise ApiError(400, "validation_unique_failed", f"Provided Name ({name}) is not unique", target="name")
 
