@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from drivers.ibm._common import ident, iid_of, missing, read_tags, zone_of
-from drivers.ibm._errors import translate
-from drivers.ibm._session import IBMClients, result
+from drivers.ibm._session import IBMClients
 from drivers.ibm.key_pair import VM_USER
 from drivers.types import IID, VMInfo, VMStatus
 
@@ -44,8 +43,8 @@ def primary_nic(clients: IBMClients, instance: dict[str, Any]) -> dict[str, Any]
 
 
 def vm_info(clients: IBMClients, instance: dict[str, Any]) -> VMInfo:
-    with translate():
-        init = result(clients.vpc.get_instance_initialization(id=instance["id"]))
+    # An instance deleted since it was listed has no initialization left; it reads without its key.
+    init = clients.get_or_none(clients.vpc.get_instance_initialization, id=instance["id"]) or {}
     nic = primary_nic(clients, instance)
     boot_ref = (instance.get("boot_volume_attachment") or {}).get("volume") or {}
     boot = clients.get_or_none(clients.vpc.get_volume, id=boot_ref["id"]) if boot_ref.get("id") else None

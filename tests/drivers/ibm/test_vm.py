@@ -100,3 +100,11 @@ def test_parts_of_a_long_named_vm_keep_within_ibm_name_limits(fake: FakeIBM, ibm
     [boot] = state(fake, "volumes")
     assert str(fip["name"]).endswith("-fip") and len(str(fip["name"])) == 63
     assert str(boot["name"]).endswith("-boot") and len(str(boot["name"])) == 63
+
+
+def test_a_vm_going_away_during_a_listing_does_not_break_it(fake: FakeIBM, ibm: IBMConnection) -> None:
+    net = make_net(ibm)
+    running_vm(ibm, net)
+    fake.fail("/initialization", status=404, code="not_found", message="Instance not found")
+    [vm] = ibm.vm().list_vms()
+    assert vm.key_pair_iid is None and vm.iid.name_id == "vm-1"
