@@ -37,8 +37,8 @@ _FAMILY_MODULES = {
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
 # Why each family the driver does not offer is not offered.
 NOT_OFFERED = {
-    "price": "The VPC API has no price inquiry: IBM publishes VPC prices only through the Global Catalog's "
-    "pricing entries per plan and deployment, which the driver does not read.",
+    "price": "The VPC API has no price inquiry, and the Global Catalog's pricing API answers no prices for "
+    "instance profiles: IBM publishes VPC prices per plan and deployment, not per profile.",
     "cluster": "IBM Cloud Kubernetes Service (its own API, containers.cloud.ibm.com) does not fit the node-group "
     "contract yet: its worker pools take no SSH key pair, and their autoscaling bounds live in the in-cluster "
     "cluster-autoscaler add-on's ConfigMap rather than in the API.",
