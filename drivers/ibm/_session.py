@@ -1,8 +1,8 @@
 """One IAM API key per connection, and its API clients created once and reused.
 
-The VPC API is regional (`https://<region>.iaas.cloud.ibm.com/v1`); the Global Tagging API is global.
-Both share one `IAMAuthenticator`, so the key is exchanged for a bearer token once and the token is
-reused (and refreshed by the SDK before it expires). Every request names the VPC API version the
+The VPC API is regional (`https://<region>.iaas.cloud.ibm.com/v1`); the Global Tagging and Global
+Catalog APIs are global. All share one `IAMAuthenticator`, so the key is exchanged for a bearer token
+once and the token is reused (and refreshed by the SDK before it expires). Every request names the VPC API version the
 driver was written against (`VERSION`) and generation 2. The SDK does not retry unless asked to, and
 Spiderweb retries transient failures itself; every request is bounded by `CALL_TIMEOUT`.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from ibm_cloud_sdk_core import DetailedResponse, get_query_param
 from ibm_cloud_sdk_core.authenticators import IAMAuthenticator
-from ibm_platform_services import GlobalTaggingV1
+from ibm_platform_services import GlobalCatalogV1, GlobalTaggingV1
 from ibm_vpc import VpcV1
 
 from drivers.errors import DriverError, NotFoundError, TransientError
@@ -24,6 +24,7 @@ from drivers.ibm._errors import translate
 
 IAM_URL = "https://iam.cloud.ibm.com"
 TAGGING_URL = "https://tags.global-search-tagging.cloud.ibm.com"
+CATALOG_URL = "https://globalcatalog.cloud.ibm.com/api/v1"
 VERSION = "2026-10-06"  # the VPC API behaviour the driver expects (the `version` query parameter)
 PAGE_SIZE = 100  # the most a VPC API list answers per page
 CALL_TIMEOUT = 30.0
@@ -51,6 +52,7 @@ class IBMClients:
         self._authenticator.token_manager.http_config = {"timeout": CALL_TIMEOUT}
         self._vpc: VpcV1 | None = None
         self._tagging: GlobalTaggingV1 | None = None
+        self._catalog: GlobalCatalogV1 | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # the key stays out of logs and tracebacks
@@ -76,12 +78,22 @@ class IBMClients:
                 self._tagging = client
             return self._tagging
 
+    @property
+    def catalog(self) -> GlobalCatalogV1:
+        with self._lock:
+            if self._catalog is None:
+                client = GlobalCatalogV1(authenticator=self._authenticator)
+                client.set_service_url(CATALOG_URL)
+                client.set_http_config({"timeout": CALL_TIMEOUT})
+                self._catalog = client
+            return self._catalog
+
     def close(self) -> None:
         with self._lock:
-            for client in (self._vpc, self._tagging):
+            for client in (self._vpc, self._tagging, self._catalog):
                 if client is not None:
                     client.http_client.close()
-            self._vpc = self._tagging = None
+            self._vpc = self._tagging = self._catalog = None
 
     # --- lists -----------------------------------------------------------------------------------
 

@@ -19,11 +19,12 @@ from drivers.ibm._common import REGION
 from drivers.ibm._errors import translate
 from drivers.ibm._session import IBMClients, result
 from drivers.ibm.image import IBMImageHandler
+from drivers.ibm.price import IBMPriceHandler
 from drivers.ibm.region_zone import IBMRegionZoneHandler
 from drivers.ibm.vm_spec import IBMVMSpecHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
-META = frozenset({"region_zone", "image", "vm_spec"})
+META = frozenset({"region_zone", "image", "vm_spec", "price"})
 _FAMILY_MODULES = {
     "vpc": _vpc,
     "security_group": _security_group,
@@ -37,8 +38,6 @@ _FAMILY_MODULES = {
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
 # Why each family the driver does not offer is not offered.
 NOT_OFFERED = {
-    "price": "The VPC API has no price inquiry, and the Global Catalog's pricing API answers no prices for "
-    "instance profiles: IBM publishes VPC prices per plan and deployment, not per profile.",
     "cluster": "IBM Cloud Kubernetes Service (its own API, containers.cloud.ibm.com) does not fit the node-group "
     "contract yet: its worker pools take no SSH key pair, and their autoscaling bounds live in the in-cluster "
     "cluster-autoscaler add-on's ConfigMap rather than in the API.",
@@ -52,6 +51,8 @@ CAPABILITIES = Capabilities(
     unsupported=frozenset().union(*(module.UNSUPPORTED for module in _FAMILY_MODULES.values())),
     tag_kinds=_tag.TAG_KINDS,
     notes={
+        "price": "On-demand hourly prices in USD from the Global Catalog (the is.instance plan of each profile, "
+        "its deployment in the region); a profile without one there has no price.",
         **{family: NOT_OFFERED[family] for family in FAMILIES if family not in SUPPORTED},
         **{key: note for module in _FAMILY_MODULES.values() for key, note in module.NOTES.items()},
     },
@@ -102,8 +103,8 @@ class IBMConnection:
     def vm_spec(self) -> IBMVMSpecHandler:
         return IBMVMSpecHandler(self._clients)
 
-    def price(self) -> NoReturn:
-        _refuse("price")
+    def price(self) -> IBMPriceHandler:
+        return IBMPriceHandler(self._clients)
 
     def vpc(self) -> _vpc.IBMVPCHandler:
         CAPABILITIES.require("vpc")

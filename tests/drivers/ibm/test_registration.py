@@ -28,9 +28,9 @@ def test_the_catalogue_lists_ibm_with_its_fields_and_what_it_cannot_do(api) -> N
     assert [(f["name"], f["secret"]) for f in ibm["credential_fields"]] == [("ApiKey", True)]
     assert [f["name"] for f in ibm["region_fields"]] == ["region", "zone"]
     capabilities = ibm["capabilities"]
-    assert capabilities["vm"] and capabilities["nlb"] and capabilities["tag"]
-    assert not capabilities["price"] and not capabilities["cluster"] and not capabilities["monitoring"]
-    assert "Global Catalog" in capabilities["notes"]["price"]
+    assert capabilities["vm"] and capabilities["nlb"] and capabilities["tag"] and capabilities["price"]
+    assert not capabilities["cluster"] and not capabilities["monitoring"]
+    assert "ConfigMap" in capabilities["notes"]["cluster"] and "Monitoring" in capabilities["notes"]["monitoring"]
     assert "ibm" in {p["name"] for p in api.get("/api/v1/providers/").json()}
 
 

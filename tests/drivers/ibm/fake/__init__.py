@@ -11,11 +11,12 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.ibm.fake import catalog, compute, load_balancers, network, storage, tagging
+from tests.drivers.ibm.fake import catalog, compute, global_catalog, load_balancers, network, storage, tagging
 from tests.drivers.ibm.fake.server import ApiError, FakeGap, FakeIBM, Request, not_found
 
 FAMILIES = (
     catalog.register,
+    global_catalog.register,
     network.register,
     compute.register,
     storage.register,

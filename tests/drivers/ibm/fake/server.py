@@ -35,6 +35,7 @@ from requests import PreparedRequest
 IAM_TOKEN_URL = "https://iam.cloud.ibm.com/identity/token"
 APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 TAGGING = "https://tags.global-search-tagging.cloud.ibm.com"
+GLOBAL_CATALOG = "https://globalcatalog.cloud.ibm.com/api/v1"
 VPC_HOST = re.compile(r"^https://(?P<region>[a-z]+-[a-z]+)\.iaas\.cloud\.ibm\.com/v1")
 TOKEN_LIFETIME = 3600
 DEFAULT_LIMIT = 50  # the VPC API's default page size
@@ -139,11 +140,16 @@ class FakeIBM:
     def tagging_route(self, method: str, pattern: str, handler: Handler, *, query: frozenset[str]) -> None:
         self._routes.append(Route(method, re.compile(f"^{pattern}$"), handler, query, "tagging"))
 
+    def catalog_route(self, method: str, pattern: str, handler: Handler, *, query: frozenset[str]) -> None:
+        """Answer `method` on the Global Catalog path `pattern` (a regex after `/api/v1`)."""
+        self._routes.append(Route(method, re.compile(f"^{pattern}$"), handler, query, "catalog"))
+
     def install(self, rsps: responses.RequestsMock) -> None:
         rsps.add_callback(responses.POST, IAM_TOKEN_URL, callback=self._token)
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             rsps.add_callback(method, re.compile(r"^https://[a-z]+-[a-z]+\.iaas\.cloud\.ibm\.com/v1/.*"), self._vpc)
             rsps.add_callback(method, re.compile(re.escape(TAGGING) + r"/v3/.*"), self._tagging)
+            rsps.add_callback(method, re.compile(re.escape(GLOBAL_CATALOG) + r"/.*"), self._catalog)
 
     # --- state helpers -----------------------------------------------------------------------------
 
@@ -312,6 +318,9 @@ class FakeIBM:
     def _tagging(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], str]:
         return self._dispatch(prepared, "tagging")
 
+    def _catalog(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], str]:
+        return self._dispatch(prepared, "catalog")
+
     def _dispatch(self, prepared: PreparedRequest, api: str) -> tuple[int, dict[str, str], str]:
         url = str(prepared.url)
         method = str(prepared.method)
@@ -320,6 +329,8 @@ class FakeIBM:
             host = VPC_HOST.match(url)
             assert host is not None
             region, path = host.group("region"), parts.path.removeprefix("/v1")
+        elif api == "catalog":
+            region, path = "global", parts.path.removeprefix("/api/v1")
         else:
             region, path = "global", parts.path
         with self._lock:
