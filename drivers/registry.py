@@ -21,6 +21,7 @@ BUILTIN: Mapping[str, str] = {
     "azure": "drivers.azure:AzureDriver",
     "gcp": "drivers.gcp:GCPDriver",
     "ktclassic": "drivers.ktclassic:KTClassicDriver",
+    "ibm": "drivers.ibm:IBMDriver",
     "mock": "drivers.mock:MockDriver",
 }
 

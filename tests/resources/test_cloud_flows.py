@@ -60,10 +60,21 @@ def _ktclassic() -> Cloud:
                  zones=(CENTRAL_B, CENTRAL_B), options={"poll_delays": (0.0,)})
 
 
-@pytest.fixture(params=["gcp", "azure", "ktclassic"])
+def _ibm() -> Cloud:
+    from tests.drivers.ibm.support import connection_info, quick_fake_cloud
+
+    return Cloud(provider="ibm", fake=quick_fake_cloud, info=lambda fake: connection_info(zone="us-south-1"),
+                 image="ibm-ubuntu-22-04-4-minimal-amd64-1", spec="bx2-2x8", zones=("us-south-1", "us-south-1"),
+                 options={})
+
+
+CLOUDS: dict[str, Callable[[], Cloud]] = {"gcp": _gcp, "azure": _azure, "ktclassic": _ktclassic, "ibm": _ibm}
+
+
+@pytest.fixture(params=list(CLOUDS))
 def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:  # type: ignore[no-untyped-def]
     """A connection registered through the services, and its fake cloud answering while the test runs."""
-    chosen = {"gcp": _gcp, "azure": _azure, "ktclassic": _ktclassic}[request.param]()
+    chosen = CLOUDS[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:

@@ -195,5 +195,6 @@ HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
     "gcp": _from("tests.drivers.gcp.harness"),
     "azure": _from("tests.drivers.azure.harness"),
     "ktclassic": _from("tests.drivers.ktclassic.harness"),
+    "ibm": _from("tests.drivers.ibm.harness"),
     "mock": _mock_harness,
 }
