@@ -13,8 +13,8 @@ from connections import services
 from connections.models import Credential
 from drivers.registry import get_driver
 from drivers.types import KeyPairReqInfo, VPCReqInfo
+from resources.inventory.refresh import inventory_refresh_pair
 from resources.models import Freshness, Resource
-from resources.services.inventory import inventory_refresh_pair
 from tests.connections.pages import text
 from tests.drivers.ibm.support import connection_info, quick_fake_cloud
 from tests.factories import make_driver, unique
