@@ -7,6 +7,7 @@ InvalidInput naming its parameter, so the API answers 400 and a page shows the m
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import django_filters
@@ -75,6 +76,10 @@ class TagField(ManyField):
 class FlagField(forms.Field):
     """`true`/`false` (or 1/0, yes/no); anything else is refused rather than read as false."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
     def to_python(self, value: Any) -> bool | None:
         text = str(value or "").strip().lower()
         if not text:
@@ -82,6 +87,59 @@ class FlagField(forms.Field):
         if text not in TRUE | FALSE:
             raise forms.ValidationError(f"{self.label} must be true or false, not {value!r}")
         return text in TRUE
+
+
+class NumberField(forms.Field):
+    """A number of at least 0 of one type (int, float or Decimal); the message names the value given."""
+
+    def __init__(self, *, number: type[Any], what: str, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.number, self.what = number, what
+
+    def to_python(self, value: Any) -> Any:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            number = self.number(text)
+            valid = math.isfinite(number) and number >= 0
+        except (ValueError, ArithmeticError):
+            valid = False
+        if not valid:
+            raise forms.ValidationError(f"{self.label} must be {self.what} of at least 0, not {text!r}")
+        return number
+
+
+class WholeNumberField(NumberField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(number=_whole, what="a whole number", **kwargs)
+
+
+def _whole(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise ValueError(text)
+    return int(text)
+
+
+class TextField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+def query_values(form_class: type[forms.Form], params: QueryDict) -> dict[str, Any]:
+    """The cleaned query parameters a form declares; the first bad one is an InvalidInput naming it.
+
+    Each field's label is its parameter's name, so messages read `min_vcpu must be …`.
+    """
+    form = form_class(params)
+    for name, field in form.fields.items():
+        field.label = name
+    if not form.is_valid():
+        name, messages = next(iter(form.errors.items()))
+        raise InvalidInput(str(messages[0]), field=name)
+    return dict(form.cleaned_data)
 
 
 class ManyFilter(django_filters.Filter):
@@ -166,16 +224,12 @@ class ResourceFilterSet(django_filters.FilterSet):
 class SummaryScope(forms.Form):
     provider = ManyField(required=False)
     connection = ManyField(required=False)
-    hide_empty = FlagField(required=False, label="hide_empty")
+    hide_empty = FlagField(required=False)
 
 
 def summary_scope(params: QueryDict) -> dict[str, Any]:
     """`inventory/summary/`'s parameters as `inventory_summary` takes them."""
-    form = SummaryScope(params)
-    if not form.is_valid():
-        name, messages = next(iter(form.errors.items()))
-        raise InvalidInput(str(messages[0]), field=name)
-    data = form.cleaned_data
+    data = query_values(SummaryScope, params)
     return {"providers": data["provider"], "connections": data["connection"],
             "hide_empty": bool(data["hide_empty"])}
 

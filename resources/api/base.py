@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+from django import forms
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.request import Request
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 from connections.models import Connection
 from resources import kinds
 from resources.api.serializers import OperationOut
+from resources.filters import FlagField, query_values
 from resources.selectors import answers_json, present, record_versions
 from resources.services import adoption, records
 from spiderweb.api import Pagination
@@ -39,8 +41,8 @@ def answer_serializer(kind: str) -> type[Serializer]:
     return out
 
 
-def truthy(value: str | None) -> bool:
-    return (value or "").lower() in {"1", "true", "yes"}
+class RefreshQuery(forms.Form):
+    refresh = FlagField()
 
 
 class ConnectionView(APIView):
@@ -53,7 +55,7 @@ class ConnectionView(APIView):
 
     def list_records(self, request: Request, conn: str) -> HttpResponse:
         """A page of records; item answers come pre-rendered (see `answers_json`), so the page is spliced."""
-        if truthy(request.query_params.get("refresh")):
+        if query_values(RefreshQuery, request.query_params)["refresh"]:
             adoption.resources_sync(connection=self.connection(conn), kind=self.kind)
         paginator = Pagination()
         versions = record_versions(connection_name=conn, kind=self.kind)

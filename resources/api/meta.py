@@ -8,21 +8,22 @@ also carry `cached_at`, when the cloud gave the answer.
 
 from __future__ import annotations
 
-import math
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from connections.models import Connection
 from connections.services import registration_get
 from resources.catalogue import meta
+from resources.filters import FlagField, NumberField, TextField, WholeNumberField, query_values
 from spiderweb.api import Pagination
 from spiderweb.errors import InvalidInput
 
@@ -124,60 +125,29 @@ def _page_of(item: type[serializers.Serializer], name: str) -> serializers.Seria
 
 # --- query parameters ---------------------------------------------------------------------------------
 
-TRUE_WORDS = frozenset({"true", "1", "yes"})
-FALSE_WORDS = frozenset({"false", "0", "no"})
+
+class CacheQuery(forms.Form):
+    refresh = FlagField()
 
 
-def _text(request: Request, name: str) -> str:
-    return request.query_params.get(name, "").strip()
+class ImageQuery(CacheQuery):
+    distribution = TextField()
+    os = TextField()
+    architecture = TextField()
+    platform = TextField()
 
 
-def _bool(request: Request, name: str) -> bool | None:
-    raw = _text(request, name).lower()
-    if not raw:
-        return None
-    if raw in TRUE_WORDS | FALSE_WORDS:
-        return raw in TRUE_WORDS
-    raise InvalidInput(f"{name} must be true or false, not {raw!r}", field=name)
+class SpecQuery(CacheQuery):
+    min_vcpu = WholeNumberField()
+    max_vcpu = WholeNumberField()
+    min_memory_gib = NumberField(number=float, what="a number")
+    gpu = FlagField()
+    architecture = TextField()
 
 
-def _int(request: Request, name: str) -> int | None:
-    raw = _text(request, name)
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise InvalidInput(f"{name} must be a whole number of at least 0, not {raw!r}", field=name)
-    return int(raw)
-
-
-def _float(request: Request, name: str) -> float | None:
-    raw = _text(request, name)
-    if not raw:
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise InvalidInput(f"{name} must be a number of at least 0, not {raw!r}", field=name)
-    return value
-
-
-def _decimal(request: Request, name: str) -> Decimal | None:
-    raw = _text(request, name)
-    if not raw:
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0:
-        raise InvalidInput(f"{name} must be a decimal number of at least 0, not {raw!r}", field=name)
-    return value
-
-
-def _refresh(request: Request) -> bool:
-    return bool(_bool(request, "refresh"))
+class PriceQuery(CacheQuery):
+    spec = TextField()
+    max_hourly_price = NumberField(number=Decimal, what="a decimal number")
 
 
 def _param(name: str, kind: OpenApiTypes, description: str) -> OpenApiParameter:
@@ -235,23 +205,26 @@ def _schema(operation_id: str, summary: str, parameters: list[OpenApiParameter],
     )
 
 
-@_schema(
-    "meta_region_zones_list",
-    "List the cloud's regions and their zones",
-    LIST_PARAMS,
-    _page_of(RegionZoneOut, "RegionZone"),
-)
-@api_view(["GET"])
-def region_zone_list(request: Request, conn: str) -> Response:
-    result = meta.meta_region_zones(connection=_connection(conn), refresh=_refresh(request))
-    return _list_response(request, result, RegionZoneOut)
+class RegionZoneList(APIView):
+    @_schema(
+        "meta_region_zones_list",
+        "List the cloud's regions and their zones",
+        LIST_PARAMS,
+        _page_of(RegionZoneOut, "RegionZone"),
+    )
+    def get(self, request: Request, conn: str) -> Response:
+        query = query_values(CacheQuery, request.query_params)
+        result = meta.meta_region_zones(connection=_connection(conn), refresh=bool(query["refresh"]))
+        return _list_response(request, result, RegionZoneOut)
 
 
-@_schema("meta_region_zones_retrieve", "Get one region and its zones", _detail_params("region's name"), RegionZoneOut)
-@api_view(["GET"])
-def region_zone_detail(request: Request, conn: str, name: str) -> Response:
-    result = meta.meta_region_zone_get(connection=_connection(conn), name=name, refresh=_refresh(request))
-    return _item_response(result, RegionZoneOut)
+class RegionZoneDetail(APIView):
+    @_schema("meta_region_zones_retrieve", "Get one region and its zones", _detail_params("region's name"),
+             RegionZoneOut)
+    def get(self, request: Request, conn: str, name: str) -> Response:
+        query = query_values(CacheQuery, request.query_params)
+        result = meta.meta_region_zone_get(connection=_connection(conn), name=name, refresh=bool(query["refresh"]))
+        return _item_response(result, RegionZoneOut)
 
 
 IMAGE_FILTERS = [
@@ -262,27 +235,29 @@ IMAGE_FILTERS = [
 ]
 
 
-@_schema("meta_images_list", "List the public images", [*LIST_PARAMS, *IMAGE_FILTERS], _page_of(ImageOut, "Image"))
-@api_view(["GET"])
-def image_list(request: Request, conn: str) -> Response:
-    distribution, os_name = _text(request, "distribution"), _text(request, "os")
-    if distribution and os_name and distribution != os_name:
-        raise InvalidInput("os is another name for distribution: give one of them", field="os")
-    result = meta.meta_images(
-        connection=_connection(conn),
-        refresh=_refresh(request),
-        distribution=distribution or os_name,
-        architecture=_text(request, "architecture"),
-        platform=_text(request, "platform"),
-    )
-    return _list_response(request, result, ImageOut)
+class ImageList(APIView):
+    @_schema("meta_images_list", "List the public images", [*LIST_PARAMS, *IMAGE_FILTERS], _page_of(ImageOut, "Image"))
+    def get(self, request: Request, conn: str) -> Response:
+        query = query_values(ImageQuery, request.query_params)
+        distribution, os_name = query["distribution"], query["os"]
+        if distribution and os_name and distribution != os_name:
+            raise InvalidInput("os is another name for distribution: give one of them", field="os")
+        result = meta.meta_images(
+            connection=_connection(conn),
+            refresh=bool(query["refresh"]),
+            distribution=distribution or os_name,
+            architecture=query["architecture"],
+            platform=query["platform"],
+        )
+        return _list_response(request, result, ImageOut)
 
 
-@_schema("meta_images_retrieve", "Get one public image", _detail_params("image's name or system id"), ImageOut)
-@api_view(["GET"])
-def image_detail(request: Request, conn: str, name: str) -> Response:
-    result = meta.meta_image_get(connection=_connection(conn), name=name, refresh=_refresh(request))
-    return _item_response(result, ImageOut)
+class ImageDetail(APIView):
+    @_schema("meta_images_retrieve", "Get one public image", _detail_params("image's name or system id"), ImageOut)
+    def get(self, request: Request, conn: str, name: str) -> Response:
+        query = query_values(CacheQuery, request.query_params)
+        result = meta.meta_image_get(connection=_connection(conn), name=name, refresh=bool(query["refresh"]))
+        return _item_response(result, ImageOut)
 
 
 SPEC_FILTERS = [
@@ -294,31 +269,33 @@ SPEC_FILTERS = [
 ]
 
 
-@_schema(
-    "meta_specs_list",
-    "List the VM specs of the connection's region",
-    [*LIST_PARAMS, *SPEC_FILTERS],
-    _page_of(SpecOut, "Spec"),
-)
-@api_view(["GET"])
-def spec_list(request: Request, conn: str) -> Response:
-    result = meta.meta_specs(
-        connection=_connection(conn),
-        refresh=_refresh(request),
-        min_vcpu=_int(request, "min_vcpu"),
-        max_vcpu=_int(request, "max_vcpu"),
-        min_memory_gib=_float(request, "min_memory_gib"),
-        gpu=_bool(request, "gpu"),
-        architecture=_text(request, "architecture"),
+class SpecList(APIView):
+    @_schema(
+        "meta_specs_list",
+        "List the VM specs of the connection's region",
+        [*LIST_PARAMS, *SPEC_FILTERS],
+        _page_of(SpecOut, "Spec"),
     )
-    return _list_response(request, result, SpecOut)
+    def get(self, request: Request, conn: str) -> Response:
+        query = query_values(SpecQuery, request.query_params)
+        result = meta.meta_specs(
+            connection=_connection(conn),
+            refresh=bool(query["refresh"]),
+            min_vcpu=query["min_vcpu"],
+            max_vcpu=query["max_vcpu"],
+            min_memory_gib=query["min_memory_gib"],
+            gpu=query["gpu"],
+            architecture=query["architecture"],
+        )
+        return _list_response(request, result, SpecOut)
 
 
-@_schema("meta_specs_retrieve", "Get one VM spec", _detail_params("spec's name or system id"), SpecOut)
-@api_view(["GET"])
-def spec_detail(request: Request, conn: str, name: str) -> Response:
-    result = meta.meta_spec_get(connection=_connection(conn), name=name, refresh=_refresh(request))
-    return _item_response(result, SpecOut)
+class SpecDetail(APIView):
+    @_schema("meta_specs_retrieve", "Get one VM spec", _detail_params("spec's name or system id"), SpecOut)
+    def get(self, request: Request, conn: str, name: str) -> Response:
+        query = query_values(CacheQuery, request.query_params)
+        result = meta.meta_spec_get(connection=_connection(conn), name=name, refresh=bool(query["refresh"]))
+        return _item_response(result, SpecOut)
 
 
 PRICE_FILTERS = [
@@ -327,30 +304,31 @@ PRICE_FILTERS = [
 ]
 
 
-@_schema(
-    "meta_prices_list",
-    "List on-demand VM prices of the connection's region, cheapest first",
-    [*LIST_PARAMS, *PRICE_FILTERS],
-    _page_of(PriceOut, "Price"),
-)
-@api_view(["GET"])
-def price_list(request: Request, conn: str) -> Response:
-    result = meta.meta_prices(
-        connection=_connection(conn),
-        refresh=_refresh(request),
-        spec=_text(request, "spec"),
-        max_hourly_price=_decimal(request, "max_hourly_price"),
+class PriceList(APIView):
+    @_schema(
+        "meta_prices_list",
+        "List on-demand VM prices of the connection's region, cheapest first",
+        [*LIST_PARAMS, *PRICE_FILTERS],
+        _page_of(PriceOut, "Price"),
     )
-    return _list_response(request, result, PriceOut)
+    def get(self, request: Request, conn: str) -> Response:
+        query = query_values(PriceQuery, request.query_params)
+        result = meta.meta_prices(
+            connection=_connection(conn),
+            refresh=bool(query["refresh"]),
+            spec=query["spec"],
+            max_hourly_price=query["max_hourly_price"],
+        )
+        return _list_response(request, result, PriceOut)
 
 
 urlpatterns: list[URLPattern] = [
-    path("region-zones/", region_zone_list, name="meta-region-zone-list"),
-    path("region-zones/<str:name>/", region_zone_detail, name="meta-region-zone-detail"),
-    path("images/", image_list, name="meta-image-list"),
+    path("region-zones/", RegionZoneList.as_view(), name="meta-region-zone-list"),
+    path("region-zones/<str:name>/", RegionZoneDetail.as_view(), name="meta-region-zone-detail"),
+    path("images/", ImageList.as_view(), name="meta-image-list"),
     # Some clouds' image ids are paths (GCP: projects/…/global/images/…), so the name may hold slashes.
-    path("images/<path:name>/", image_detail, name="meta-image-detail"),
-    path("specs/", spec_list, name="meta-spec-list"),
-    path("specs/<str:name>/", spec_detail, name="meta-spec-detail"),
-    path("prices/", price_list, name="meta-price-list"),
+    path("images/<path:name>/", ImageDetail.as_view(), name="meta-image-detail"),
+    path("specs/", SpecList.as_view(), name="meta-spec-list"),
+    path("specs/<str:name>/", SpecDetail.as_view(), name="meta-spec-detail"),
+    path("prices/", PriceList.as_view(), name="meta-price-list"),
 ]
