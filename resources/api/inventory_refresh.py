@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from connections.api.serializers import StrictSerializer
 from resources.api.base import ACCEPTED, ASYNC_NOTE, parse
 from resources.api.operations import operation_response
-from resources.api.serializers import OperationOut
+from resources.api.serializers import RefreshResultOut
 from resources.inventory.refresh import inventory_kinds, inventory_refresh
 
 
@@ -37,7 +37,7 @@ class InventoryRefresh(APIView):
         "`progress.failed`); its result lists each failed (connection, kind) with the cloud's error.",
         tags=["inventory"],
         request=RefreshIn,
-        responses={200: OperationOut, 202: ACCEPTED},
+        responses={200: RefreshResultOut, 202: ACCEPTED},
         examples=[
             OpenApiExample(
                 "two connections, VMs only",
@@ -50,4 +50,4 @@ class InventoryRefresh(APIView):
     def post(self, request: Request) -> Response:
         data = parse(RefreshIn, request)
         operation = inventory_refresh(user=request.user, connections=data["connections"], kinds=data["kinds"])
-        return operation_response(request, OperationOut, operation)
+        return operation_response(request, RefreshResultOut, operation)

@@ -98,8 +98,6 @@ def operation_response(
             status=status_for_code(operation.error_code),
             headers=headers,
         )
-    if out is OperationOut:  # work whose answer is the operation itself, such as a refresh
-        return Response(rendered_operation(operation, request), status=success_status, headers=headers)
     body = dict(operation.result)
     body.update(operations.operation_take_secret(operation=operation))
     return Response(out(body).data, status=success_status, headers=headers)

@@ -266,6 +266,22 @@ class OperationOut(serializers.Serializer):
     result = serializers.DictField()
 
 
+class RefreshFailureOut(serializers.Serializer):
+    connection = serializers.CharField()
+    kind = serializers.CharField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RefreshResultOut(serializers.Serializer):
+    """What a finished refresh found: every (connection, kind) listed, and the ones that failed with why."""
+
+    total = serializers.IntegerField()
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    failures = RefreshFailureOut(many=True, help_text="At most 200, by connection and kind.")
+
+
 class ReconcileOut(serializers.Serializer):
     managed = serializers.ListField(child=serializers.DictField())
     only_in_spiderweb = serializers.ListField(child=serializers.DictField())
