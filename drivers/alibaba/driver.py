@@ -1,0 +1,174 @@
+"""The Alibaba Cloud driver (the official alibabacloud-* SDKs) and its connections."""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+from typing import Any
+
+from drivers.alibaba._session import AlibabaClients
+from drivers.alibaba.meta import (
+    AlibabaImageHandler,
+    AlibabaPriceHandler,
+    AlibabaRegionZoneHandler,
+    AlibabaVMSpecHandler,
+    zone_names,
+)
+from drivers.capabilities import FAMILIES, Capabilities
+from drivers.errors import FieldError, NotFoundError
+from drivers.fields import validate_values
+from drivers.types import ConnectionInfo, FieldSpec
+
+# The meta families, always offered; every other family's module says whether it is offered
+# (`OFFERED`), what it cannot do (`UNSUPPORTED`, "family.operation") and why (`NOTES`).
+META = frozenset({"region_zone", "image", "vm_spec", "price"})
+_FAMILY_MODULES: dict[str, ModuleType] = {}
+SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
+NOT_YET = "The Alibaba Cloud driver does not offer it yet."
+_TAG = _FAMILY_MODULES.get("tag")
+_ANYCALL = _FAMILY_MODULES.get("anycall")
+
+CAPABILITIES = Capabilities(
+    handlers=SUPPORTED,
+    unsupported=frozenset().union(*(module.UNSUPPORTED for module in _FAMILY_MODULES.values())),
+    tag_kinds=_TAG.TAG_KINDS if _TAG is not None and _TAG.OFFERED else frozenset(),
+    anycall_fids=_ANYCALL.FIDS if _ANYCALL is not None and _ANYCALL.OFFERED else (),
+    notes={
+        **{family: NOT_YET for family in FAMILIES if family not in SUPPORTED},
+        **{key: note for module in _FAMILY_MODULES.values() for key, note in module.NOTES.items()},
+    },
+)
+
+REGION = re.compile(r"^[a-z]{2,}(?:-[a-z0-9]+)+$")
+ACCESS_KEY_ID = re.compile(r"^[A-Za-z0-9]{12,64}$")
+
+
+class AlibabaConnection:
+    """One AccessKey in one region. Holds the product clients; `close()` releases them."""
+
+    def __init__(self, *, info: ConnectionInfo, clients: AlibabaClients) -> None:
+        self._info = info
+        self._clients = clients
+
+    @property
+    def info(self) -> ConnectionInfo:
+        return self._info
+
+    def verify(self) -> None:
+        # DescribeZones proves the AccessKey (signature), ECS access and that the region exists.
+        try:
+            zones = zone_names(self._clients)
+        except NotFoundError as exc:
+            raise FieldError(
+                f"Region '{self._clients.region}' does not exist in Alibaba Cloud.",
+                provider_message=exc.provider_message,
+                field="region",
+            ) from exc
+        zone = self._info.zone
+        if zone and zone not in zones:
+            raise FieldError(f"Zone '{zone}' is not a zone of region '{self._clients.region}'.", field="zone")
+
+    def close(self) -> None:
+        self._clients.close()
+
+    def _family(self, family: str, handler: str) -> Any:
+        CAPABILITIES.require(family)
+        return getattr(_FAMILY_MODULES[family], handler)(self._clients)
+
+    def region_zone(self) -> AlibabaRegionZoneHandler:
+        return AlibabaRegionZoneHandler(self._clients)
+
+    def image(self) -> AlibabaImageHandler:
+        return AlibabaImageHandler(self._clients)
+
+    def vm_spec(self) -> AlibabaVMSpecHandler:
+        return AlibabaVMSpecHandler(self._clients)
+
+    def price(self) -> AlibabaPriceHandler:
+        return AlibabaPriceHandler(self._clients)
+
+    def vpc(self) -> Any:
+        return self._family("vpc", "AlibabaVPCHandler")
+
+    def security_group(self) -> Any:
+        return self._family("security_group", "AlibabaSecurityGroupHandler")
+
+    def key_pair(self) -> Any:
+        return self._family("key_pair", "AlibabaKeyPairHandler")
+
+    def vm(self) -> Any:
+        return self._family("vm", "AlibabaVMHandler")
+
+    def disk(self) -> Any:
+        return self._family("disk", "AlibabaDiskHandler")
+
+    def my_image(self) -> Any:
+        return self._family("my_image", "AlibabaMyImageHandler")
+
+    def nlb(self) -> Any:
+        return self._family("nlb", "AlibabaNLBHandler")
+
+    def cluster(self) -> Any:
+        return self._family("cluster", "AlibabaClusterHandler")
+
+    def tag(self) -> Any:
+        return self._family("tag", "AlibabaTagHandler")
+
+    def monitoring(self) -> Any:
+        return self._family("monitoring", "AlibabaMonitoringHandler")
+
+    def anycall(self) -> Any:
+        return self._family("anycall", "AlibabaAnyCallHandler")
+
+
+class AlibabaDriver:
+    """Alibaba Cloud through its official Python SDKs, with a RAM user's AccessKey."""
+
+    name = "alibaba"
+    label = "Alibaba Cloud"
+    credential_fields: tuple[FieldSpec, ...] = (
+        FieldSpec(
+            name="AccessKeyId",
+            label="AccessKey ID",
+            help="The AccessKey ID of a RAM user (e.g. LTAI5t...), from the RAM console's AccessKey page.",
+        ),
+        FieldSpec(
+            name="AccessKeySecret",
+            label="AccessKey secret",
+            secret=True,
+            help="The AccessKey secret shown once when the AccessKey was created.",
+        ),
+    )
+    region_fields: tuple[FieldSpec, ...] = (
+        FieldSpec(
+            name="region", label="Region", help="An Alibaba Cloud region id, e.g. cn-hangzhou or ap-southeast-1."
+        ),
+        FieldSpec(
+            name="zone",
+            label="Zone",
+            required=False,
+            help="A zone of the region, e.g. cn-hangzhou-h; empty: the region's first zone.",
+        ),
+    )
+    region_options: tuple[FieldSpec, ...] = ()
+    capabilities = CAPABILITIES
+
+    def connect(self, info: ConnectionInfo) -> AlibabaConnection:
+        credential = validate_values(self.credential_fields, info.credential, what="Alibaba Cloud credential")
+        validate_values(self.region_fields, {"region": info.region, "zone": info.zone}, what="Alibaba Cloud region")
+        validate_values(self.region_options, info.options, what="Alibaba Cloud region options")
+        key_id = str(credential["AccessKeyId"]).strip()
+        secret = str(credential["AccessKeySecret"]).strip()
+        if not ACCESS_KEY_ID.match(key_id):
+            raise FieldError(
+                f"Alibaba Cloud credential: 'AccessKeyId' {key_id!r} is not an AccessKey ID (letters and digits).",
+                field="AccessKeyId",
+            )
+        if not REGION.match(info.region):
+            raise FieldError(
+                f"Alibaba Cloud region '{info.region}' is not a region id such as cn-hangzhou.", field="region"
+            )
+        if info.zone and not info.zone.startswith(info.region):
+            raise FieldError(f"Alibaba Cloud zone '{info.zone}' is not in region '{info.region}'.", field="zone")
+        clients = AlibabaClients(access_key_id=key_id, access_key_secret=secret, region=info.region, zone=info.zone)
+        return AlibabaConnection(info=info, clients=clients)
