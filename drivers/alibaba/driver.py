@@ -6,6 +6,9 @@ import re
 from types import ModuleType
 from typing import Any
 
+from drivers.alibaba import key_pair as _key_pair
+from drivers.alibaba import security_group as _security_group
+from drivers.alibaba import vpc as _vpc
 from drivers.alibaba._session import AlibabaClients
 from drivers.alibaba.meta import (
     AlibabaImageHandler,
@@ -22,7 +25,11 @@ from drivers.types import ConnectionInfo, FieldSpec
 # The meta families, always offered; every other family's module says whether it is offered
 # (`OFFERED`), what it cannot do (`UNSUPPORTED`, "family.operation") and why (`NOTES`).
 META = frozenset({"region_zone", "image", "vm_spec", "price"})
-_FAMILY_MODULES: dict[str, ModuleType] = {}
+_FAMILY_MODULES: dict[str, ModuleType] = {
+    "vpc": _vpc,
+    "security_group": _security_group,
+    "key_pair": _key_pair,
+}
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
 NOT_YET = "The Alibaba Cloud driver does not offer it yet."
 _TAG = _FAMILY_MODULES.get("tag")
