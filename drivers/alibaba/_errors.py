@@ -82,10 +82,12 @@ def from_exception(exc: openapi_exceptions.AlibabaCloudException) -> DriverError
         # The SDK reads x-acs-retry-after in milliseconds (it sleeps that long itself when retrying).
         wait = retry_after / 1000 if isinstance(retry_after, int | float) and retry_after > 0 else DEFAULT_RETRY_AFTER
         return ThrottlingError(text, retry_after=wait, provider_message=provider)
-    if code in _AUTH or code.startswith("Forbidden") or status in (401, 403):
+    if code in _AUTH or code.startswith("Forbidden"):
         return AuthError(text, provider_message=provider)
     if code in _PROVIDER or status >= 500:
         return ProviderError(text, provider_message=provider)
+    # ECS answers many refusals with 403 (a wrong state, a dependency, a value it does not sell), so
+    # the code decides; only Forbidden* codes and a 401 mean the caller may not.
     if _INVALID_STATE.search(code):
         return InvalidStateError(text, provider_message=provider)
     if _DEPENDENCY.search(code):
@@ -96,6 +98,8 @@ def from_exception(exc: openapi_exceptions.AlibabaCloudException) -> DriverError
         return QuotaError(text, provider_message=provider)
     if _NOT_FOUND.search(code) or status == 404:
         return NotFoundError(text, provider_message=provider)
+    if status == 401:
+        return AuthError(text, provider_message=provider)
     return InvalidRequestError(text, provider_message=provider)
 
 

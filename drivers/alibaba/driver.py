@@ -6,8 +6,10 @@ import re
 from types import ModuleType
 from typing import Any
 
+from drivers.alibaba import disk as _disk
 from drivers.alibaba import key_pair as _key_pair
 from drivers.alibaba import security_group as _security_group
+from drivers.alibaba import vm as _vm
 from drivers.alibaba import vpc as _vpc
 from drivers.alibaba._session import AlibabaClients
 from drivers.alibaba.meta import (
@@ -29,6 +31,8 @@ _FAMILY_MODULES: dict[str, ModuleType] = {
     "vpc": _vpc,
     "security_group": _security_group,
     "key_pair": _key_pair,
+    "vm": _vm,
+    "disk": _disk,
 }
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
 NOT_YET = "The Alibaba Cloud driver does not offer it yet."

@@ -157,8 +157,6 @@ def register(fake: FakeAlibaba) -> None:
             and (not wanted_id or wanted_id in image["ImageId"].split(","))
             and (not wanted_name or image["ImageName"] == wanted_name)
         ]
-        for image in fake.table("images").values():
-            fake.advance(image)
         page, meta = fake.page(found, call, max_size=100)
         return {"Images": {"Image": page}, "RegionId": region, **meta}
 

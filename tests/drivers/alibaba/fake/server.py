@@ -89,6 +89,10 @@ class Call:
     def get(self, name: str, default: str = "") -> str:
         return self.params.get(name, default)
 
+    def flag(self, name: str) -> bool:
+        """A Boolean parameter; Alibaba reads it without regard to case (the Python SDK sends "True")."""
+        return self.params.get(name, "").lower() == "true"
+
     def need(self, name: str) -> str:
         value = self.params.get(name, "")
         if not value:
@@ -183,16 +187,28 @@ class FakeAlibaba:
     def now() -> str:
         return datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
+    def tick(self) -> None:
+        """One step of the fake's clock, taken on every request: each item that is changing state
+        (its remaining states kept in `_steps`) moves to the next; when the last is reached its
+        `_then` (a removal, a follow-up) runs."""
+        finished = []
+        for table in list(self.state.values()):
+            for item in list(table.values()):
+                steps = item.get("_steps") if isinstance(item, dict) else None
+                if steps:
+                    item[item.get("_key", "Status")] = steps.pop(0)
+                    if not steps and callable(item.get("_then")):
+                        finished.append(item.pop("_then"))
+        for then in finished:
+            then()
+
     @staticmethod
-    def advance(item: dict[str, Any], key: str = "Status") -> None:
-        """One poll: the next status of an item that is changing state (kept in `_steps`)."""
-        steps = item.get("_steps")
-        if steps:
-            item[key] = steps.pop(0)
-            then = item.get("_then")
-            if not steps and callable(then):
-                item.pop("_then")
-                then()
+    def change(item: dict[str, Any], *steps: str, then: Callable[[], None] | None = None) -> None:
+        """Put `item` into its first state now and the others on the following requests."""
+        item[item.get("_key", "Status")] = steps[0]
+        item["_steps"] = list(steps[1:])
+        if then is not None:
+            item["_then"] = then
 
     @staticmethod
     def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -225,6 +241,7 @@ class FakeAlibaba:
                 call = self._decode(request, host)
                 self._verify(request)
                 self.calls.append((call.product, call.action))
+                self.tick()
                 faults = self._faults.get(call.action)
                 if faults:
                     raise faults.pop(0)

@@ -70,7 +70,6 @@ def register(fake: FakeAlibaba) -> None:
         for vpc in fake.table("vpcs").values():
             if vpc["RegionId"] != region or (ids and vpc["VpcId"] not in ids) or (name and vpc["VpcName"] != name):
                 continue
-            fake.advance(vpc)
             switches = [sw["VSwitchId"] for sw in fake.table("vswitches").values() if sw["VpcId"] == vpc["VpcId"]]
             found.append({**fake.public(vpc), "VSwitchIds": {"VSwitchId": switches}})
         page, meta = fake.page(found, call, max_size=MAX_PAGE)
@@ -133,7 +132,6 @@ def register(fake: FakeAlibaba) -> None:
                 continue
             if name and sw["VSwitchName"] != name:
                 continue
-            fake.advance(sw)
             found.append(fake.public(sw))
         page, meta = fake.page(found, call, max_size=MAX_PAGE)
         return {"VSwitches": {"VSwitch": page}, **meta}
