@@ -216,14 +216,15 @@ class AlibabaVMHandler:
                 what=f"VM {instance_id} to be Running",
             )
             for disk in disks:
-                self._clients.rpc("ecs", "AttachDisk", {"InstanceId": instance_id, "DiskId": disk["DiskId"]})
-                wait_until(
-                    lambda disk_id=str(disk["DiskId"]): (
-                        find_disk(self._clients, IID(name_id="", system_id=disk_id)).get("Status") == "In_use"
-                    ),
-                    what=f"disk {disk['DiskId']} to be attached",
-                )
+                self._attach(instance_id, str(disk["DiskId"]))
         return self.get_vm(iid=iid)
+
+    def _attach(self, instance_id: str, disk_id: str) -> None:
+        self._clients.rpc("ecs", "AttachDisk", {"InstanceId": instance_id, "DiskId": disk_id})
+        wait_until(
+            lambda: find_disk(self._clients, IID(name_id="", system_id=disk_id)).get("Status") == "In_use",
+            what=f"disk {disk_id} to be attached",
+        )
 
     def list_vms(self) -> list[VMInfo]:
         names = Names(self._clients)
