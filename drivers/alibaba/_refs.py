@@ -16,6 +16,7 @@ class Names:
         self._vpcs: dict[str, str] | None = None
         self._switches: dict[str, str] | None = None
         self._groups: dict[str, str] | None = None
+        self._images: dict[str, str] | None = None
 
     def _all(self, product: str, action: str, path: tuple[str, str], key: str, name: str) -> dict[str, str]:
         items = self._clients.pages(
@@ -43,6 +44,21 @@ class Names:
                 "SecurityGroupName",
             )
         return IID(name_id=self._groups.get(group_id, ""), system_id=group_id)
+
+    def image(self, image_id: str) -> IID:
+        """A custom image ("m-…") by its name; a public image's id is its name too."""
+        if not image_id.startswith("m-"):
+            return IID(name_id=image_id, system_id=image_id)
+        if self._images is None:
+            items = self._clients.pages(
+                "ecs",
+                "DescribeImages",
+                {"RegionId": self._clients.region, "ImageOwnerAlias": "self"},
+                items=lambda body: dig(body, "Images", "Image"),
+                page_size=100,
+            )
+            self._images = {str(item.get("ImageId", "")): str(item.get("ImageName", "")) for item in items}
+        return IID(name_id=self._images.get(image_id, ""), system_id=image_id)
 
 
 def first(values: Any) -> str:

@@ -8,7 +8,9 @@ from typing import Any
 
 from drivers.alibaba import disk as _disk
 from drivers.alibaba import key_pair as _key_pair
+from drivers.alibaba import my_image as _my_image
 from drivers.alibaba import security_group as _security_group
+from drivers.alibaba import tag as _tag
 from drivers.alibaba import vm as _vm
 from drivers.alibaba import vpc as _vpc
 from drivers.alibaba._session import AlibabaClients
@@ -33,6 +35,8 @@ _FAMILY_MODULES: dict[str, ModuleType] = {
     "key_pair": _key_pair,
     "vm": _vm,
     "disk": _disk,
+    "my_image": _my_image,
+    "tag": _tag,
 }
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
 NOT_YET = "The Alibaba Cloud driver does not offer it yet."
@@ -122,8 +126,9 @@ class AlibabaConnection:
     def cluster(self) -> Any:
         return self._family("cluster", "AlibabaClusterHandler")
 
-    def tag(self) -> Any:
-        return self._family("tag", "AlibabaTagHandler")
+    def tag(self) -> _tag.AlibabaTagHandler:
+        CAPABILITIES.require("tag")
+        return _tag.AlibabaTagHandler(self._clients, lambda family: getattr(self, family)())
 
     def monitoring(self) -> Any:
         return self._family("monitoring", "AlibabaMonitoringHandler")

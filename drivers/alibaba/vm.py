@@ -128,7 +128,8 @@ class AlibabaVMHandler:
         return VMInfo(
             iid=IID(name_id=str(instance.get("InstanceName", "")), system_id=instance_id),
             status=status_of(instance),
-            image_iid=IID(name_id=image_id, system_id=image_id),
+            image_iid=names.image(image_id),
+            # Custom images have ids "m-…"; public ones are named after their OS.
             image_type="MyImage" if image_id.startswith("m-") else "PublicImage",
             spec_name=str(instance.get("InstanceType", "")),
             vpc_iid=names.vpc(str(vpc_attributes.get("VpcId", ""))),
@@ -174,7 +175,7 @@ class AlibabaVMHandler:
         params: dict[str, Any] = {
             "RegionId": self._clients.region,
             "InstanceName": req.name,
-            "ImageId": req.image_iid.system_id or req.image_iid.name_id,
+            "ImageId": self._image_id(req),
             "InstanceType": req.spec_name,
             "VSwitchId": switch["VSwitchId"],
             "SecurityGroupIds": groups,
@@ -218,6 +219,13 @@ class AlibabaVMHandler:
             for disk in disks:
                 self._attach(instance_id, str(disk["DiskId"]))
         return self.get_vm(iid=iid)
+
+    def _image_id(self, req: VMReqInfo) -> str:
+        if req.image_type != "MyImage":
+            return req.image_iid.system_id or req.image_iid.name_id
+        from drivers.alibaba.my_image import find_my_image  # my_image builds on this module
+
+        return str(find_my_image(self._clients, req.image_iid)["ImageId"])
 
     def _attach(self, instance_id: str, disk_id: str) -> None:
         self._clients.rpc("ecs", "AttachDisk", {"InstanceId": instance_id, "DiskId": disk_id})

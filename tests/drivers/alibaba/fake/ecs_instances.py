@@ -167,7 +167,7 @@ def register(fake: FakeAlibaba) -> None:
         }
         fake.table("instances")[instance_id] = instance
         system_disk(fake, instance, call.get("SystemDisk.Category", "cloud_efficiency"), size)
-        fake.change(instance, "Pending", "Pending", "Starting", "Running")
+        fake.change(instance, *["Pending"] * 8, "Starting", "Starting", "Running")
         return {
             "InstanceIdSets": {"InstanceIdSet": [instance_id]},
             "TradePrice": INSTANCE_TYPES[spec["InstanceTypeId"]][6],
