@@ -35,6 +35,7 @@ NOTES: dict[str, str] = {
 
 PAGE = 100
 BANDWIDTH_MBPS = 5
+SETTLED = ("Running", "Stopped")
 
 STATUS = {
     "Pending": VMStatus.CREATING,
@@ -275,7 +276,22 @@ class AlibabaVMHandler:
     def terminate_vm(self, *, iid: IID) -> VMStatus:
         try:
             instance = find_instance(self._clients, iid)
+            if instance.get("Status") not in SETTLED:
+                # ECS releases a Running or Stopped instance only: one still launching, starting or
+                # stopping (or already being released) is followed until it settles or is gone.
+                instance = self._settled(IID(name_id="", system_id=str(instance["InstanceId"])))
             self._clients.rpc("ecs", "DeleteInstance", {"InstanceId": instance["InstanceId"], "Force": True})
         except NotFoundError:
             return VMStatus.TERMINATED
         return VMStatus.TERMINATING
+
+    def _settled(self, iid: IID) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+
+        def settled() -> bool:
+            found.clear()
+            found.update(find_instance(self._clients, iid))
+            return found.get("Status") in SETTLED
+
+        wait_until(settled, what=f"VM {iid.system_id} to settle")
+        return found

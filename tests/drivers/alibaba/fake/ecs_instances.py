@@ -233,7 +233,7 @@ def register(fake: FakeAlibaba) -> None:
         instance = instance_of(fake, call.need("InstanceId"))
         if not call.flag("Force"):
             need_status(instance, "Stopped")
-        elif instance["Status"] not in ("Running", "Stopped", "Stopping", "Starting"):
+        else:
             need_status(instance, "Running", "Stopped")
 
         def released() -> None:
