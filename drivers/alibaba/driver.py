@@ -9,6 +9,7 @@ from typing import Any
 from drivers.alibaba import disk as _disk
 from drivers.alibaba import key_pair as _key_pair
 from drivers.alibaba import my_image as _my_image
+from drivers.alibaba import nlb as _nlb
 from drivers.alibaba import security_group as _security_group
 from drivers.alibaba import tag as _tag
 from drivers.alibaba import vm as _vm
@@ -36,6 +37,7 @@ _FAMILY_MODULES: dict[str, ModuleType] = {
     "vm": _vm,
     "disk": _disk,
     "my_image": _my_image,
+    "nlb": _nlb,
     "tag": _tag,
 }
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}

@@ -38,6 +38,7 @@ KINDS: dict[ResourceKind, _Kind] = {
     ResourceKind.VM: _Kind("ecs", "instance", "UntagResources", "vm", "get_vm", "list_vms"),
     ResourceKind.DISK: _Kind("ecs", "disk", "UntagResources", "disk", "get_disk", "list_disks"),
     ResourceKind.MY_IMAGE: _Kind("ecs", "image", "UntagResources", "my_image", "get_my_image", "list_my_images"),
+    ResourceKind.NLB: _Kind("slb", "instance", "UntagResources", "nlb", "get_nlb", "list_nlbs"),
 }
 TAG_KINDS = frozenset({*(kind.value for kind in KINDS), ResourceKind.SUBNET.value})
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from drivers.alibaba._common import default_zone, tag_params, tags_of
 from drivers.alibaba._session import AlibabaClients, dig, wait_until
-from drivers.errors import AlreadyExistsError, NotFoundError
+from drivers.errors import AlreadyExistsError, DependencyError, NotFoundError
 from drivers.types import IID, SubnetInfo, SubnetReqInfo, VPCInfo, VPCReqInfo
 
 OFFERED = True
@@ -146,6 +146,11 @@ class AlibabaVPCHandler:
         except NotFoundError:
             return
         vpc_id = str(vpc["VpcId"])
+        from drivers.alibaba.nlb import balancers_in_vpc  # the load balancers build on VPCs
+
+        users = balancers_in_vpc(self._clients, vpc_id)
+        if users:
+            raise DependencyError(f"VPC '{vpc.get('VpcName')}' is used by load balancer(s) {', '.join(users)}.")
         for switch in vswitches(self._clients, vpc_id):
             self._delete_vswitch(str(switch["VSwitchId"]))
         try:

@@ -48,5 +48,5 @@ def test_tags_go_through_each_products_api(ali: AlibabaConnection, fake: FakeAli
 
 def test_a_kind_alibaba_tags_elsewhere_is_refused(ali: AlibabaConnection) -> None:
     with pytest.raises(InvalidRequestError) as caught:
-        ali.tag().list_tags(kind=ResourceKind.NLB, iid=IID(name_id="lb"))
+        ali.tag().list_tags(kind=ResourceKind.CLUSTER, iid=IID(name_id="k8s"))
     assert caught.value.field == "kind"

@@ -1,7 +1,7 @@
 """TagResources / UntagResources of ECS and of VPC (UnTagResources there), and of SLB, on the
 resources' own `Tags` (https://www.alibabacloud.com/help/en/ecs/developer-reference/api-ecs-2014-05-26-tagresources,
 https://www.alibabacloud.com/help/en/vpc/developer-reference/api-vpc-2016-04-28-tagresources). ECS keeps
-a tag as TagKey/TagValue, VPC and SLB as Key/Value; a resource takes at most 20 tags
+a tag as TagKey/TagValue (SLB too), VPC as Key/Value; a resource takes at most 20 tags
 (InvalidTagCount / QuotaExceeded.TagNum)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ KINDS: dict[tuple[str, str], tuple[str, tuple[str, str]]] = {
     ("ecs", "keypair"): ("key_pairs", ("TagKey", "TagValue")),
     ("vpc", "VPC"): ("vpcs", ("Key", "Value")),
     ("vpc", "VSWITCH"): ("vswitches", ("Key", "Value")),
-    ("slb", "instance"): ("load_balancers", ("Key", "Value")),
+    ("slb", "instance"): ("load_balancers", ("TagKey", "TagValue")),
 }
 
 
