@@ -8,6 +8,7 @@ from typing import Any
 
 from drivers.alibaba import disk as _disk
 from drivers.alibaba import key_pair as _key_pair
+from drivers.alibaba import monitoring as _monitoring
 from drivers.alibaba import my_image as _my_image
 from drivers.alibaba import nlb as _nlb
 from drivers.alibaba import security_group as _security_group
@@ -39,6 +40,7 @@ _FAMILY_MODULES: dict[str, ModuleType] = {
     "my_image": _my_image,
     "nlb": _nlb,
     "tag": _tag,
+    "monitoring": _monitoring,
 }
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
 NOT_YET = "The Alibaba Cloud driver does not offer it yet."
