@@ -6,6 +6,7 @@ import re
 from types import ModuleType
 from typing import Any
 
+from drivers.alibaba import cluster as _cluster
 from drivers.alibaba import disk as _disk
 from drivers.alibaba import key_pair as _key_pair
 from drivers.alibaba import monitoring as _monitoring
@@ -39,6 +40,7 @@ _FAMILY_MODULES: dict[str, ModuleType] = {
     "disk": _disk,
     "my_image": _my_image,
     "nlb": _nlb,
+    "cluster": _cluster,
     "tag": _tag,
     "monitoring": _monitoring,
 }

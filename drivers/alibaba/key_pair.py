@@ -9,7 +9,7 @@ from typing import Any
 
 from drivers.alibaba._common import tag_params, tags_of
 from drivers.alibaba._session import AlibabaClients, dig
-from drivers.errors import AlreadyExistsError, NotFoundError
+from drivers.errors import AlreadyExistsError, DependencyError, NotFoundError
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
 
 OFFERED = True
@@ -78,5 +78,19 @@ class AlibabaKeyPairHandler:
             pair = find_key_pair(self._clients, iid)
         except NotFoundError:
             return
-        names = f'["{pair["KeyPairName"]}"]'
+        name = str(pair["KeyPairName"])
+        # ECS would delete a key pair in use and leave its instances as they are; Spiderweb keeps what
+        # a VM or a cluster's nodes log in with until they are gone.
+        from drivers.alibaba.cluster import key_pair_users
+
+        instances = self._clients.rpc(
+            "ecs", "DescribeInstances", {"RegionId": self._clients.region, "KeyPairName": name, "PageSize": 10}
+        )
+        users = [
+            str(item.get("InstanceName") or item.get("InstanceId")) for item in dig(instances, "Instances", "Instance")
+        ]
+        users += [f"cluster {cluster}" for cluster in key_pair_users(self._clients, name)]
+        if users:
+            raise DependencyError(f"Key pair '{name}' is used by {', '.join(users)}.")
+        names = f'["{name}"]'
         self._clients.rpc("ecs", "DeleteKeyPairs", {"RegionId": self._clients.region, "KeyPairNames": names})

@@ -179,6 +179,7 @@ def register(fake: FakeAlibaba) -> None:
         ids = call.json_list("InstanceIds")
         name = call.get("InstanceName")
         vpc_id = call.get("VpcId")
+        key_name = call.get("KeyPairName")
         found = [
             fake.public(instance)
             for instance in fake.table("instances").values()
@@ -186,6 +187,7 @@ def register(fake: FakeAlibaba) -> None:
             and (not ids or instance["InstanceId"] in ids)
             and (not name or instance["InstanceName"] == name)
             and (not vpc_id or instance["VpcAttributes"]["VpcId"] == vpc_id)
+            and (not key_name or instance["KeyPairName"] == key_name)
         ]
         page, meta = fake.page(found, call, max_size=MAX_PAGE)
         return {"Instances": {"Instance": page}, **meta}

@@ -162,6 +162,12 @@ def register(fake: FakeAlibaba) -> None:
                 raise ApiError(
                     403, "DependencyViolation", "There is still instance(s) in the specified security group."
                 )
+        for cluster in fake.table("clusters").values():
+            # ACK puts the control plane's network interfaces into the cluster's security group.
+            if cluster["security_group_id"] == group["SecurityGroupId"]:
+                raise ApiError(
+                    403, "DependencyViolation", "There is still network interface(s) in the specified security group."
+                )
         del fake.table("security_groups")[group["SecurityGroupId"]]
         return {}
 
