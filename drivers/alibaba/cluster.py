@@ -127,8 +127,9 @@ class AlibabaClusterHandler:
             root_disk_size_gb=int(group.get("system_disk_size") or 0),
             on_auto_scaling=bool(scaling.get("enable")),
             desired_node_size=desired,
-            min_node_size=int(scaling.get("min_instances") or 0) if scaling.get("enable") else desired,
-            max_node_size=int(scaling.get("max_instances") or 0) if scaling.get("enable") else desired,
+            # ACK keeps a pool's bounds while its autoscaling is off, and uses them once it is on again.
+            min_node_size=int(scaling["min_instances"]) if "min_instances" in scaling else desired,
+            max_node_size=int(scaling["max_instances"]) if "max_instances" in scaling else desired,
             nodes=tuple(
                 IID(
                     name_id=str(node.get("node_name") or node.get("instance_name") or ""),

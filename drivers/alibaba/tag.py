@@ -1,5 +1,6 @@
-"""Tags through each product's TagResources / UntagResources (ECS, VPC). Every kind takes tags at
-creation too (the create calls pass `Tag.N`), and every kind here can be tagged later as well. A
+"""Tags through each product's TagResources / UntagResources (ECS, VPC, SLB, and ACK's ROA ones for
+clusters). Every kind takes tags at creation too (the create calls pass them), and every kind here
+can be tagged later as well. A
 tag reads back from the resource's own answer (`Tags`), so `list_tags` and the resources' infos
 agree; `find_tags` goes through the kind's list, as ListTagResources matches whole keys and values
 only, not a keyword inside them."""
@@ -39,6 +40,7 @@ KINDS: dict[ResourceKind, _Kind] = {
     ResourceKind.DISK: _Kind("ecs", "disk", "UntagResources", "disk", "get_disk", "list_disks"),
     ResourceKind.MY_IMAGE: _Kind("ecs", "image", "UntagResources", "my_image", "get_my_image", "list_my_images"),
     ResourceKind.NLB: _Kind("slb", "instance", "UntagResources", "nlb", "get_nlb", "list_nlbs"),
+    ResourceKind.CLUSTER: _Kind("cs", "CLUSTER", "UntagResources", "cluster", "get_cluster", "list_clusters"),
 }
 TAG_KINDS = frozenset({*(kind.value for kind in KINDS), ResourceKind.SUBNET.value})
 
@@ -69,6 +71,15 @@ class AlibabaTagHandler:
         return spec
 
     def _call(self, kind: ResourceKind, resource_id: str, action: str, params: dict[str, Any]) -> None:
+        if kind == ResourceKind.CLUSTER:
+            # ACK's tag calls are ROA-style and name their fields in snake case.
+            common = {"region_id": self._clients.region, "resource_ids": [resource_id], "resource_type": "CLUSTER"}
+            if action == "untag":
+                self._clients.roa("UntagResources", params={**common, "tag_keys": params["TagKey"]})
+            else:
+                tags = [{"key": tag["Key"], "value": tag["Value"]} for tag in params["Tag"]]
+                self._clients.roa("TagResources", params={**common, "tags": tags})
+            return
         if kind == ResourceKind.SUBNET:
             product, resource_type, untag = "vpc", "VSWITCH", "UnTagResources"
         else:

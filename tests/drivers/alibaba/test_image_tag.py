@@ -7,7 +7,7 @@ import time
 import pytest
 
 from drivers.alibaba import AlibabaConnection
-from drivers.errors import InvalidRequestError, InvalidStateError
+from drivers.errors import InvalidStateError
 from drivers.types import IID, MyImageReqInfo, MyImageStatus, ResourceKind, SubnetReqInfo, VMStatus, VPCReqInfo
 from tests.drivers.alibaba.fake import FakeAlibaba
 from tests.drivers.alibaba.test_vm import _req, _wait
@@ -44,9 +44,3 @@ def test_tags_go_through_each_products_api(ali: AlibabaConnection, fake: FakeAli
     assert ali.vm().get_vm(iid=vm.iid).tags == {}
     found = ali.tag().find_tags(keyword="d")
     assert [(info.kind, info.resource_iid.name_id) for info in found] == [(ResourceKind.SUBNET, "s")]
-
-
-def test_a_kind_alibaba_tags_elsewhere_is_refused(ali: AlibabaConnection) -> None:
-    with pytest.raises(InvalidRequestError) as caught:
-        ali.tag().list_tags(kind=ResourceKind.CLUSTER, iid=IID(name_id="k8s"))
-    assert caught.value.field == "kind"

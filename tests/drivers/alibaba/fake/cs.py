@@ -30,6 +30,8 @@ def _minor(version: str) -> int:
 
 
 def register(fake: FakeAlibaba) -> None:
+    register_tags(fake)
+
     def cluster_of(cluster_id: str) -> dict[str, Any]:
         cluster = fake.table("clusters").get(cluster_id)
         if cluster is None:
@@ -292,7 +294,7 @@ def register(fake: FakeAlibaba) -> None:
             resize(cluster, pool)
             state["total_nodes"] = state["healthy_nodes"] = pool["scaling_group"]["desired_size"]
 
-        fake.change(state, "updating", "scaling", "scaling", "active", then=scaled)
+        fake.change(state, "updating", *["scaling"] * 5, "active", then=scaled)
         return {"task_id": fake.new_id("T-")}
 
     @fake.route("cs", "DeleteClusterNodepool")
@@ -359,3 +361,36 @@ def register(fake: FakeAlibaba) -> None:
             "  user:\n    client-certificate-data: YmFy\n    client-key-data: YmF6\n"
         )
         return {"config": config, "expiration": "2029-12-01T00:00:00Z"}
+
+
+def register_tags(fake: FakeAlibaba) -> None:
+    """ACK's own TagResources (PUT /tags) and UntagResources (DELETE /tags) for clusters."""
+
+    def cluster_list(ids: list[str]) -> list[dict[str, Any]]:
+        found = []
+        for cluster_id in ids:
+            cluster = fake.table("clusters").get(cluster_id)
+            if cluster is None:
+                raise ApiError(404, "ErrorClusterNotFound", f"cluster {cluster_id} not found")
+            found.append(cluster)
+        return found
+
+    @fake.route("cs", "TagResources")
+    def tag_resources(call: Call) -> dict[str, Any]:
+        body = call.json or {}
+        if body.get("resource_type") != "CLUSTER":
+            raise ApiError(400, "ErrorParamInvalid", "resource_type must be CLUSTER")
+        for cluster in cluster_list(list(body.get("resource_ids") or [])):
+            for tag in body.get("tags") or []:
+                cluster["tags"] = [old for old in cluster["tags"] if old["key"] != tag.get("key")]
+                cluster["tags"].append({"key": tag.get("key", ""), "value": tag.get("value", "")})
+        return {"RequestId": fake.new_id("")}
+
+    @fake.route("cs", "UntagResources")
+    def untag_resources(call: Call) -> dict[str, Any]:
+        if call.get("resource_type") != "CLUSTER":
+            raise ApiError(400, "ErrorParamInvalid", "resource_type must be CLUSTER")
+        keys = set(call.json_list("tag_keys"))
+        for cluster in cluster_list(call.json_list("resource_ids")):
+            cluster["tags"] = [old for old in cluster["tags"] if old["key"] not in keys]
+        return {"RequestId": fake.new_id("")}
