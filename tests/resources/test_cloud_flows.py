@@ -51,10 +51,18 @@ def _azure() -> Cloud:
                  zones=("koreacentral", "koreacentral"), options={"polling_interval": 0, "lro_timeout": 5})
 
 
-@pytest.fixture(params=["gcp", "azure"])
+def _alibaba() -> Cloud:
+    from tests.drivers.alibaba.support import connection_info, fake_cloud
+
+    return Cloud(provider="alibaba", fake=lambda: fake_cloud(quick_polls=True), info=lambda fake: connection_info(),
+                 image="ubuntu_22_04_x64_20G_alibase_20240926.vhd", spec="ecs.g7.large",
+                 zones=("cn-hangzhou-h", "cn-hangzhou-i"), options={})
+
+
+@pytest.fixture(params=["gcp", "azure", "alibaba"])
 def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:  # type: ignore[no-untyped-def]
     """A connection registered through the services, and its fake cloud answering while the test runs."""
-    chosen = {"gcp": _gcp, "azure": _azure}[request.param]()
+    chosen = {"gcp": _gcp, "azure": _azure, "alibaba": _alibaba}[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:
