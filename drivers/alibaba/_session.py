@@ -56,6 +56,17 @@ def _method(client: Any, action: str) -> Callable[..., Any]:
     raise DriverError(f"The Alibaba Cloud SDK has no action {action}.")
 
 
+def _request(cls: type[Any], action: str, params: Mapping[str, Any] | None) -> Any:
+    """The SDK's request model filled from API parameter names. `from_map` silently drops a name the
+    model does not have, which would send a request without it: such a name is refused here."""
+    values = dict(params or {})
+    request = cls().from_map(values)
+    unknown = sorted(set(values) - set(request.to_map()))
+    if unknown:
+        raise DriverError(f"{action} takes no parameter {', '.join(unknown)}.")
+    return request
+
+
 class AlibabaClients:
     """The product clients of one AccessKey in one region; thread-safe, created on first use."""
 
@@ -96,7 +107,7 @@ class AlibabaClients:
         """Call one RPC-style action with its API parameters; the answer body as the API's JSON."""
         client = self.client(product)
         _, models = _PRODUCTS[product]
-        request = getattr(models, f"{action}Request")().from_map(dict(params or {}))
+        request = _request(getattr(models, f"{action}Request"), action, params)
         method = _method(client, action)
         with translate():
             response = method(request, self.runtime())
@@ -111,7 +122,7 @@ class AlibabaClients:
         call_args: list[Any] = list(args)
         request_cls = getattr(cs_models, f"{action}Request", None)
         if request_cls is not None:
-            call_args.append(request_cls().from_map(dict(params or {})))
+            call_args.append(_request(request_cls, action, params))
         with translate():
             response = method(*call_args, {}, self.runtime())
         body = response.body

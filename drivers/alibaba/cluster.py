@@ -28,6 +28,7 @@ NOTES: dict[str, str] = {}
 CLUSTER_SPEC = "ack.pro.small"
 DEFAULT_DISK = ("cloud_essd", 120)
 PAGE = 50
+NODE_PAGE = 100  # the most DescribeClusterNodes answers per page
 
 CLUSTER_STATUS = {
     "initial": ClusterStatus.CREATING,
@@ -141,13 +142,25 @@ class AlibabaClusterHandler:
             extra={"State": str((pool.get("status") or {}).get("state", ""))},
         )
 
+    def _nodes(self, cluster_id: str, pool_id: str = "") -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params: dict[str, Any] = {"pageSize": str(NODE_PAGE), "pageNumber": str(page)}
+            if pool_id:
+                params["nodepool_id"] = pool_id
+            body = self._clients.roa("DescribeClusterNodes", cluster_id, params=params)
+            nodes = list(body.get("nodes") or [])
+            found.extend(nodes)
+            if not nodes or len(found) >= int((body.get("page") or {}).get("total_count") or 0):
+                return found
+            page += 1
+
     def _info(self, cluster: dict[str, Any], names: Names | None = None) -> ClusterInfo:
         names = names or Names(self._clients)
         cluster_id = str(cluster["cluster_id"])
         state = str(cluster.get("state", ""))
-        nodes = list(
-            self._clients.roa("DescribeClusterNodes", cluster_id, params={"page_size": "100"}).get("nodes") or []
-        )
+        nodes = self._nodes(cluster_id)
         endpoint = ""
         if cluster.get("master_url"):
             endpoint = str(json.loads(str(cluster["master_url"])).get("api_server_endpoint", ""))

@@ -48,7 +48,9 @@ def test_a_cluster_is_a_managed_ack_cluster_whose_nodes_are_ecs_instances(
     iid = _cluster(ali)
     kept = fake.table("clusters")[iid.system_id]
     assert (kept["cluster_type"], kept["cluster_spec"]) == ("ManagedKubernetes", "ack.pro.small")
+    fake.page_limit = 1  # nodes and clusters are paged through
     cluster = ali.cluster().get_cluster(iid=iid)
+    assert [c.iid for c in ali.cluster().list_clusters()] == [iid]
     assert cluster.endpoint.startswith("https://47.96.200.") and "server: https://" in cluster.kubeconfig
     assert cluster.subnet_iids[0].name_id == "sn" and cluster.tags == {"team": "infra"}
     nodes = cluster.node_groups[0].nodes

@@ -102,3 +102,13 @@ def test_no_network_is_unreachable(ali: AlibabaConnection, fake: FakeAlibaba) ->
 
 def test_the_secret_is_not_in_the_connection_repr(ali: AlibabaConnection) -> None:
     assert ACCESS_KEY_SECRET not in repr(ali._clients)
+
+
+def test_a_parameter_the_sdk_model_lacks_is_refused_before_sending(ali: AlibabaConnection, fake: FakeAlibaba) -> None:
+    # The SDK's from_map would drop it silently and send the request without it.
+    from drivers.errors import DriverError
+
+    with pytest.raises(DriverError) as caught:
+        ali._clients.rpc("ecs", "DescribeZones", {"RegionId": "cn-hangzhou", "ZoneName": "x"})
+    assert str(caught.value) == "DescribeZones takes no parameter ZoneName."
+    assert fake.calls == []

@@ -328,7 +328,12 @@ def register(fake: FakeAlibaba) -> None:
             for item in fake.table("instances").values()
             if item.get("_cluster") == cluster["cluster_id"] and (not pool_id or item["_pool"] == pool_id)
         ]
-        return {"nodes": found, "page": {"page_number": 1, "page_size": len(found), "total_count": len(found)}}
+        size = int(call.get("pageSize") or 10)
+        number = int(call.get("pageNumber") or 1)
+        if fake.page_limit:
+            size = min(size, fake.page_limit)
+        page = found[(number - 1) * size : number * size]
+        return {"nodes": page, "page": {"page_number": number, "page_size": size, "total_count": len(found)}}
 
     @fake.route("cs", "UpgradeCluster")
     def upgrade_cluster(call: Call) -> dict[str, Any]:
