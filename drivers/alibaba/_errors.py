@@ -59,8 +59,10 @@ _INVALID_STATE = re.compile(
 )
 _DEPENDENCY = re.compile(r"(DependencyViolation|InUse|IsInUse|HasAttached|\.Dependency|ResourceInUse)")
 _ALREADY = re.compile(r"(\.Duplicate|AlreadyExist|\.Exist$|NameExist|Duplicated|DuplicatedName)")
-_QUOTA = re.compile(r"(QuotaExceed|Quota\.|\.LimitExceed|LimitExceeded|OperationDenied\.NoStock|NoStock)")
-_NOT_FOUND = re.compile(r"(NotFound|NotExist|Not\.Exist|Nonexist|ErrorClusterNotFound|\.Unavailable$)")
+_QUOTA = re.compile(r"(QuotaExceed|Quota\.|\.LimitExceed|LimitExceeded)")
+# The zone has no stock of the instance type left: nothing the request can fix, and it may pass later.
+_NO_STOCK = re.compile(r"(NoStock|ResourceNotAvailable|Zone\.NotOnSale)")
+_NOT_FOUND = re.compile(r"(NotFound|NotExist|Not\.Exist|Nonexist|ErrorClusterNotFound)")
 
 
 def _message(exc: openapi_exceptions.AlibabaCloudException) -> str:
@@ -86,6 +88,8 @@ def from_exception(exc: openapi_exceptions.AlibabaCloudException) -> DriverError
         return AuthError(text, provider_message=provider)
     if code in _PROVIDER or status >= 500:
         return ProviderError(text, provider_message=provider)
+    if _NO_STOCK.search(code):
+        return ProviderError(f"Alibaba Cloud has no stock for the request ({code}): {cloud}", provider_message=provider)
     # ECS answers many refusals with 403 (a wrong state, a dependency, a value it does not sell), so
     # the code decides; only Forbidden* codes and a 401 mean the caller may not.
     if _INVALID_STATE.search(code):

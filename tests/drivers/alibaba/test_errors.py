@@ -6,11 +6,15 @@ import pytest
 
 from drivers.alibaba import AlibabaConnection, AlibabaDriver
 from drivers.errors import (
+    AlreadyExistsError,
     AuthError,
+    DependencyError,
     FieldError,
     InvalidRequestError,
+    InvalidStateError,
     NotFoundError,
     ProviderError,
+    QuotaError,
     ThrottlingError,
     UnreachableError,
 )
@@ -74,6 +78,12 @@ def test_throttling_carries_a_retry_hint(ali: AlibabaConnection, fake: FakeAliba
         (404, "InvalidRegionId.NotFound", FieldError),  # verify reports a missing region as the field
         (403, "Forbidden.RAM", AuthError),
         (400, "InvalidParameter", InvalidRequestError),
+        (403, "IncorrectInstanceStatus", InvalidStateError),
+        (400, "DependencyViolation.VSwitch", DependencyError),
+        (400, "KeyPair.AlreadyExist", AlreadyExistsError),
+        (403, "QuotaExceed.PostPaidInstance", QuotaError),
+        (403, "OperationDenied.NoStock", ProviderError),
+        (401, "SomethingNew", AuthError),
     ],
 )
 def test_error_codes_map_onto_the_tree(
@@ -82,6 +92,7 @@ def test_error_codes_map_onto_the_tree(
     fake.fail_next("DescribeZones", ApiError(status, code, "said the cloud"))
     with pytest.raises(expected) as caught:
         ali.verify()
+    assert type(caught.value) is expected
     assert "said the cloud" in str(caught.value)
 
 
