@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from types import ModuleType
-from typing import Any
+from typing import NoReturn
 
 from drivers.alibaba import cluster as _cluster
 from drivers.alibaba import disk as _disk
@@ -25,7 +25,7 @@ from drivers.alibaba.meta import (
     zone_names,
 )
 from drivers.capabilities import FAMILIES, Capabilities
-from drivers.errors import FieldError, NotFoundError
+from drivers.errors import FieldError, NotFoundError, NotSupportedError
 from drivers.fields import validate_values
 from drivers.types import ConnectionInfo, FieldSpec
 
@@ -92,10 +92,6 @@ class AlibabaConnection:
     def close(self) -> None:
         self._clients.close()
 
-    def _family(self, family: str, handler: str) -> Any:
-        CAPABILITIES.require(family)
-        return getattr(_FAMILY_MODULES[family], handler)(self._clients)
-
     def region_zone(self) -> AlibabaRegionZoneHandler:
         return AlibabaRegionZoneHandler(self._clients)
 
@@ -108,39 +104,49 @@ class AlibabaConnection:
     def price(self) -> AlibabaPriceHandler:
         return AlibabaPriceHandler(self._clients)
 
-    def vpc(self) -> Any:
-        return self._family("vpc", "AlibabaVPCHandler")
+    def vpc(self) -> _vpc.AlibabaVPCHandler:
+        CAPABILITIES.require("vpc")
+        return _vpc.AlibabaVPCHandler(self._clients)
 
-    def security_group(self) -> Any:
-        return self._family("security_group", "AlibabaSecurityGroupHandler")
+    def security_group(self) -> _security_group.AlibabaSecurityGroupHandler:
+        CAPABILITIES.require("security_group")
+        return _security_group.AlibabaSecurityGroupHandler(self._clients)
 
-    def key_pair(self) -> Any:
-        return self._family("key_pair", "AlibabaKeyPairHandler")
+    def key_pair(self) -> _key_pair.AlibabaKeyPairHandler:
+        CAPABILITIES.require("key_pair")
+        return _key_pair.AlibabaKeyPairHandler(self._clients)
 
-    def vm(self) -> Any:
-        return self._family("vm", "AlibabaVMHandler")
+    def vm(self) -> _vm.AlibabaVMHandler:
+        CAPABILITIES.require("vm")
+        return _vm.AlibabaVMHandler(self._clients)
 
-    def disk(self) -> Any:
-        return self._family("disk", "AlibabaDiskHandler")
+    def disk(self) -> _disk.AlibabaDiskHandler:
+        CAPABILITIES.require("disk")
+        return _disk.AlibabaDiskHandler(self._clients)
 
-    def my_image(self) -> Any:
-        return self._family("my_image", "AlibabaMyImageHandler")
+    def my_image(self) -> _my_image.AlibabaMyImageHandler:
+        CAPABILITIES.require("my_image")
+        return _my_image.AlibabaMyImageHandler(self._clients)
 
-    def nlb(self) -> Any:
-        return self._family("nlb", "AlibabaNLBHandler")
+    def nlb(self) -> _nlb.AlibabaNLBHandler:
+        CAPABILITIES.require("nlb")
+        return _nlb.AlibabaNLBHandler(self._clients)
 
-    def cluster(self) -> Any:
-        return self._family("cluster", "AlibabaClusterHandler")
+    def cluster(self) -> _cluster.AlibabaClusterHandler:
+        CAPABILITIES.require("cluster")
+        return _cluster.AlibabaClusterHandler(self._clients)
 
     def tag(self) -> _tag.AlibabaTagHandler:
         CAPABILITIES.require("tag")
         return _tag.AlibabaTagHandler(self._clients, lambda family: getattr(self, family)())
 
-    def monitoring(self) -> Any:
-        return self._family("monitoring", "AlibabaMonitoringHandler")
+    def monitoring(self) -> _monitoring.AlibabaMonitoringHandler:
+        CAPABILITIES.require("monitoring")
+        return _monitoring.AlibabaMonitoringHandler(self._clients)
 
-    def anycall(self) -> Any:
-        return self._family("anycall", "AlibabaAnyCallHandler")
+    def anycall(self) -> NoReturn:
+        CAPABILITIES.require("anycall")  # refuses: the driver has no extension calls
+        raise NotSupportedError("The Alibaba Cloud driver offers no extension calls.")
 
 
 class AlibabaDriver:
