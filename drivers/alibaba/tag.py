@@ -17,7 +17,10 @@ from drivers.types import IID, ResourceKind, TagInfo
 
 OFFERED = True
 UNSUPPORTED: frozenset[str] = frozenset()
-NOTES: dict[str, str] = {}
+NOTES: dict[str, str] = {
+    "tag": "Every kind takes tags when it is created and later as well; only the tags a node pool puts on "
+    "the ECS instances it launches are set at creation alone.",
+}
 
 
 @dataclass(frozen=True)
