@@ -17,6 +17,7 @@ from typing import Any, cast
 from drivers.interface import CloudDriver
 
 BUILTIN: Mapping[str, str] = {
+    "alibaba": "drivers.alibaba:AlibabaDriver",
     "aws": "drivers.aws:AWSDriver",
     "azure": "drivers.azure:AzureDriver",
     "gcp": "drivers.gcp:GCPDriver",

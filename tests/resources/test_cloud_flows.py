@@ -68,7 +68,21 @@ def _ibm() -> Cloud:
                  options={})
 
 
-CLOUDS: dict[str, Callable[[], Cloud]] = {"gcp": _gcp, "azure": _azure, "ktclassic": _ktclassic, "ibm": _ibm}
+def _alibaba() -> Cloud:
+    from tests.drivers.alibaba.support import connection_info, fake_cloud
+
+    return Cloud(provider="alibaba", fake=lambda: fake_cloud(quick_polls=True), info=lambda fake: connection_info(),
+                 image="ubuntu_22_04_x64_20G_alibase_20240926.vhd", spec="ecs.g7.large",
+                 zones=("cn-hangzhou-h", "cn-hangzhou-i"), options={})
+
+
+CLOUDS: dict[str, Callable[[], Cloud]] = {
+    "gcp": _gcp,
+    "azure": _azure,
+    "ktclassic": _ktclassic,
+    "ibm": _ibm,
+    "alibaba": _alibaba,
+}
 
 
 @pytest.fixture(params=list(CLOUDS))

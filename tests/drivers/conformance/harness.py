@@ -191,6 +191,7 @@ def _from(module: str) -> Callable[[pytest.FixtureRequest], Iterator[Harness]]:
 
 
 HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
+    "alibaba": _from("tests.drivers.alibaba.harness"),
     "aws": _aws_harness,
     "gcp": _from("tests.drivers.gcp.harness"),
     "azure": _from("tests.drivers.azure.harness"),
