@@ -21,6 +21,7 @@ BUILTIN: Mapping[str, str] = {
     "azure": "drivers.azure:AzureDriver",
     "gcp": "drivers.gcp:GCPDriver",
     "mock": "drivers.mock:MockDriver",
+    "tencent": "drivers.tencent:TencentDriver",
 }
 
 ENTRY_POINT_GROUP = "spiderweb.drivers"

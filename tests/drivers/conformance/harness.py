@@ -194,5 +194,6 @@ HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
     "aws": _aws_harness,
     "gcp": _from("tests.drivers.gcp.harness"),
     "azure": _from("tests.drivers.azure.harness"),
+    "tencent": _from("tests.drivers.tencent.harness"),
     "mock": _mock_harness,
 }

@@ -1,0 +1,31 @@
+"""A stateful fake of Tencent Cloud API 3.0 for the Tencent driver's tests (no network).
+
+`running()` starts it with every product registered and `responses` intercepting all HTTP; each
+product family is one module with a `register(fake)` function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import responses
+
+from tests.drivers.tencent.fake import catalogue, cvm, vpc
+from tests.drivers.tencent.fake.server import SECRET_ID, SECRET_KEY, ApiError, Call, FakeGap, FakeTencent
+
+FAMILIES = (catalogue.register, vpc.register, cvm.register)
+
+
+@contextmanager
+def running() -> Iterator[FakeTencent]:
+    """The fake, answering every request made through `requests` until the block ends."""
+    fake = FakeTencent()
+    for register in FAMILIES:
+        register(fake)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake.install(rsps)
+        yield fake
+
+
+__all__ = ["SECRET_ID", "SECRET_KEY", "ApiError", "Call", "FakeGap", "FakeTencent", "running"]
