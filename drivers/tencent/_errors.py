@@ -54,6 +54,9 @@ _INVALID_STATE = frozenset(
         "ResourceUnavailable.ClusterState",
         "InternalError.ClusterState",
         "FailedOperation.ClusterState",
+        "ResourceUnavailable.Attached",
+        "UnsupportedOperation.StateError",
+        "UnsupportedOperation.InstanceNotStopped",
     }
 )
 _ALREADY_EXISTS = frozenset(

@@ -8,8 +8,10 @@ from typing import Any
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError, InvalidRequestError, NotSupportedError
 from drivers.fields import validate_values
+from drivers.tencent import disk as _disk
 from drivers.tencent import key_pair as _key_pair
 from drivers.tencent import security_group as _security_group
+from drivers.tencent import vm as _vm
 from drivers.tencent import vpc as _vpc
 from drivers.tencent._common import REGION
 from drivers.tencent._session import TencentClients
@@ -19,7 +21,7 @@ from drivers.tencent.region_zone import TencentRegionZoneHandler, zone_infos
 from drivers.tencent.vm_spec import TencentVMSpecHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
-SUPPORTED = frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair"})
+SUPPORTED = frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk"})
 NOT_YET = "The Tencent Cloud driver does not offer it yet."
 NOTES: Mapping[str, str] = {
     "price": "Postpaid-by-hour prices of the account (DescribeZoneInstanceConfigInfos; one spec: "
@@ -29,6 +31,8 @@ NOTES: Mapping[str, str] = {
     "description. Only ACCEPT policies are rules here.",
     "key_pair": "Key pair names take letters, digits and '_' (at most 25); other characters become '_' in the "
     "cloud and the name asked for is kept in the description.",
+    **_vm.NOTES,
+    **_disk.NOTES,
 }
 
 CAPABILITIES = Capabilities(
@@ -97,11 +101,13 @@ class TencentConnection:
         CAPABILITIES.require(family)
         raise NotSupportedError(f"{FAMILIES[family]} are not offered yet.")
 
-    def vm(self) -> Any:
-        return self._refuse("vm")
+    def vm(self) -> _vm.TencentVMHandler:
+        CAPABILITIES.require("vm")
+        return _vm.TencentVMHandler(self._clients)
 
-    def disk(self) -> Any:
-        return self._refuse("disk")
+    def disk(self) -> _disk.TencentDiskHandler:
+        CAPABILITIES.require("disk")
+        return _disk.TencentDiskHandler(self._clients)
 
     def my_image(self) -> Any:
         return self._refuse("my_image")

@@ -2,8 +2,8 @@
 
 Instance states follow the CVM data types (https://www.tencentcloud.com/document/api/213/15753
 "Instance.InstanceState": PENDING, LAUNCH_FAILED, RUNNING, STOPPED, STARTING, STOPPING, REBOOTING,
-SHUTDOWN, TERMINATING). Each state change takes effect over later Describe* calls (the fake's clock
-is the number of reads), as the real API answers at once and settles in the background.
+SHUTDOWN, TERMINATING). Each state change takes effect over later calls (the fake's clock
+is the number of calls), as the real API answers at once and settles in the background.
 Rules modelled: RunInstances (/15730) needs the subnet's zone as Placement.Zone
 (`InvalidParameterValue.VpcIdZoneIdNotMatch`), an existing image, type, VPC and subnet, key pair and
 security groups; StartInstances/StopInstances/RebootInstances (/15735, /15743, /15742) refuse
@@ -27,9 +27,9 @@ from tests.drivers.tencent.fake.catalogue import type_in_zone, zones_of
 from tests.drivers.tencent.fake.server import ApiError, Call, FakeTencent, by_ids, filters, now_text, page, public
 
 _KEY_NAME = re.compile(r"^[A-Za-z0-9_]{1,25}$")
-# Reads it takes for an instance to leave each transitional state.
-PENDING_READS = 2
-SETTLE_READS = 1
+# Calls (the fake's clock) it takes for an instance to leave each transitional state.
+PENDING_TICKS = 3
+SETTLE_TICKS = 2
 _TRANSITIONS = {"PENDING": "RUNNING", "STARTING": "RUNNING", "REBOOTING": "RUNNING", "STOPPING": "STOPPED"}
 
 
@@ -43,11 +43,11 @@ def _tag_spec(params: dict[str, Any], kind: str) -> list[dict[str, str]]:
 
 
 def advance(fake: FakeTencent, instance: dict[str, Any]) -> None:
-    """One read's worth of progress for a transitional instance."""
+    """One tick's worth of progress for a transitional instance."""
     state = instance["InstanceState"]
     if state in _TRANSITIONS or state == "TERMINATING":
-        instance["_reads"] -= 1
-        if instance["_reads"] > 0:
+        instance["_ticks"] -= 1
+        if instance["_ticks"] > 0:
             return
         if state == "TERMINATING":
             del fake.table("instances")[instance["InstanceId"]]
@@ -69,6 +69,12 @@ def fake_octet(fake: FakeTencent) -> int:
 def register(fake: FakeTencent) -> None:
     keys = fake.table("key_pairs")
     instances = fake.table("instances")
+
+    def tick() -> None:
+        for one in list(instances.values()):
+            advance(fake, one)
+
+    fake.tickers.append(tick)
 
     # --- key pairs ---------------------------------------------------------------------------------
 
@@ -223,7 +229,7 @@ def register(fake: FakeTencent) -> None:
             "LatestOperationState": "OPERATING",
             "DefaultLoginUser": "ubuntu" if image["Platform"] == "Ubuntu" else "root",
             "DefaultLoginPort": 22,
-            "_reads": PENDING_READS,
+            "_ticks": PENDING_TICKS,
             "_region": call.region,
         }
         instances[instance_id] = instance
@@ -250,18 +256,12 @@ def register(fake: FakeTencent) -> None:
             },
         )
         rows = [one for one in visible(call) if matches(one)]
-        for one in list(rows):
-            advance(fake, one)
-        rows = [one for one in rows if one["InstanceId"] in instances]
         total, part = page(rows, call.params)
         return {"TotalCount": total, "InstanceSet": [public(one) for one in part]}
 
     @fake.route("cvm", "DescribeInstancesStatus")
     def describe_instances_status(call: Call) -> dict[str, Any]:
         rows = visible(call)
-        for one in list(rows):
-            advance(fake, one)
-        rows = [one for one in rows if one["InstanceId"] in instances]
         total, part = page(rows, call.params)
         return {
             "TotalCount": total,
@@ -280,7 +280,7 @@ def register(fake: FakeTencent) -> None:
                     f"The instance `{one['InstanceId']}` is {one['InstanceState']}; the operation is not supported.",
                 )
         for one in found:
-            one.update(InstanceState=to, _reads=SETTLE_READS, LatestOperationState="OPERATING")
+            one.update(InstanceState=to, _ticks=SETTLE_TICKS, LatestOperationState="OPERATING")
         return {}
 
     @fake.route("cvm", "StartInstances")
@@ -312,7 +312,7 @@ def register(fake: FakeTencent) -> None:
             if one["InstanceState"] == "TERMINATING":
                 raise ApiError("UnsupportedOperation.InstanceStateTerminating", "The instance is terminating.")
         for one in found:
-            one.update(InstanceState="TERMINATING", _reads=SETTLE_READS)
+            one.update(InstanceState="TERMINATING", _ticks=SETTLE_TICKS)
         return {}
 
 

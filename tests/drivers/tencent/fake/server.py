@@ -99,6 +99,9 @@ class FakeTencent:
     routes: dict[tuple[str, str], Handler] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    # Called before every request: the fake's clock is the number of calls made, so whatever a
+    # resource does in the background progresses while the driver polls anything.
+    tickers: list[Callable[[], None]] = field(default_factory=list)
     state: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -136,6 +139,8 @@ class FakeTencent:
             with self.lock:
                 self.calls.append(call)
                 self._inject(call.action)
+                for tick in self.tickers:
+                    tick()
                 handler = self.routes.get((call.service, call.action))
                 if handler is None:
                     raise FakeGap(f"the fake has no {call.service}.{call.action}")
