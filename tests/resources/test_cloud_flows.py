@@ -51,10 +51,18 @@ def _azure() -> Cloud:
                  zones=("koreacentral", "koreacentral"), options={"polling_interval": 0, "lro_timeout": 5})
 
 
-@pytest.fixture(params=["gcp", "azure"])
+def _tencent() -> Cloud:
+    from tests.drivers.tencent.fake import running
+    from tests.drivers.tencent.support import connection_info
+
+    return Cloud(provider="tencent", fake=running, info=lambda fake: connection_info(zone="ap-guangzhou-3"),
+                 image="img-487zeit5", spec="S5.MEDIUM4", zones=("ap-guangzhou-3", "ap-guangzhou-4"), options={})
+
+
+@pytest.fixture(params=["gcp", "azure", "tencent"])
 def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:  # type: ignore[no-untyped-def]
     """A connection registered through the services, and its fake cloud answering while the test runs."""
-    chosen = {"gcp": _gcp, "azure": _azure}[request.param]()
+    chosen = {"gcp": _gcp, "azure": _azure, "tencent": _tencent}[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:
