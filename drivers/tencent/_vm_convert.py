@@ -59,6 +59,9 @@ class Names:
         elif family == "sg":
             groups = pages("vpc", "DescribeSecurityGroups", {}, "SecurityGroupSet", as_text=True)
             found = {g["SecurityGroupId"]: g["SecurityGroupName"] for g in groups}
+        elif family == "image":
+            filters = {"Filters": [{"Name": "image-type", "Values": ["PRIVATE_IMAGE"]}]}
+            found = {i["ImageId"]: i["ImageName"] for i in pages("cvm", "DescribeImages", filters, "ImageSet")}
         elif family == "key":
             found = {k["KeyId"]: key_name(k) for k in pages("cvm", "DescribeKeyPairs", {}, "KeyPairSet")}
         else:
@@ -67,6 +70,9 @@ class Names:
             }
         self._maps[family] = found
         return found
+
+    def has(self, family: str, system_id: str) -> bool:
+        return system_id in self._load(family)
 
     def iid(self, family: str, system_id: str) -> IID:
         return IID(name_id=self._load(family).get(system_id, system_id) if system_id else "", system_id=system_id)
@@ -83,10 +89,13 @@ def vm_info(instance: dict[str, Any], names: Names, region: str) -> VMInfo:
     image_id = str(instance.get("ImageId") or "")
     os_name = str(instance.get("OsName") or "")
     public_ip = str(public_ips[0]) if public_ips else ""
+    # Public image ids are their names; a custom image reads back under the name it was made with.
+    custom = names.has("image", image_id)
     return VMInfo(
         iid=IID(name_id=instance["InstanceName"], system_id=instance["InstanceId"]),
         status=status_of(instance),
-        image_iid=IID(name_id=image_id, system_id=image_id),
+        image_iid=names.iid("image", image_id) if custom else IID(name_id=image_id, system_id=image_id),
+        image_type="MyImage" if custom else "PublicImage",
         spec_name=str(instance.get("InstanceType") or ""),
         vpc_iid=names.iid("vpc", str(network.get("VpcId") or "")),
         subnet_iid=names.iid("subnet", str(network.get("SubnetId") or "")),

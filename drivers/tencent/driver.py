@@ -10,6 +10,7 @@ from drivers.errors import FieldError, InvalidRequestError, NotSupportedError
 from drivers.fields import validate_values
 from drivers.tencent import disk as _disk
 from drivers.tencent import key_pair as _key_pair
+from drivers.tencent import my_image as _my_image
 from drivers.tencent import security_group as _security_group
 from drivers.tencent import vm as _vm
 from drivers.tencent import vpc as _vpc
@@ -21,7 +22,9 @@ from drivers.tencent.region_zone import TencentRegionZoneHandler, zone_infos
 from drivers.tencent.vm_spec import TencentVMSpecHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
-SUPPORTED = frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk"})
+SUPPORTED = frozenset(
+    {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
+)
 NOT_YET = "The Tencent Cloud driver does not offer it yet."
 NOTES: Mapping[str, str] = {
     "price": "Postpaid-by-hour prices of the account (DescribeZoneInstanceConfigInfos; one spec: "
@@ -33,6 +36,7 @@ NOTES: Mapping[str, str] = {
     "cloud and the name asked for is kept in the description.",
     **_vm.NOTES,
     **_disk.NOTES,
+    **_my_image.NOTES,
 }
 
 CAPABILITIES = Capabilities(
@@ -109,8 +113,9 @@ class TencentConnection:
         CAPABILITIES.require("disk")
         return _disk.TencentDiskHandler(self._clients)
 
-    def my_image(self) -> Any:
-        return self._refuse("my_image")
+    def my_image(self) -> _my_image.TencentMyImageHandler:
+        CAPABILITIES.require("my_image")
+        return _my_image.TencentMyImageHandler(self._clients)
 
     def nlb(self) -> Any:
         return self._refuse("nlb")

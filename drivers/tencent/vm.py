@@ -24,6 +24,7 @@ from drivers.tencent._vm_convert import Names, status_of, vm_info
 from drivers.tencent.disk import TencentDiskHandler, find_disk
 from drivers.tencent.image import find_public_image
 from drivers.tencent.key_pair import find_key
+from drivers.tencent.my_image import find_my_image
 from drivers.tencent.vm_spec import quota_items
 from drivers.types import IID, VMInfo, VMReqInfo, VMStatus, VMStatusInfo
 
@@ -39,20 +40,6 @@ DEFAULT_ROOT_DISK_TYPE = "CLOUD_BSSD"
 PUBLIC_BANDWIDTH_MBPS = 5
 # Transitional or gone: a new instance of the same name may be made.
 _LEAVING = frozenset({"TERMINATING", "SHUTDOWN", "LAUNCH_FAILED"})
-
-
-def find_my_image(clients: TencentClients, iid: IID) -> dict[str, Any] | None:
-    """A custom (private) image by id or name."""
-    if iid.system_id:
-        filters = [{"Name": "image-id", "Values": [iid.system_id]}]
-    else:
-        filters = [{"Name": "image-type", "Values": ["PRIVATE_IMAGE"]}, {"Name": "image-name", "Values": [iid.name_id]}]
-    for image in clients.pages("cvm", "DescribeImages", {"Filters": filters}, "ImageSet"):
-        if image.get("ImageType") == "PRIVATE_IMAGE" and (
-            image["ImageId"] == iid.system_id or (not iid.system_id and image.get("ImageName") == iid.name_id)
-        ):
-            return dict(image)
-    return None
 
 
 class TencentVMHandler:

@@ -90,6 +90,7 @@ def register(fake: FakeTencent) -> None:
     images = fake.table("images")
     for raw in IMAGES:
         images[raw["ImageId"]] = _image(raw)
+    # Custom images move on by the clock (custom_images.py); DescribeImages only reads them.
 
     @fake.route("cvm", "DescribeRegions")
     def describe_regions(call: Call) -> dict[str, Any]:
@@ -129,8 +130,6 @@ def register(fake: FakeTencent) -> None:
             },
         )
         rows = [image for image in found if matches(image) and image.get("_region", call.region) == call.region]
-        for image in rows:
-            _advance_image(image)
         total, part = page(rows, call.params)
         return {"TotalCount": total, "ImageSet": [_public(image) for image in part]}
 
@@ -243,12 +242,6 @@ def _quota_item(zone: str, row: tuple[str, str, int, int, int, str, bool]) -> di
         "Frequency": "-/3.0GHz" if arm else "2.5GHz/3.1GHz",
         "StatusCategory": "EnoughStock",
     }
-
-
-def _advance_image(image: dict[str, Any]) -> None:
-    steps = image.get("_next") or []
-    if steps:
-        image["ImageState"] = steps.pop(0)
 
 
 def _public(image: dict[str, Any]) -> dict[str, Any]:
