@@ -10,6 +10,7 @@ from drivers.errors import FieldError, InvalidRequestError, NotSupportedError
 from drivers.fields import validate_values
 from drivers.tencent import disk as _disk
 from drivers.tencent import key_pair as _key_pair
+from drivers.tencent import monitoring as _monitoring
 from drivers.tencent import my_image as _my_image
 from drivers.tencent import security_group as _security_group
 from drivers.tencent import vm as _vm
@@ -23,7 +24,19 @@ from drivers.tencent.vm_spec import TencentVMSpecHandler
 from drivers.types import ConnectionInfo, FieldSpec
 
 SUPPORTED = frozenset(
-    {"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
+    {
+        "region_zone",
+        "image",
+        "vm_spec",
+        "price",
+        "vpc",
+        "security_group",
+        "key_pair",
+        "vm",
+        "disk",
+        "my_image",
+        "monitoring",
+    }
 )
 NOT_YET = "The Tencent Cloud driver does not offer it yet."
 NOTES: Mapping[str, str] = {
@@ -37,10 +50,12 @@ NOTES: Mapping[str, str] = {
     **_vm.NOTES,
     **_disk.NOTES,
     **_my_image.NOTES,
+    **_monitoring.NOTES,
 }
 
 CAPABILITIES = Capabilities(
     handlers=SUPPORTED,
+    unsupported=_monitoring.UNSUPPORTED,
     notes={**{family: NOT_YET for family in FAMILIES if family not in SUPPORTED}, **NOTES},
 )
 
@@ -126,8 +141,9 @@ class TencentConnection:
     def tag(self) -> Any:
         return self._refuse("tag")
 
-    def monitoring(self) -> Any:
-        return self._refuse("monitoring")
+    def monitoring(self) -> _monitoring.TencentMonitoringHandler:
+        CAPABILITIES.require("monitoring")
+        return _monitoring.TencentMonitoringHandler(self._clients)
 
     def anycall(self) -> Any:
         return self._refuse("anycall")

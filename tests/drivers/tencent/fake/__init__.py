@@ -11,10 +11,10 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.tencent.fake import catalogue, cbs, custom_images, cvm, vpc
+from tests.drivers.tencent.fake import catalogue, cbs, custom_images, cvm, monitor, vpc
 from tests.drivers.tencent.fake.server import SECRET_ID, SECRET_KEY, ApiError, Call, FakeGap, FakeTencent
 
-FAMILIES = (catalogue.register, vpc.register, cvm.register, cbs.register, custom_images.register)
+FAMILIES = (catalogue.register, vpc.register, cvm.register, cbs.register, custom_images.register, monitor.register)
 
 
 @contextmanager
