@@ -99,6 +99,8 @@ def map_error(code: str, message: str) -> DriverError:
         return NotFoundError(f"Not found ({code}).", provider_message=message)
     if head in ("LimitExceeded",) or code.endswith("LimitExceeded") or code.startswith("InsufficientBalance"):
         return QuotaError(f"A Tencent Cloud quota is exhausted ({code}).", provider_message=message)
+    if code == "FailedOperation.ResourceInOperating":
+        return TransientError(f"Tencent Cloud is still busy with the resource ({code}).", provider_message=message)
     if head == "ResourceInsufficient" or head == "ResourcesSoldOut":
         return TransientError(f"Tencent Cloud lacks capacity ({code}).", provider_message=message)
     if head in ("InternalError", "ServerNetworkError") or code == "ResourceUnavailable":

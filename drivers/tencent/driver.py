@@ -12,6 +12,7 @@ from drivers.tencent import disk as _disk
 from drivers.tencent import key_pair as _key_pair
 from drivers.tencent import monitoring as _monitoring
 from drivers.tencent import my_image as _my_image
+from drivers.tencent import nlb as _nlb
 from drivers.tencent import security_group as _security_group
 from drivers.tencent import vm as _vm
 from drivers.tencent import vpc as _vpc
@@ -36,6 +37,7 @@ SUPPORTED = frozenset(
         "disk",
         "my_image",
         "monitoring",
+        "nlb",
     }
 )
 NOT_YET = "The Tencent Cloud driver does not offer it yet."
@@ -51,6 +53,7 @@ NOTES: Mapping[str, str] = {
     **_disk.NOTES,
     **_my_image.NOTES,
     **_monitoring.NOTES,
+    **_nlb.NOTES,
 }
 
 CAPABILITIES = Capabilities(
@@ -132,8 +135,9 @@ class TencentConnection:
         CAPABILITIES.require("my_image")
         return _my_image.TencentMyImageHandler(self._clients)
 
-    def nlb(self) -> Any:
-        return self._refuse("nlb")
+    def nlb(self) -> _nlb.TencentNLBHandler:
+        CAPABILITIES.require("nlb")
+        return _nlb.TencentNLBHandler(self._clients)
 
     def cluster(self) -> Any:
         return self._refuse("cluster")

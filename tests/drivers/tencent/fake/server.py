@@ -78,6 +78,7 @@ class Call:
     action: str
     region: str
     params: dict[str, Any]
+    request_id: str = ""
 
 
 Handler = Callable[[Call], dict[str, Any]]
@@ -102,6 +103,7 @@ class FakeTencent:
     # Called before every request: the fake's clock is the number of calls made, so whatever a
     # resource does in the background progresses while the driver polls anything.
     tickers: list[Callable[[], None]] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
     state: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -136,6 +138,7 @@ class FakeTencent:
         request_id = str(uuid.uuid4())
         try:
             call = self._authenticate(request)
+            call.request_id = request_id
             with self.lock:
                 self.calls.append(call)
                 self._inject(call.action)
@@ -148,6 +151,9 @@ class FakeTencent:
             body: dict[str, Any] = {"Response": {**answer, "RequestId": request_id}}
         except ApiError as exc:
             body = {"Response": {"Error": {"Code": exc.code, "Message": exc.message}, "RequestId": request_id}}
+        except FakeGap as gap:
+            self.gaps.append(str(gap))
+            raise
         return 200, {"Content-Type": "application/json"}, json.dumps(body)
 
     def _inject(self, action: str) -> None:
