@@ -108,13 +108,14 @@ class TencentClients:
             self._clients.clear()
 
 
-def wait_until(check: Callable[[], bool], *, what: str) -> None:
+def wait_until(check: Callable[[], bool], *, what: str, timeout_s: float = 0.0) -> None:
     """Poll `check` until it holds, pausing by POLL_DELAYS (the last repeats); `ProviderError` on timeout."""
-    deadline = time.monotonic() + POLL_TIMEOUT_S
+    timeout_s = timeout_s or POLL_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
     attempt = 0
     while not check():
         if time.monotonic() > deadline:
-            raise ProviderError(f"Tencent Cloud did not finish {what} within {int(POLL_TIMEOUT_S)} s.")
+            raise ProviderError(f"Tencent Cloud did not finish {what} within {int(timeout_s)} s.")
         time.sleep(POLL_DELAYS[min(attempt, len(POLL_DELAYS) - 1)])
         attempt += 1
 

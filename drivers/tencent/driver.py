@@ -8,6 +8,7 @@ from typing import Any
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError, InvalidRequestError, NotSupportedError
 from drivers.fields import validate_values
+from drivers.tencent import cluster as _cluster
 from drivers.tencent import disk as _disk
 from drivers.tencent import key_pair as _key_pair
 from drivers.tencent import monitoring as _monitoring
@@ -38,6 +39,7 @@ SUPPORTED = frozenset(
         "my_image",
         "monitoring",
         "nlb",
+        "cluster",
     }
 )
 NOT_YET = "The Tencent Cloud driver does not offer it yet."
@@ -54,6 +56,7 @@ NOTES: Mapping[str, str] = {
     **_my_image.NOTES,
     **_monitoring.NOTES,
     **_nlb.NOTES,
+    **_cluster.NOTES,
 }
 
 CAPABILITIES = Capabilities(
@@ -139,8 +142,9 @@ class TencentConnection:
         CAPABILITIES.require("nlb")
         return _nlb.TencentNLBHandler(self._clients)
 
-    def cluster(self) -> Any:
-        return self._refuse("cluster")
+    def cluster(self) -> _cluster.TencentClusterHandler:
+        CAPABILITIES.require("cluster")
+        return _cluster.TencentClusterHandler(self._clients)
 
     def tag(self) -> Any:
         return self._refuse("tag")

@@ -27,6 +27,7 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
                 spec_name="S5.MEDIUM4",
                 vpc_cidr="10.20.0.0/16",
                 subnet_cidrs=("10.20.1.0/24", "10.20.2.0/24"),
+                k8s_upgrade=("1.28.3", "1.30.0"),
             )
         finally:
             conn.close()

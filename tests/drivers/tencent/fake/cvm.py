@@ -144,8 +144,13 @@ def register(fake: FakeTencent) -> None:
         # "A key pair used by an instance or image cannot be deleted. Therefore, you need to verify whether
         # all the key pairs have been deleted successfully" (DeleteKeyPairs, /33230): the call succeeds and
         # a bound key pair stays.
+        from tests.drivers.tencent.fake.tke import launch_references
+
         found = by_ids(keys, call.params.get("KeyIds"), "InvalidKeyPairId.NotFound", "key pair")
+        launched = launch_references(fake)[1]
         for key in found:
+            if key["KeyId"] in launched:
+                continue
             if not any(key["KeyId"] in one["LoginSettings"]["KeyIds"] for one in instances.values()):
                 del keys[key["KeyId"]]
         return {}

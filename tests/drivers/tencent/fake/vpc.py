@@ -42,9 +42,12 @@ def in_use(fake: FakeTencent, *, vpc_id: str = "", subnet_id: str = "", sg_id: s
             return True
     for other in ("load_balancers", "clusters"):
         for item in fake.table(other).values():
-            if (vpc_id and item.get("VpcId") == vpc_id) or (subnet_id and item.get("SubnetId") == subnet_id):
+            vpc_of = item.get("VpcId") or item.get("_vpc_id")
+            if (vpc_id and vpc_of == vpc_id) or (subnet_id and item.get("SubnetId") == subnet_id):
                 return True
-    return False
+    from tests.drivers.tencent.fake.tke import launch_references
+
+    return bool(sg_id and sg_id in launch_references(fake)[0])
 
 
 def register(fake: FakeTencent) -> None:
