@@ -32,6 +32,7 @@ PRODUCTS: Mapping[str, tuple[str, str, str]] = {
     "clb": ("tencentcloud.clb.v20180317", "2018-03-17", "ClbClient"),
     "tke": ("tencentcloud.tke.v20180525", "2018-05-25", "TkeClient"),
     "monitor": ("tencentcloud.monitor.v20180724", "2018-07-24", "MonitorClient"),
+    "tag": ("tencentcloud.tag.v20180813", "2018-08-13", "TagClient"),
 }
 
 # Pages as large as the APIs allow (Limit is at most 100 on CVM, VPC, CBS, CLB and TKE).

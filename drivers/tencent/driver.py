@@ -15,6 +15,7 @@ from drivers.tencent import monitoring as _monitoring
 from drivers.tencent import my_image as _my_image
 from drivers.tencent import nlb as _nlb
 from drivers.tencent import security_group as _security_group
+from drivers.tencent import tag as _tag
 from drivers.tencent import vm as _vm
 from drivers.tencent import vpc as _vpc
 from drivers.tencent._common import REGION
@@ -40,6 +41,7 @@ SUPPORTED = frozenset(
         "monitoring",
         "nlb",
         "cluster",
+        "tag",
     }
 )
 NOT_YET = "The Tencent Cloud driver does not offer it yet."
@@ -57,11 +59,13 @@ NOTES: Mapping[str, str] = {
     **_monitoring.NOTES,
     **_nlb.NOTES,
     **_cluster.NOTES,
+    **_tag.NOTES,
 }
 
 CAPABILITIES = Capabilities(
     handlers=SUPPORTED,
     unsupported=_monitoring.UNSUPPORTED,
+    tag_kinds=_tag.TAG_KINDS,
     notes={**{family: NOT_YET for family in FAMILIES if family not in SUPPORTED}, **NOTES},
 )
 
@@ -146,8 +150,9 @@ class TencentConnection:
         CAPABILITIES.require("cluster")
         return _cluster.TencentClusterHandler(self._clients)
 
-    def tag(self) -> Any:
-        return self._refuse("tag")
+    def tag(self) -> _tag.TencentTagHandler:
+        CAPABILITIES.require("tag")
+        return _tag.TencentTagHandler(self._clients)
 
     def monitoring(self) -> _monitoring.TencentMonitoringHandler:
         CAPABILITIES.require("monitoring")

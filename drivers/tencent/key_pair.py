@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from drivers.errors import AlreadyExistsError, DependencyError, InvalidRequestError, NotFoundError
-from drivers.tencent._session import TencentClients
+from drivers.tencent._session import TencentClients, tags_of
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
 
 _NAME_MARK = re.compile(r"^spiderweb name=(.+)$")
@@ -63,6 +63,7 @@ def key_info(key: dict[str, Any], private_key: str = "") -> KeyPairInfo:
         fingerprint=fingerprint(str(key.get("PublicKey") or "")),
         public_key=str(key.get("PublicKey") or ""),
         private_key=private_key,
+        tags=tags_of(key.get("Tags")),
         extra={"KeyName": str(key["KeyName"])},
     )
 

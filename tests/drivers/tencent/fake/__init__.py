@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.tencent.fake import catalogue, cbs, clb, custom_images, cvm, monitor, tke, vpc
+from tests.drivers.tencent.fake import catalogue, cbs, clb, custom_images, cvm, monitor, tag, tke, vpc
 from tests.drivers.tencent.fake.server import SECRET_ID, SECRET_KEY, ApiError, Call, FakeGap, FakeTencent
 
 FAMILIES = (
@@ -23,6 +23,7 @@ FAMILIES = (
     monitor.register,
     clb.register,
     tke.register,
+    tag.register,
 )
 
 

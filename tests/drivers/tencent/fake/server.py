@@ -52,6 +52,7 @@ VERSIONS = {
     "clb": "2018-03-17",
     "tke": "2018-05-25",
     "monitor": "2018-07-24",
+    "tag": "2018-08-13",
 }
 _HOST = re.compile(r"^https://([a-z]+)\.tencentcloudapi\.com/$")
 MAX_SKEW_S = 300
