@@ -73,10 +73,13 @@ class TencentClients:
         package = PRODUCTS[product][0]
         models = importlib.import_module(f"{package}.models")
         request = getattr(models, f"{action}Request")()
+        known = {name[1:] for name in vars(request)}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             request._deserialize(dict(params or {}))
+        # The SDK warns of unknown nested fields; a request model without fields does not look at all.
         useless = [str(w.message) for w in caught if "useless" in str(w.message)]
+        useless += [f"{name} is not a parameter of {action}" for name in params or {} if name not in known]
         if useless:
             # The SDK would drop these parameters without a word; that is a driver bug.
             raise ValueError(f"{product}.{action}: parameters unknown to the SDK: {'; '.join(useless)}")
