@@ -1,4 +1,4 @@
-"""The Tencent Cloud driver (tencentcloud-sdk-python: CVM, VPC, CBS, CLB, TKE, Monitor) and its connections."""
+"""The Tencent Cloud driver (tencentcloud-sdk-python: CVM, VPC, CBS, CLB, TKE, Monitor, Tag) and its connections."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ SUPPORTED = frozenset(
         "tag",
     }
 )
-NOT_YET = "The Tencent Cloud driver does not offer it yet."
+NOT_YET = "The Tencent Cloud driver offers no extension calls yet."
 NOTES: Mapping[str, str] = {
     "price": "Postpaid-by-hour prices of the account (DescribeZoneInstanceConfigInfos; one spec: "
     "InquiryPriceRunInstances), per zone, in the connection's currency (CNY on the China site, USD on the "
@@ -126,10 +126,6 @@ class TencentConnection:
         CAPABILITIES.require("key_pair")
         return _key_pair.TencentKeyPairHandler(self._clients)
 
-    def _refuse(self, family: str) -> Any:
-        CAPABILITIES.require(family)
-        raise NotSupportedError(f"{FAMILIES[family]} are not offered yet.")
-
     def vm(self) -> _vm.TencentVMHandler:
         CAPABILITIES.require("vm")
         return _vm.TencentVMHandler(self._clients)
@@ -159,7 +155,9 @@ class TencentConnection:
         return _monitoring.TencentMonitoringHandler(self._clients)
 
     def anycall(self) -> Any:
-        return self._refuse("anycall")
+        # Declared unsupported, so this raises NotSupportedError before anything else happens.
+        CAPABILITIES.require("anycall")
+        raise NotSupportedError("Extension calls (AnyCall) are not offered.")
 
 
 class TencentDriver:
