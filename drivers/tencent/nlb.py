@@ -28,7 +28,7 @@ NOTES: Mapping[str, str] = {
     "(LoadBalancerPassToTarget). Health checks: TCP or HTTP (HTTPS is not offered on layer-4 listeners).",
 }
 
-_BACKEND = re.compile(r"spiderweb backend=(\d+)")
+_BACKEND = re.compile(r"spiderweb-backend-(\d+)")
 WEIGHT = 10
 
 
@@ -167,7 +167,7 @@ class TencentNLBHandler:
                 "LoadBalancerId": lb_id,
                 "Ports": [check_port(listener.port, field="listener.port")],
                 "Protocol": listener.protocol,
-                "ListenerNames": [f"spiderweb backend={backend_port}"],
+                "ListenerNames": [f"spiderweb-backend-{backend_port}"],
                 "HealthCheck": check,
             },
         )
@@ -294,7 +294,7 @@ class TencentNLBHandler:
                 {
                     "LoadBalancerId": lb["LoadBalancerId"],
                     "ListenerId": listener_id,
-                    "ListenerName": f"spiderweb backend={port}",
+                    "ListenerName": f"spiderweb-backend-{port}",
                 },
             )
             self._register(lb["LoadBalancerId"], listener_id, members, port)
