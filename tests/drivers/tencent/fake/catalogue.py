@@ -1,7 +1,7 @@
 """CVM's catalogue: regions, zones, public images, instance types and their prices.
 
 Shapes from the CVM API reference (https://www.tencentcloud.com/document/api/213/15708 DescribeRegions,
-/15707 DescribeZones, /15715 DescribeImages, /17378 DescribeInstanceTypeConfigs, /35363
+/15707 DescribeZones, /15715 DescribeImages, /35363
 DescribeZoneInstanceConfigInfos, /15726 InquiryPriceRunInstances) and the SDK's models. Prices are
 invented but in the real range (CNY per hour, postpaid by hour).
 """
@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.drivers.tencent.fake.server import REGIONS, ApiError, Call, FakeTencent, by_ids, filters, page
+from tests.drivers.tencent.fake.server import (
+    REGIONS,
+    ApiError,
+    Call,
+    FakeGap,
+    FakeTencent,
+    by_ids,
+    filters,
+    page,
+    public,
+)
 
 IMAGES: list[dict[str, Any]] = [
     {
@@ -131,35 +141,7 @@ def register(fake: FakeTencent) -> None:
         )
         rows = [image for image in found if matches(image) and image.get("_region", call.region) == call.region]
         total, part = page(rows, call.params)
-        return {"TotalCount": total, "ImageSet": [_public(image) for image in part]}
-
-    @fake.route("cvm", "DescribeInstanceTypeConfigs")
-    def describe_instance_type_configs(call: Call) -> dict[str, Any]:
-        matches = filters(
-            call.params,
-            {
-                "zone": lambda row: [row["Zone"]],
-                "instance-family": lambda row: [row["InstanceFamily"]],
-                "instance-type": lambda row: [row["InstanceType"]],
-            },
-        )
-        rows = [
-            {
-                "Zone": zone,
-                "InstanceType": name,
-                "InstanceFamily": family,
-                "GPU": gpus,
-                "CPU": cpu,
-                "Memory": memory,
-                "FPGA": 0,
-                "GpuCount": float(gpus),
-            }
-            for zone in zones_of(call.region)
-            for name, family, cpu, memory, gpus, _price, _arm in TYPES
-            if type_in_zone(zone, name)
-        ]
-        rows = [row for row in rows if matches(row)]
-        return {"InstanceTypeConfigSet": rows}
+        return {"TotalCount": total, "ImageSet": [public(image) for image in part]}
 
     @fake.route("cvm", "DescribeZoneInstanceConfigInfos")
     def describe_zone_instance_config_infos(call: Call) -> dict[str, Any]:
@@ -191,7 +173,7 @@ def register(fake: FakeTencent) -> None:
             )
         charge = params.get("InstanceChargeType", "PREPAID")
         if charge != "POSTPAID_BY_HOUR":
-            raise FakeGapInCatalogue(f"the fake prices only POSTPAID_BY_HOUR, not {charge}")
+            raise FakeGap(f"the fake prices only POSTPAID_BY_HOUR, not {charge}")
         price = float(row[5])
         return {
             "Price": {
@@ -204,10 +186,6 @@ def register(fake: FakeTencent) -> None:
                 "BandwidthPrice": {"UnitPrice": 0.0, "ChargeUnit": "GB", "UnitPriceDiscount": 0.0, "Discount": 100.0},
             }
         }
-
-
-class FakeGapInCatalogue(AssertionError):
-    """A price question the fake cannot answer."""
 
 
 def _quota_item(zone: str, row: tuple[str, str, int, int, int, str, bool]) -> dict[str, Any]:
@@ -242,14 +220,3 @@ def _quota_item(zone: str, row: tuple[str, str, int, int, int, str, bool]) -> di
         "Frequency": "-/3.0GHz" if arm else "2.5GHz/3.1GHz",
         "StatusCategory": "EnoughStock",
     }
-
-
-def _public(image: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in image.items() if not key.startswith("_")}
-
-
-def known_images(fake: FakeTencent) -> dict[str, dict[str, Any]]:
-    return fake.table("images")
-
-
-__all__ = ["IMAGES", "TYPES", "by_ids", "known_images", "register", "type_in_zone", "zones_of"]
