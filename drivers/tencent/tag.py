@@ -25,12 +25,12 @@ from drivers.tencent.vpc import TencentVPCHandler
 from drivers.types import IID, ResourceKind, TagInfo
 
 NOTES: Mapping[str, str] = {
-    "tag": "Tencent Tag service on every kind; keys up to 127 characters, values up to 255; keys starting with "
-    "qcloud:, tencent: or project are reserved.",
+    "tag": "Tencent Tag service on every kind; keys starting with qcloud, tencent or project are reserved.",
 }
 TAG_KINDS = frozenset(kind.value for kind in ResourceKind)
 
-# kind -> (ServiceType, ResourcePrefix, id key in the product's answer)
+# kind -> (ServiceType, ResourcePrefix, id key in the product's answer); the pairs Tencent's own Terraform
+# provider (tencentcloudstack/terraform-provider-tencentcloud) tags these resources with.
 NAMES: Mapping[ResourceKind, tuple[str, str, str]] = {
     ResourceKind.VPC: ("vpc", "vpc", "VpcId"),
     ResourceKind.SUBNET: ("vpc", "subnet", "SubnetId"),

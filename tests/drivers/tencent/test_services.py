@@ -225,3 +225,10 @@ def test_tags_go_through_the_tag_service_by_service_and_prefix(
     assert tencent.vm().get_vm(iid=vm).tags == {"env": "dev"}
     found = tencent.tag().find_tags(keyword="prod")
     assert [(info.kind, info.resource_iid.name_id) for info in found] == [(ResourceKind.SECURITY_GROUP, "sg-01")]
+
+
+def test_a_reserved_tag_key_is_refused_by_the_tag_service(tencent: TencentConnection, network: None) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        tencent.tag().add_tag(kind=ResourceKind.VPC, iid=IID(name_id="vpc-01"), key="qcloud:owner", value="x")
+    assert "ReservedTagKey" in str(caught.value)
+    assert tencent.vpc().get_vpc(iid=IID(name_id="vpc-01")).tags == {}

@@ -5,8 +5,8 @@ Shapes from the Tag API reference (https://www.tencentcloud.com/document/api/651
 resource is named by ServiceType (third segment of its six-segment name), ResourcePrefix (the part
 before "/" in the last segment), its id and ResourceRegion. The tags live on the resources themselves,
 so each product's Describe* answers them too, as on the real cloud. Which (service, prefix) names which
-kind is from the Tag documentation's list of supported resources ("Resource Description Method",
-/651/89122); the pairs are listed in docs/drivers-tencent.md as not independently confirmed.
+kind is as in Tencent's Terraform provider (tencentcloudstack/terraform-provider-tencentcloud,
+BuildTagResourceName). Keys starting with qcloud, tencent or project are reserved (Tag "Usage Limits").
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ KINDS: dict[tuple[str, str], tuple[str, str]] = {
     ("clb", "clb"): ("load_balancers", "LoadBalancerId"),
     ("ccs", "cluster"): ("clusters", "ClusterId"),
 }
-MAX_KEY, MAX_VALUE = 127, 255
 
 
 def _tags(table: str, resource: dict[str, Any]) -> list[dict[str, str]]:
@@ -66,21 +65,16 @@ def register(fake: FakeTencent) -> None:
             found.append((table, resource))
         return found
 
-    def check(key: str, value: str | None) -> None:
-        if not key or len(key) > MAX_KEY:
-            raise ApiError(
-                "InvalidParameterValue.TagKeyEmpty" if not key else "InvalidParameterValue.TagKeyLengthExceeded",
-                "A tag key has 1 to 127 characters.",
-            )
-        if key.startswith(("qcloud:", "tencent:", "project")):
+    def check(key: str) -> None:
+        if not key:
+            raise ApiError("InvalidParameterValue.TagKeyEmpty", "The tag key cannot be empty.")
+        if key.startswith(("qcloud", "tencent", "project")):
             raise ApiError("InvalidParameterValue.ReservedTagKey", f"The tag key `{key}` is reserved.")
-        if value is not None and len(value) > MAX_VALUE:
-            raise ApiError("InvalidParameterValue.TagValueLengthExceeded", "A tag value has at most 255 characters.")
 
     @fake.route("tag", "AttachResourcesTag")
     def attach_resources_tag(call: Call) -> dict[str, Any]:
         key, value = call.params.get("TagKey", ""), call.params.get("TagValue", "")
-        check(key, value)
+        check(key)
         for table, resource in resources(call):
             tags = _tags(table, resource)
             if any(t["Key"] == key for t in tags):
@@ -91,7 +85,7 @@ def register(fake: FakeTencent) -> None:
     @fake.route("tag", "ModifyResourcesTagValue")
     def modify_resources_tag_value(call: Call) -> dict[str, Any]:
         key, value = call.params.get("TagKey", ""), call.params.get("TagValue", "")
-        check(key, value)
+        check(key)
         for table, resource in resources(call):
             tags = _tags(table, resource)
             if not any(t["Key"] == key for t in tags):
@@ -104,7 +98,7 @@ def register(fake: FakeTencent) -> None:
     @fake.route("tag", "DetachResourcesTag")
     def detach_resources_tag(call: Call) -> dict[str, Any]:
         key = call.params.get("TagKey", "")
-        check(key, None)
+        check(key)
         for table, resource in resources(call):
             _store(table, resource, [t for t in _tags(table, resource) if t["Key"] != key])
         return {}
