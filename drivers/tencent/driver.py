@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from drivers.capabilities import FAMILIES, Capabilities
-from drivers.errors import FieldError, InvalidRequestError, NotSupportedError
+from drivers.capabilities import Capabilities
+from drivers.errors import FieldError, InvalidRequestError
 from drivers.fields import validate_values
+from drivers.tencent import anycall as _anycall
 from drivers.tencent import cluster as _cluster
 from drivers.tencent import disk as _disk
 from drivers.tencent import key_pair as _key_pair
@@ -42,9 +42,9 @@ SUPPORTED = frozenset(
         "nlb",
         "cluster",
         "tag",
+        "anycall",
     }
 )
-NOT_YET = "The Tencent Cloud driver offers no extension calls yet."
 NOTES: Mapping[str, str] = {
     "price": "Postpaid-by-hour prices of the account (DescribeZoneInstanceConfigInfos; one spec: "
     "InquiryPriceRunInstances), per zone, in the connection's currency (CNY on the China site, USD on the "
@@ -60,13 +60,15 @@ NOTES: Mapping[str, str] = {
     **_nlb.NOTES,
     **_cluster.NOTES,
     **_tag.NOTES,
+    **_anycall.NOTES,
 }
 
 CAPABILITIES = Capabilities(
     handlers=SUPPORTED,
     unsupported=_monitoring.UNSUPPORTED,
     tag_kinds=_tag.TAG_KINDS,
-    notes={**{family: NOT_YET for family in FAMILIES if family not in SUPPORTED}, **NOTES},
+    anycall_fids=_anycall.FIDS,
+    notes=NOTES,
 )
 
 
@@ -154,10 +156,9 @@ class TencentConnection:
         CAPABILITIES.require("monitoring")
         return _monitoring.TencentMonitoringHandler(self._clients)
 
-    def anycall(self) -> Any:
-        # Declared unsupported, so this raises NotSupportedError before anything else happens.
+    def anycall(self) -> _anycall.TencentAnyCallHandler:
         CAPABILITIES.require("anycall")
-        raise NotSupportedError("Extension calls (AnyCall) are not offered.")
+        return _anycall.TencentAnyCallHandler(self._clients)
 
 
 class TencentDriver:

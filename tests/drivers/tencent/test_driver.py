@@ -14,9 +14,10 @@ def test_the_registry_builds_the_tencent_driver() -> None:
     assert "tencent" in registry.driver_names()
 
 
-def test_capabilities_declare_everything_but_anycall_and_per_disk_metrics() -> None:
+def test_capabilities_declare_every_family_but_per_disk_metrics() -> None:
     capabilities = TencentDriver.capabilities
-    assert {family for family in capabilities.to_dict() if capabilities.to_dict()[family] is False} == {"anycall"}
+    assert not [family for family, offered in capabilities.to_dict().items() if offered is False]
+    assert capabilities.anycall_fids == ("getVncUrl",)
     assert capabilities.unsupported == {
         "monitoring.disk_read",
         "monitoring.disk_write",
@@ -38,7 +39,7 @@ def test_the_provider_catalogue_lists_tencent_with_its_fields(api) -> None:  # t
     ]
     assert [f["name"] for f in tencent["region_fields"]] == ["region", "zone"]
     assert [f["name"] for f in tencent["region_options"]] == ["currency"]
-    assert tencent["capabilities"]["cluster"] is True and tencent["capabilities"]["anycall"] is False
+    assert tencent["capabilities"]["cluster"] is True and tencent["capabilities"]["anycall_fids"] == ["getVncUrl"]
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from drivers.errors import DependencyError, InvalidRequestError, InvalidStateErr
 from drivers.tencent import TencentConnection
 from drivers.types import (
     IID,
+    AnyCallInfo,
     KeyPairReqInfo,
     SecurityReqInfo,
     SecurityRule,
@@ -138,3 +139,16 @@ def test_terminating_answers_at_once_and_the_vm_goes(tencent: TencentConnection,
     for _ in range(5):
         tencent.vm().list_vm_status()
     assert tencent.vm().terminate_vm(iid=running) == VMStatus.TERMINATED
+
+
+def test_anycall_answers_a_running_vms_console_url(tencent: TencentConnection, running: IID) -> None:
+    answer = tencent.anycall().call(req=AnyCallInfo(fid="getVncUrl", params_in={"vm": "vm-01"}))
+    assert answer.params_out["vm_id"] == running.system_id
+    assert answer.params_out["vnc_url"].startswith("wss://")
+    tencent.vm().suspend_vm(iid=running)
+    _settle(tencent, running, VMStatus.SUSPENDED)
+    with pytest.raises(InvalidStateError):
+        tencent.anycall().call(req=AnyCallInfo(fid="getVncUrl", params_in={"vm": running.system_id}))
+    with pytest.raises(InvalidRequestError) as caught:
+        tencent.anycall().call(req=AnyCallInfo(fid="getVncUrl", params_in={"instance": "vm-01"}))
+    assert caught.value.field == "instance"

@@ -310,6 +310,20 @@ def register(fake: FakeTencent) -> None:
                 one["StopChargingMode"] = "KEEP_CHARGING"
         return answer
 
+    @fake.route("cvm", "DescribeInstanceVncUrl")
+    def describe_instance_vnc_url(call: Call) -> dict[str, Any]:
+        # DescribeInstanceVncUrl (/30496): RUNNING instances only; the URL is good for 15 seconds.
+        instance = instances.get(call.params.get("InstanceId", ""))
+        if instance is None or instance["_region"] != call.region:
+            raise ApiError(
+                "InvalidInstanceId.NotFound", f"The instance `{call.params.get('InstanceId')}` does not exist."
+            )
+        if instance["InstanceState"] != "RUNNING":
+            state = instance["InstanceState"].title().replace("_", "")
+            raise ApiError(f"UnsupportedOperation.InstanceState{state}", "Only a RUNNING instance has a VNC console.")
+        token = fake.new_id("vnc").split("-")[1]
+        return {"InstanceVncUrl": f"wss://gzvnc.qcloud.com:26789/vnc?s={token}"}
+
     @fake.route("cvm", "TerminateInstances")
     def terminate_instances(call: Call) -> dict[str, Any]:
         found = visible(call)
