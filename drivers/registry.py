@@ -24,6 +24,7 @@ BUILTIN: Mapping[str, str] = {
     "ktclassic": "drivers.ktclassic:KTClassicDriver",
     "ibm": "drivers.ibm:IBMDriver",
     "mock": "drivers.mock:MockDriver",
+    "tencent": "drivers.tencent:TencentDriver",
 }
 
 ENTRY_POINT_GROUP = "spiderweb.drivers"

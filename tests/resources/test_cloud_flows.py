@@ -76,12 +76,21 @@ def _alibaba() -> Cloud:
                  zones=("cn-hangzhou-h", "cn-hangzhou-i"), options={})
 
 
+def _tencent() -> Cloud:
+    from tests.drivers.tencent.fake import running
+    from tests.drivers.tencent.support import connection_info
+
+    return Cloud(provider="tencent", fake=running, info=lambda fake: connection_info(zone="ap-guangzhou-3"),
+                 image="img-487zeit5", spec="S5.MEDIUM4", zones=("ap-guangzhou-3", "ap-guangzhou-4"), options={})
+
+
 CLOUDS: dict[str, Callable[[], Cloud]] = {
     "gcp": _gcp,
     "azure": _azure,
     "ktclassic": _ktclassic,
     "ibm": _ibm,
     "alibaba": _alibaba,
+    "tencent": _tencent,
 }
 
 

@@ -197,5 +197,6 @@ HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
     "azure": _from("tests.drivers.azure.harness"),
     "ktclassic": _from("tests.drivers.ktclassic.harness"),
     "ibm": _from("tests.drivers.ibm.harness"),
+    "tencent": _from("tests.drivers.tencent.harness"),
     "mock": _mock_harness,
 }
