@@ -21,6 +21,8 @@ BUILTIN: Mapping[str, str] = {
     "azure": "drivers.azure:AzureDriver",
     "gcp": "drivers.gcp:GCPDriver",
     "mock": "drivers.mock:MockDriver",
+    "ncp": "drivers.ncp:NCPDriver",
+    "ncpclassic": "drivers.ncp:NCPClassicDriver",
 }
 
 ENTRY_POINT_GROUP = "spiderweb.drivers"

@@ -195,4 +195,6 @@ HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
     "gcp": _from("tests.drivers.gcp.harness"),
     "azure": _from("tests.drivers.azure.harness"),
     "mock": _mock_harness,
+    "ncp": _from("tests.drivers.ncp.harness"),
+    "ncpclassic": _from("tests.drivers.ncp.harness_classic"),
 }

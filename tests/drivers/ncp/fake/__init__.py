@@ -1,0 +1,30 @@
+"""A stateful fake of NCP's API gateway for the NCP drivers' tests (no network).
+
+`running()` starts it with every family registered and `responses` intercepting all HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import responses
+
+from tests.drivers.ncp.fake import classic, vpc_api, vserver_meta, vserver_net, vserver_servers
+from tests.drivers.ncp.fake.server import HOST, Call, FakeGap, FakeNCP, ServiceError
+
+FAMILIES = (vpc_api.register, vserver_meta.register, vserver_net.register, vserver_servers.register, classic.register)
+
+
+@contextmanager
+def running(*, access_key: str, secret_key: str, region: str = "KR") -> Iterator[FakeNCP]:
+    """The fake, answering every request made through `requests` until the block ends."""
+    fake = FakeNCP(access_key=access_key, secret_key=secret_key, region=region)
+    for register in FAMILIES:
+        register(fake)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        fake.install(rsps)
+        yield fake
+
+
+__all__ = ["HOST", "Call", "FakeGap", "FakeNCP", "ServiceError", "running"]
