@@ -200,6 +200,13 @@ class NCPVPCHandler:
         except NotFoundError:
             return
         vpc_no = str(raw["vpcNo"])
+        # Checked first so that a VPC still in use keeps its subnets.
+        groups = rows(
+            self._client.call("vserver", "getAccessControlGroupList", {"vpcNo": vpc_no}), "accessControlGroupList"
+        )
+        servers = self._client.call("vserver", "getServerInstanceList", {"vpcNo": vpc_no})
+        if any(not g.get("isDefault") for g in groups) or rows(servers, "serverInstanceList"):
+            raise DependencyError(f"VPC '{raw['vpcName']}' still has servers or access control groups.")
         for subnet in self._subnets(vpc_no):
             self._delete_subnet(str(subnet["subnetNo"]))
         for acl in self._acls(vpc_no):

@@ -179,7 +179,7 @@ def _apply(fake: FakeNCP, action: str, server: dict[str, Any], status: str) -> N
 
         def gone() -> None:
             fake.table("servers").pop(server["serverInstanceNo"], None)
-            for nic in server["networkInterfaceNoList"]:
+            for nic in server.get("networkInterfaceNoList", []):
                 fake.table("nics").pop(nic, None)
 
         fake.later(2, gone)
