@@ -45,6 +45,16 @@ def find(items: Iterable[T], iid: IID, key: Callable[[T], tuple[str, str]], what
     raise NotFoundError(f"{what} '{iid.system_id or iid.name_id}' does not exist.")
 
 
+def find_image(items: Iterable[T], iid: IID, key: Callable[[T], tuple[str, str]]) -> T:
+    """Images are named by their number or their name alike (the API's image field carries either,
+    in name_id and system_id both), so either matches."""
+    wanted = {value for value in (iid.system_id, iid.name_id) if value}
+    for item in items:
+        if wanted & set(key(item)):
+            return item
+    raise NotFoundError(f"Image '{iid.system_id or iid.name_id}' does not exist.")
+
+
 def check_name(name: str, *, field: str, what: str) -> str:
     if not _NAME.match(name):
         raise InvalidRequestError(

@@ -14,7 +14,7 @@ from typing import Any
 
 from drivers.errors import NotFoundError
 from drivers.ncp._client import NCPClient
-from drivers.ncp._common import code, find, gib, mib, rows
+from drivers.ncp._common import code, find_image, gib, mib, rows
 from drivers.types import IID, ImageInfo, ImageStatus, RegionZoneInfo, VMSpecInfo, ZoneInfo, ZoneStatus
 
 VPC = "vserver"
@@ -108,7 +108,7 @@ class NCPImageHandler:
         return [classic_image(item) for item in rows(answer, "productList")]
 
     def get_image(self, *, iid: IID) -> ImageInfo:
-        return find(self.list_images(), iid, lambda image: (image.iid.system_id, image.iid.name_id), "NCP image")
+        return find_image(self.list_images(), iid, lambda image: (image.iid.system_id, image.iid.name_id))
 
 
 # --- specs -------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
 from drivers.ncp._client import NCPClient
-from drivers.ncp._common import check_name, code, describe, described_tags, find, gib, parse_date, rows
+from drivers.ncp._common import check_name, code, describe, described_tags, find, find_image, gib, parse_date, rows
 from drivers.ncp._vm_common import ServerControls, vm_status
 from drivers.ncp.key_pair import VM_USER, NCPKeyPairHandler
 from drivers.types import IID, VMInfo, VMReqInfo, VMStatus, VMStatusInfo
@@ -139,7 +139,7 @@ class NCPVMHandler:
             self._client.call("vserver", "getServerImageList", {"serverImageTypeCodeList": [image_type]}),
             "serverImageList",
         )
-        image = find(images, req.image_iid, lambda i: (str(i["serverImageNo"]), str(i["serverImageName"])), "Image")
+        image = find_image(images, req.image_iid, lambda i: (str(i["serverImageNo"]), str(i["serverImageName"])))
         specs = rows(
             self._client.call("vserver", "getServerSpecList", {"serverSpecCodeList": [req.spec_name]}), "serverSpecList"
         )

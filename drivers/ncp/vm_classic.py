@@ -14,7 +14,7 @@ from typing import Any
 
 from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
 from drivers.ncp._client import NCPClient
-from drivers.ncp._common import check_name, code, find, gib, parse_date, rows
+from drivers.ncp._common import check_name, code, find, find_image, gib, parse_date, rows
 from drivers.ncp._vm_common import ServerControls, vm_status
 from drivers.ncp.key_pair import VM_USER
 from drivers.ncp.security_group import classic_acg_key
@@ -110,7 +110,7 @@ class NCPClassicVMHandler:
         if any(str(s["serverName"]) == req.name for s in self._servers.raw_servers()):
             raise AlreadyExistsError(f"A server named '{req.name}' already exists.", field="name")
         images = rows(self._client.call("server", "getServerImageProductList"), "productList")
-        image = find(images, req.image_iid, lambda i: (str(i["productCode"]), str(i["productName"])), "Image")
+        image = find_image(images, req.image_iid, lambda i: (str(i["productCode"]), str(i["productName"])))
         products = rows(
             self._client.call("server", "getServerProductList", {"serverImageProductCode": image["productCode"]}),
             "productList",

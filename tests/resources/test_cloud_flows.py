@@ -51,11 +51,19 @@ def _azure() -> Cloud:
                  zones=("koreacentral", "koreacentral"), options={"polling_interval": 0, "lro_timeout": 5})
 
 
-@pytest.fixture(params=["gcp", "azure"])
+def _ncp() -> Cloud:
+    from tests.drivers.ncp.support import connection_info, fake_cloud
+
+    return Cloud(provider="ncp", fake=fake_cloud, info=lambda fake: connection_info(), image="ubuntu-22.04-base",
+                 spec="s2-g3", zones=("KR-1", "KR-2"), options={})
+
+
+@pytest.fixture(params=["gcp", "azure", "ncp"])
 def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:  # type: ignore[no-untyped-def]
     """A connection registered through the services, and its fake cloud answering while the test runs."""
-    chosen = {"gcp": _gcp, "azure": _azure}[request.param]()
+    chosen = {"gcp": _gcp, "azure": _azure, "ncp": _ncp}[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
+    monkeypatch.setattr("drivers.ncp._common.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:
         info = chosen.info(fake)
