@@ -13,6 +13,7 @@ from typing import NoReturn
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import AuthError, FieldError, NotSupportedError
 from drivers.fields import validate_values
+from drivers.ncp import disk as _disk
 from drivers.ncp import key_pair as _key_pair
 from drivers.ncp import security_group as _security_group
 from drivers.ncp import tag as _tag
@@ -33,7 +34,7 @@ NO_TAGS = (
 )
 NO_VPC = "NCP Classic has no VPC: servers are placed in the connection's zone and reached through their ACGs."
 
-_VPC_FAMILIES = frozenset({"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm"})
+_VPC_FAMILIES = frozenset({"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk"})
 VPC_CAPABILITIES = Capabilities(
     handlers=_VPC_FAMILIES,
     unsupported=_vm.UNSUPPORTED,
@@ -142,8 +143,9 @@ class NCPConnection:
             return _vm_classic.NCPClassicVMHandler(self._client, self._info.zone)
         return _vm.NCPVMHandler(self._client)
 
-    def disk(self) -> NoReturn:
-        self._refuse("disk")
+    def disk(self) -> _disk.NCPDiskHandler:
+        self._caps.require("disk")
+        return _disk.NCPDiskHandler(self._client, self._info.zone)
 
     def my_image(self) -> NoReturn:
         self._refuse("my_image")

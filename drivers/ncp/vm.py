@@ -12,16 +12,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
+from drivers.errors import AlreadyExistsError, InvalidRequestError, InvalidStateError, NotFoundError
 from drivers.ncp._client import NCPClient
-from drivers.ncp._common import check_name, code, describe, described_tags, find, find_image, gib, parse_date, rows
+from drivers.ncp._common import (
+    check_name,
+    code,
+    describe,
+    described_tags,
+    find,
+    find_image,
+    gib,
+    parse_date,
+    rows,
+    wait_for,
+)
 from drivers.ncp._vm_common import ServerControls, vm_status
+from drivers.ncp.disk import NCPDiskHandler, disk_key
 from drivers.ncp.key_pair import VM_USER, NCPKeyPairHandler
 from drivers.types import IID, VMInfo, VMReqInfo, VMStatus, VMStatusInfo
 
 OFFERED = True
 UNSUPPORTED: frozenset[str] = frozenset()
 NOTES = {"vm.suspend": "Suspend stops the server (stopServerInstances); resume starts it again."}
+
+
+def _attach_order(disk: dict[str, Any]) -> str:
+    return str(disk.get("deviceName") or disk.get("createDate") or "")
 
 
 class NCPVMHandler:
@@ -37,7 +53,17 @@ class NCPVMHandler:
         groups = rows(self._client.call("vserver", "getAccessControlGroupList"), "accessControlGroupList")
         images = rows(self._client.call("vserver", "getServerImageList"), "serverImageList")
         nics = rows(self._client.call("vserver", "getNetworkInterfaceList"), "networkInterfaceList")
+        disks = NCPDiskHandler(self._client, "").raw_disks()
+        attached = sorted((d for d in disks if code(d.get("blockStorageInstanceStatus")) == "ATTAC"), key=_attach_order)
         return {
+            "disks": {
+                str(s): ",".join(
+                    f"{d['blockStorageName']}/{d['blockStorageInstanceNo']}"
+                    for d in attached
+                    if d.get("serverInstanceNo") == s
+                )
+                for s in {d.get("serverInstanceNo") for d in attached}
+            },
             "vpc": {str(v["vpcNo"]): str(v["vpcName"]) for v in vpcs},
             "subnet": {str(s["subnetNo"]): str(s["subnetName"]) for s in subnets},
             "acg": {str(g["accessControlGroupNo"]): str(g["accessControlGroupName"]) for g in groups},
@@ -66,6 +92,11 @@ class NCPVMHandler:
             region=str(raw.get("regionCode") or self._client.region),
             zone=str(raw.get("zoneCode", "")),
             security_group_iids=tuple(IID(name_id=names["acg"].get(a, ""), system_id=a) for a in acgs),
+            data_disk_iids=tuple(
+                IID(name_id=pair.split("/")[0], system_id=pair.split("/")[1])
+                for pair in names["disks"].get(str(raw["serverInstanceNo"]), "").split(",")
+                if pair
+            ),
             key_pair_iid=IID(name_id=key, system_id=key) if key else None,
             root_disk_type=code(raw.get("baseBlockStorageDiskDetailType")),
             root_disk_size_gb=gib(raw.get("baseBlockStorageSize")),
@@ -115,23 +146,38 @@ class NCPVMHandler:
         return self._servers.reboot(iid)
 
     def terminate_vm(self, *, iid: IID) -> VMStatus:
+        try:
+            raw = self._servers.raw_server(iid)
+        except NotFoundError:
+            return VMStatus.TERMINATED
+        # Data volumes are let go first, so they outlive the server as Available disks.
+        volumes = NCPDiskHandler(self._client, "")
+        attached = [
+            str(d["blockStorageInstanceNo"])
+            for d in volumes.raw_disks({"serverInstanceNo": raw["serverInstanceNo"]})
+            if code(d.get("blockStorageInstanceStatus")) == "ATTAC"
+        ]
+        if attached and vm_status(raw) != VMStatus.TERMINATING:
+            volumes.detach(attached)
+            for number in attached:
+                volumes.wait_available(number)
         return self._servers.terminate(iid)
 
     # --- start -----------------------------------------------------------------------------------------
 
     def start_vm(self, *, req: VMReqInfo) -> VMInfo:
         check_name(req.name, field="name", what="server")
-        if req.data_disk_iids:
-            raise InvalidRequestError(
-                "Attach data disks after the server runs (disk family); NCP creates servers without them.",
-                field="data_disk_iids",
-            )
         if req.root_disk_type or req.root_disk_size_gb:
             raise InvalidRequestError(
                 "NCP's KVM servers take the root disk of their image; it cannot be chosen here.",
                 field="root_disk_size_gb" if req.root_disk_size_gb else "root_disk_type",
             )
         description = describe(req.tags) if req.tags else ""
+        volumes = NCPDiskHandler(self._client, "")
+        data_disks = [find(volumes.raw_disks(), iid, disk_key, "Block storage") for iid in req.data_disk_iids]
+        for disk in data_disks:
+            if code(disk.get("blockStorageInstanceStatus")) != "CREAT":
+                raise InvalidStateError(f"Block storage '{disk['blockStorageName']}' is not available to attach.")
         if any(str(s["serverName"]) == req.name for s in self._servers.raw_servers()):
             raise AlreadyExistsError(f"A server named '{req.name}' already exists.", field="name")
         image_type = "SELF" if req.image_type == "MyImage" else "NCP"
@@ -187,4 +233,11 @@ class NCPVMHandler:
                 params["initScriptNo"] = script["initScriptNo"]
         answer = self._client.call("vserver", "createServerInstances", params)
         number = str(rows(answer, "serverInstanceList")[0]["serverInstanceNo"])
-        return self.get_vm(iid=IID(name_id=req.name, system_id=number))
+        iid = IID(name_id=req.name, system_id=number)
+        if data_disks:
+            # NCP attaches volumes to a running server only: wait for it, then attach them in order.
+            wait_for(lambda: self._servers.status(iid), lambda status: status == VMStatus.RUNNING, f"server {number}")
+            for disk in data_disks:
+                volumes.attach(str(disk["blockStorageInstanceNo"]), number)
+                volumes.wait_attached(str(disk["blockStorageInstanceNo"]))
+        return self.get_vm(iid=iid)

@@ -100,7 +100,7 @@ def test_terminating_a_server_still_booting_waits_for_it(ncp: NCPConnection, fak
         ({"spec_name": "x9-g9"}, NotFoundError),
         ({"image_iid": IID(name_id="no-image")}, NotFoundError),
         ({"root_disk_size_gb": 100}, InvalidRequestError),
-        ({"data_disk_iids": (IID(name_id="d"),)}, InvalidRequestError),
+        ({"data_disk_iids": (IID(name_id="no-disk"),)}, NotFoundError),
         ({"name": "Web_01"}, InvalidRequestError),
     ],
 )

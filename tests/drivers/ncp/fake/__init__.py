@@ -10,10 +10,17 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.ncp.fake import classic, vpc_api, vserver_meta, vserver_net, vserver_servers
+from tests.drivers.ncp.fake import block_storage, classic, vpc_api, vserver_meta, vserver_net, vserver_servers
 from tests.drivers.ncp.fake.server import HOST, Call, FakeGap, FakeNCP, ServiceError
 
-FAMILIES = (vpc_api.register, vserver_meta.register, vserver_net.register, vserver_servers.register, classic.register)
+FAMILIES = (
+    block_storage.register,
+    vpc_api.register,
+    vserver_meta.register,
+    vserver_net.register,
+    vserver_servers.register,
+    classic.register,
+)
 
 
 @contextmanager

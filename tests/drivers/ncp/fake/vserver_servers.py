@@ -181,6 +181,9 @@ def _apply(fake: FakeNCP, action: str, server: dict[str, Any], status: str) -> N
             fake.table("servers").pop(server["serverInstanceNo"], None)
             for nic in server.get("networkInterfaceNoList", []):
                 fake.table("nics").pop(nic, None)
+            for number, volume in list(fake.table("volumes").items()):
+                if volume["serverInstanceNo"] == server["serverInstanceNo"]:
+                    fake.table("volumes").pop(number)
 
         fake.later(2, gone)
 
