@@ -74,18 +74,19 @@ def wait_for(read: Callable[[], T], done: Callable[[T], bool], what: str) -> T:
     raise InvalidStateError(f"NCP's {what} did not settle in time.")
 
 
-def describe(tags: Mapping[str, str], *, field: str = "tags") -> str:
-    """A description holding the tags, for NCP objects that have a description but no tags."""
+def describe(tags: Mapping[str, str], *, field: str = "tags", **meta: str) -> str:
+    """A description holding the tags (and `meta`), for NCP objects that have a description but no tags."""
     for key, value in tags.items():
         if not isinstance(key, str) or not isinstance(value, str) or not key:
             raise InvalidRequestError("Tags are non-empty string keys with string values.", field=field)
-    text = _META_PREFIX + json.dumps({"tags": dict(tags)}, separators=(",", ":"), sort_keys=True)
+    text = _META_PREFIX + json.dumps({**meta, "tags": dict(tags)}, separators=(",", ":"), sort_keys=True)
     if len(text) > 1000:  # NCP's description fields hold 1000 characters
         raise InvalidRequestError("The tags do not fit in NCP's 1000-character description.", field=field)
     return text
 
 
-def described_tags(description: Any) -> dict[str, str]:
+def described(description: Any) -> dict[str, Any]:
+    """What `describe` kept in a description ({} for any other description)."""
     text = str(description or "")
     if not text.startswith(_META_PREFIX):
         return {}
@@ -93,7 +94,11 @@ def described_tags(description: Any) -> dict[str, str]:
         data = json.loads(text[len(_META_PREFIX) :])
     except ValueError:
         return {}
-    tags = data.get("tags") if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def described_tags(description: Any) -> dict[str, str]:
+    tags = described(description).get("tags")
     return {str(k): str(v) for k, v in tags.items()} if isinstance(tags, dict) else {}
 
 

@@ -15,6 +15,7 @@ from drivers.errors import AuthError, FieldError, NotSupportedError
 from drivers.fields import validate_values
 from drivers.ncp import disk as _disk
 from drivers.ncp import key_pair as _key_pair
+from drivers.ncp import my_image as _my_image
 from drivers.ncp import security_group as _security_group
 from drivers.ncp import tag as _tag
 from drivers.ncp import vm as _vm
@@ -34,7 +35,9 @@ NO_TAGS = (
 )
 NO_VPC = "NCP Classic has no VPC: servers are placed in the connection's zone and reached through their ACGs."
 
-_VPC_FAMILIES = frozenset({"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk"})
+_VPC_FAMILIES = frozenset(
+    {"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
+)
 VPC_CAPABILITIES = Capabilities(
     handlers=_VPC_FAMILIES,
     unsupported=_vm.UNSUPPORTED,
@@ -147,8 +150,9 @@ class NCPConnection:
         self._caps.require("disk")
         return _disk.NCPDiskHandler(self._client, self._info.zone)
 
-    def my_image(self) -> NoReturn:
-        self._refuse("my_image")
+    def my_image(self) -> _my_image.NCPMyImageHandler:
+        self._caps.require("my_image")
+        return _my_image.NCPMyImageHandler(self._client)
 
     def nlb(self) -> NoReturn:
         self._refuse("nlb")

@@ -10,11 +10,20 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.ncp.fake import block_storage, classic, vpc_api, vserver_meta, vserver_net, vserver_servers
+from tests.drivers.ncp.fake import (
+    block_storage,
+    classic,
+    member_images,
+    vpc_api,
+    vserver_meta,
+    vserver_net,
+    vserver_servers,
+)
 from tests.drivers.ncp.fake.server import HOST, Call, FakeGap, FakeNCP, ServiceError
 
 FAMILIES = (
     block_storage.register,
+    member_images.register,
     vpc_api.register,
     vserver_meta.register,
     vserver_net.register,
