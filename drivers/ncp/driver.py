@@ -16,6 +16,7 @@ from drivers.fields import validate_values
 from drivers.ncp import disk as _disk
 from drivers.ncp import key_pair as _key_pair
 from drivers.ncp import my_image as _my_image
+from drivers.ncp import nlb as _nlb
 from drivers.ncp import security_group as _security_group
 from drivers.ncp import tag as _tag
 from drivers.ncp import vm as _vm
@@ -36,7 +37,7 @@ NO_TAGS = (
 NO_VPC = "NCP Classic has no VPC: servers are placed in the connection's zone and reached through their ACGs."
 
 _VPC_FAMILIES = frozenset(
-    {"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk", "my_image"}
+    {"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk", "my_image", "nlb"}
 )
 VPC_CAPABILITIES = Capabilities(
     handlers=_VPC_FAMILIES,
@@ -154,8 +155,9 @@ class NCPConnection:
         self._caps.require("my_image")
         return _my_image.NCPMyImageHandler(self._client)
 
-    def nlb(self) -> NoReturn:
-        self._refuse("nlb")
+    def nlb(self) -> _nlb.NCPNLBHandler:
+        self._caps.require("nlb")
+        return _nlb.NCPNLBHandler(self._client, self._info.zone)
 
     def cluster(self) -> NoReturn:
         self._refuse("cluster")

@@ -205,8 +205,13 @@ class NCPVPCHandler:
             self._client.call("vserver", "getAccessControlGroupList", {"vpcNo": vpc_no}), "accessControlGroupList"
         )
         servers = self._client.call("vserver", "getServerInstanceList", {"vpcNo": vpc_no})
-        if any(not g.get("isDefault") for g in groups) or rows(servers, "serverInstanceList"):
-            raise DependencyError(f"VPC '{raw['vpcName']}' still has servers or access control groups.")
+        balancers = self._client.call("vloadbalancer", "getLoadBalancerInstanceList", {"vpcNo": vpc_no})
+        if (
+            any(not g.get("isDefault") for g in groups)
+            or rows(servers, "serverInstanceList")
+            or rows(balancers, "loadBalancerInstanceList")
+        ):
+            raise DependencyError(f"VPC '{raw['vpcName']}' still has servers, access control groups or load balancers.")
         for subnet in self._subnets(vpc_no):
             self._delete_subnet(str(subnet["subnetNo"]))
         for acl in self._acls(vpc_no):

@@ -14,6 +14,7 @@ from tests.drivers.ncp.fake import (
     block_storage,
     classic,
     member_images,
+    vloadbalancer,
     vpc_api,
     vserver_meta,
     vserver_net,
@@ -24,6 +25,7 @@ from tests.drivers.ncp.fake.server import HOST, Call, FakeGap, FakeNCP, ServiceE
 FAMILIES = (
     block_storage.register,
     member_images.register,
+    vloadbalancer.register,
     vpc_api.register,
     vserver_meta.register,
     vserver_net.register,

@@ -169,6 +169,8 @@ def get_subnet_detail(fake: FakeNCP, call: Call) -> dict[str, Any]:
 def delete_subnet(fake: FakeNCP, call: Call) -> dict[str, Any]:
     number = call.require("subnetNo")
     subnet = _subnet(fake, number)
+    if any(number in lb["subnetNoList"] for lb in fake.table("lbs").values()):
+        raise ServiceError("1000063", "The subnet cannot be deleted because a load balancer is in use in it.")
     if any(s["subnetNo"] == number for s in fake.table("servers").values()):
         raise ServiceError("1000061", "The subnet cannot be deleted because servers are in use in it.")
     if subnet["subnetStatus"]["code"] != "RUN":
