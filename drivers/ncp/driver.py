@@ -15,6 +15,7 @@ from drivers.errors import AuthError, FieldError, NotSupportedError
 from drivers.fields import validate_values
 from drivers.ncp import disk as _disk
 from drivers.ncp import key_pair as _key_pair
+from drivers.ncp import monitoring as _monitoring
 from drivers.ncp import my_image as _my_image
 from drivers.ncp import nlb as _nlb
 from drivers.ncp import security_group as _security_group
@@ -37,17 +38,30 @@ NO_TAGS = (
 NO_VPC = "NCP Classic has no VPC: servers are placed in the connection's zone and reached through their ACGs."
 
 _VPC_FAMILIES = frozenset(
-    {"region_zone", "image", "vm_spec", "vpc", "security_group", "key_pair", "vm", "disk", "my_image", "nlb"}
+    {
+        "region_zone",
+        "image",
+        "vm_spec",
+        "vpc",
+        "security_group",
+        "key_pair",
+        "vm",
+        "disk",
+        "my_image",
+        "nlb",
+        "monitoring",
+    }
 )
 VPC_CAPABILITIES = Capabilities(
     handlers=_VPC_FAMILIES,
-    unsupported=_vm.UNSUPPORTED,
+    unsupported=_vm.UNSUPPORTED | _monitoring.UNSUPPORTED,
     notes={
         **{family: NOT_YET for family in FAMILIES if family not in _VPC_FAMILIES},
         "price": PRICE_NOTE,
         "tag": NO_TAGS,
         **_vpc.NOTES,
         **_vm.NOTES,
+        **_monitoring.NOTES,
     },
 )
 
@@ -166,8 +180,9 @@ class NCPConnection:
         self._caps.require("tag")
         return _tag.NCPClassicTagHandler(self._client, self._info.zone)
 
-    def monitoring(self) -> NoReturn:
-        self._refuse("monitoring")
+    def monitoring(self) -> _monitoring.NCPMonitoringHandler:
+        self._caps.require("monitoring")
+        return _monitoring.NCPMonitoringHandler(self._client)
 
     def anycall(self) -> NoReturn:
         self._refuse("anycall")

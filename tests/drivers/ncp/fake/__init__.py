@@ -13,6 +13,7 @@ import responses
 from tests.drivers.ncp.fake import (
     block_storage,
     classic,
+    cloud_insight,
     member_images,
     vloadbalancer,
     vpc_api,
@@ -42,6 +43,7 @@ def running(*, access_key: str, secret_key: str, region: str = "KR") -> Iterator
         register(fake)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         fake.install(rsps)
+        cloud_insight.install(fake, rsps)
         yield fake
 
 
