@@ -10,6 +10,7 @@ private IP is the default network interface's (`getNetworkInterfaceList`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.errors import AlreadyExistsError, InvalidRequestError, InvalidStateError, NotFoundError
@@ -40,6 +41,20 @@ def _attach_order(disk: dict[str, Any]) -> str:
     return str(disk.get("deviceName") or disk.get("createDate") or "")
 
 
+@dataclass
+class _Names:
+    """Names and facts of what servers refer to, read once for a listing."""
+
+    vpc: dict[str, str]
+    subnet: dict[str, str]
+    acg: dict[str, str]
+    image: dict[str, str]
+    image_type: dict[str, str]
+    ip: dict[str, str]
+    nic_acgs: dict[str, list[str]]
+    disks: dict[str, list[IID]] = field(default_factory=dict)
+
+
 class NCPVMHandler:
     def __init__(self, client: NCPClient) -> None:
         self._client = client
@@ -47,36 +62,34 @@ class NCPVMHandler:
 
     # --- names of what servers refer to ----------------------------------------------------------------
 
-    def _lookups(self) -> dict[str, dict[str, str]]:
+    def _lookups(self) -> _Names:
         vpcs = rows(self._client.call("vpc", "getVpcList"), "vpcList")
         subnets = rows(self._client.call("vpc", "getSubnetList"), "subnetList")
         groups = rows(self._client.call("vserver", "getAccessControlGroupList"), "accessControlGroupList")
         images = rows(self._client.call("vserver", "getServerImageList"), "serverImageList")
         nics = rows(self._client.call("vserver", "getNetworkInterfaceList"), "networkInterfaceList")
-        disks = NCPDiskHandler(self._client, "").raw_disks()
-        attached = sorted((d for d in disks if code(d.get("blockStorageInstanceStatus")) == "ATTAC"), key=_attach_order)
-        return {
-            "disks": {
-                str(s): ",".join(
-                    f"{d['blockStorageName']}/{d['blockStorageInstanceNo']}"
-                    for d in attached
-                    if d.get("serverInstanceNo") == s
-                )
-                for s in {d.get("serverInstanceNo") for d in attached}
+        volumes = NCPDiskHandler(self._client, "").raw_disks()
+        names = _Names(
+            vpc={str(v["vpcNo"]): str(v["vpcName"]) for v in vpcs},
+            subnet={str(s["subnetNo"]): str(s["subnetName"]) for s in subnets},
+            acg={str(g["accessControlGroupNo"]): str(g["accessControlGroupName"]) for g in groups},
+            image={str(i["serverImageNo"]): str(i["serverImageName"]) for i in images},
+            image_type={str(i["serverImageNo"]): code(i.get("serverImageType")) for i in images},
+            ip={str(n["networkInterfaceNo"]): str(n.get("ip", "")) for n in nics},
+            nic_acgs={
+                str(n["networkInterfaceNo"]): [str(a) for a in n.get("accessControlGroupNoList") or []] for n in nics
             },
-            "vpc": {str(v["vpcNo"]): str(v["vpcName"]) for v in vpcs},
-            "subnet": {str(s["subnetNo"]): str(s["subnetName"]) for s in subnets},
-            "acg": {str(g["accessControlGroupNo"]): str(g["accessControlGroupName"]) for g in groups},
-            "image": {str(i["serverImageNo"]): str(i["serverImageName"]) for i in images},
-            "image_type": {str(i["serverImageNo"]): code(i.get("serverImageType")) for i in images},
-            "ip": {str(n["networkInterfaceNo"]): str(n.get("ip", "")) for n in nics},
-            "nic_acgs": {str(n["networkInterfaceNo"]): ",".join(n.get("accessControlGroupNoList") or []) for n in nics},
-        }
+        )
+        attached = (v for v in volumes if code(v.get("blockStorageInstanceStatus")) == "ATTAC")
+        for volume in sorted(attached, key=_attach_order):
+            iid = IID(name_id=str(volume["blockStorageName"]), system_id=str(volume["blockStorageInstanceNo"]))
+            names.disks.setdefault(str(volume.get("serverInstanceNo")), []).append(iid)
+        return names
 
-    def _info(self, raw: dict[str, Any], names: dict[str, dict[str, str]]) -> VMInfo:
+    def _info(self, raw: dict[str, Any], names: _Names) -> VMInfo:
         nics = [str(n) for n in raw.get("networkInterfaceNoList") or []]
         first = nics[0] if nics else ""
-        acgs = [a for a in names["nic_acgs"].get(first, "").split(",") if a]
+        acgs = names.nic_acgs.get(first, [])
         image_no = str(raw.get("serverImageNo", ""))
         vpc_no, subnet_no = str(raw.get("vpcNo", "")), str(raw.get("subnetNo", ""))
         key = str(raw.get("loginKeyName") or "")
@@ -84,26 +97,22 @@ class NCPVMHandler:
         return VMInfo(
             iid=IID(name_id=str(raw["serverName"]), system_id=str(raw["serverInstanceNo"])),
             status=vm_status(raw),
-            image_iid=IID(name_id=names["image"].get(image_no, ""), system_id=image_no),
-            image_type="MyImage" if names["image_type"].get(image_no) == "SELF" else "PublicImage",
+            image_iid=IID(name_id=names.image.get(image_no, ""), system_id=image_no),
+            image_type="MyImage" if names.image_type.get(image_no) == "SELF" else "PublicImage",
             spec_name=str(raw.get("serverSpecCode", "")),
-            vpc_iid=IID(name_id=names["vpc"].get(vpc_no, ""), system_id=vpc_no),
-            subnet_iid=IID(name_id=names["subnet"].get(subnet_no, ""), system_id=subnet_no),
+            vpc_iid=IID(name_id=names.vpc.get(vpc_no, ""), system_id=vpc_no),
+            subnet_iid=IID(name_id=names.subnet.get(subnet_no, ""), system_id=subnet_no),
             region=str(raw.get("regionCode") or self._client.region),
             zone=str(raw.get("zoneCode", "")),
-            security_group_iids=tuple(IID(name_id=names["acg"].get(a, ""), system_id=a) for a in acgs),
-            data_disk_iids=tuple(
-                IID(name_id=pair.split("/")[0], system_id=pair.split("/")[1])
-                for pair in names["disks"].get(str(raw["serverInstanceNo"]), "").split(",")
-                if pair
-            ),
+            security_group_iids=tuple(IID(name_id=names.acg.get(a, ""), system_id=a) for a in acgs),
+            data_disk_iids=tuple(names.disks.get(str(raw["serverInstanceNo"]), [])),
             key_pair_iid=IID(name_id=key, system_id=key) if key else None,
             root_disk_type=code(raw.get("baseBlockStorageDiskDetailType")),
             root_disk_size_gb=gib(raw.get("baseBlockStorageSize")),
             platform="Windows" if code(raw.get("platformType")).startswith("WND") else "Linux/UNIX",
             vm_user_id=VM_USER,
             public_ip=public_ip,
-            private_ip=names["ip"].get(first, ""),
+            private_ip=names.ip.get(first, ""),
             ssh_access_point=f"{public_ip}:22" if public_ip else "",
             start_time=parse_date(raw.get("createDate")),
             tags=described_tags(raw.get("serverDescription")),
