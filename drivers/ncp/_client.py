@@ -70,13 +70,23 @@ class NCPClient:
     def __repr__(self) -> str:  # never the secret key
         return f"NCPClient(access_key={self._access_key!r}, region={self.region!r})"
 
-    def call(self, service: str, action: str, params: Params | None = None, *, region: bool = True) -> dict[str, Any]:
-        """The `<action>Response` object of a successful call; a failure raises a `DriverError`."""
+    def call(
+        self,
+        service: str,
+        action: str,
+        params: Params | None = None,
+        *,
+        region: bool = True,
+        host: str = "",
+        version: str = "v2",
+    ) -> dict[str, Any]:
+        """The `<action>Response` object of a successful call; a failure raises a `DriverError`. `host` and
+        `version` are for the APIs outside the main gateway host (the List Price API: billingapi, v1)."""
         query: dict[str, Any] = dict(params or {})
         if region:
             query.setdefault("regionCode", self.region)
         query["responseFormatType"] = "json"
-        uri = f"/{service}/v2/{action}?{urlencode(flatten(query), quote_via=quote, safe='')}"
+        uri = f"/{service}/{version}/{action}?{urlencode(flatten(query), quote_via=quote, safe='')}"
         timestamp = str(int(time.time() * 1000))
         headers = {
             "x-ncp-apigw-timestamp": timestamp,
@@ -87,7 +97,7 @@ class NCPClient:
             "accept": "application/json",
         }
         try:
-            answer = self._session.get(self._host + uri, headers=headers, timeout=TIMEOUT_S)
+            answer = self._session.get((host or self._host) + uri, headers=headers, timeout=TIMEOUT_S)
         except requests.Timeout as exc:
             raise TransientError(f"NCP did not answer {action} in time.", provider_message=str(exc)) from exc
         except requests.RequestException as exc:
@@ -96,9 +106,10 @@ class NCPClient:
             body = answer.json()
         except ValueError:
             body = {}
-        if answer.status_code >= 400 or not isinstance(body, dict) or f"{action}Response" not in body:
+        key = f"{action.rsplit('/', 1)[-1]}Response"
+        if answer.status_code >= 400 or not isinstance(body, dict) or key not in body:
             raise from_answer(action, answer.status_code, body if isinstance(body, dict) else {}, answer.headers)
-        result = body[f"{action}Response"]
+        result = body[key]
         if str(result.get("returnCode", "0")) != "0":
             raise from_answer(action, 400, {"responseError": result}, answer.headers)
         return dict(result)

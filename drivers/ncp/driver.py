@@ -18,6 +18,7 @@ from drivers.ncp import key_pair as _key_pair
 from drivers.ncp import monitoring as _monitoring
 from drivers.ncp import my_image as _my_image
 from drivers.ncp import nlb as _nlb
+from drivers.ncp import price as _price
 from drivers.ncp import security_group as _security_group
 from drivers.ncp import tag as _tag
 from drivers.ncp import vm as _vm
@@ -30,7 +31,7 @@ from drivers.types import ConnectionInfo, FieldSpec
 _REGION = re.compile(r"^[A-Z]{2,4}$")
 
 NOT_YET = "The NCP drivers do not offer it yet."
-PRICE_NOTE = "NCP publishes prices in its separate Billing API, which the NCP drivers do not read yet."
+PRICE_NOTE = "NCP publishes Classic server prices in its List Price API, which this driver does not read yet."
 NO_TAGS = (
     "NCP's VPC platform has no tag API (NCP's instance tags exist on Classic only); ACG, server and disk "
     "tags are kept in their descriptions and set at creation."
@@ -50,6 +51,7 @@ _VPC_FAMILIES = frozenset(
         "my_image",
         "nlb",
         "monitoring",
+        "price",
     }
 )
 VPC_CAPABILITIES = Capabilities(
@@ -57,7 +59,7 @@ VPC_CAPABILITIES = Capabilities(
     unsupported=_vm.UNSUPPORTED | _monitoring.UNSUPPORTED,
     notes={
         **{family: NOT_YET for family in FAMILIES if family not in _VPC_FAMILIES},
-        "price": PRICE_NOTE,
+        "price": "NCP's List Price API (USD, hourly prices of the spec's server product).",
         "tag": NO_TAGS,
         **_vpc.NOTES,
         **_vm.NOTES,
@@ -136,8 +138,9 @@ class NCPConnection:
     def vm_spec(self) -> NCPVMSpecHandler:
         return NCPVMSpecHandler(self._client, self._service)
 
-    def price(self) -> NoReturn:
-        self._refuse("price")
+    def price(self) -> _price.NCPPriceHandler:
+        self._caps.require("price")
+        return _price.NCPPriceHandler(self._client)
 
     def vpc(self) -> _vpc.NCPVPCHandler:
         self._caps.require("vpc")

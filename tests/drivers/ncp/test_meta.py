@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from drivers.errors import NotFoundError, NotSupportedError
@@ -50,8 +52,17 @@ def test_classic_specs_are_the_union_over_images(classic: NCPConnection, fake: F
     assert fake.actions("server").count("getServerProductList") == 2
 
 
-def test_prices_are_declared_not_read(ncp: NCPConnection, classic: NCPConnection) -> None:
-    for conn in (ncp, classic):
-        with pytest.raises(NotSupportedError) as caught:
-            conn.price()
-        assert "Billing API" in str(caught.value)
+def test_prices_are_the_hourly_list_prices_of_the_spec_products(ncp: NCPConnection, fake: FakeNCP) -> None:
+    prices = {price.spec_name: price for price in ncp.price().list_prices()}
+    assert set(prices) == {"s2-g3", "c2-g3", "m4-g3"}
+    assert prices["s2-g3"].hourly_price == Decimal("0.092") and prices["s2-g3"].currency == "USD"
+    assert prices["s2-g3"].extra["productCode"] == "SVR.VSVR.STAND.C002.M008.G003"
+    call = next(c for c in fake.calls if c.service == "billing")
+    assert (call.params["productItemKindCode"], call.params["payCurrencyCode"]) == ("VSVR", "USD")
+    assert [p.spec_name for p in ncp.price().list_prices(spec_name="c2-g3")] == ["c2-g3"]
+
+
+def test_classic_prices_are_declared_not_read(classic: NCPConnection) -> None:
+    with pytest.raises(NotSupportedError) as caught:
+        classic.price()
+    assert "List Price API" in str(caught.value)

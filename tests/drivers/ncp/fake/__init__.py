@@ -14,6 +14,7 @@ from tests.drivers.ncp.fake import (
     block_storage,
     classic,
     cloud_insight,
+    list_price,
     member_images,
     vloadbalancer,
     vpc_api,
@@ -26,6 +27,7 @@ from tests.drivers.ncp.fake.server import HOST, Call, FakeGap, FakeNCP, ServiceE
 FAMILIES = (
     block_storage.register,
     member_images.register,
+    list_price.register,
     vloadbalancer.register,
     vpc_api.register,
     vserver_meta.register,

@@ -33,7 +33,8 @@ import responses
 from requests import PreparedRequest
 
 HOST = "https://ncloud.apigw.ntruss.com"
-_PATH = re.compile(r"^/(?P<service>[a-z]+)/v2/(?P<action>[A-Za-z]+)$")
+BILLING_HOST = "https://billingapi.apigw.ntruss.com"
+_PATH = re.compile(r"^/(?P<service>[a-z]+)/v[12]/(?P<action>[A-Za-z/]+)$")
 COMMON_PARAMS = frozenset({"responseFormatType", "regionCode"})
 STEP = 2  # requests one asynchronous step takes
 
@@ -140,7 +141,8 @@ class FakeNCP:
     # --- HTTP --------------------------------------------------------------------------------------
 
     def install(self, rsps: responses.RequestsMock) -> None:
-        rsps.add_callback(responses.GET, re.compile(re.escape(HOST) + r"/.*"), callback=self._answer)
+        for host in (HOST, BILLING_HOST):
+            rsps.add_callback(responses.GET, re.compile(re.escape(host) + r"/.*"), callback=self._answer)
 
     def _answer(self, request: PreparedRequest) -> tuple[int, dict[str, str], str]:
         import json
@@ -176,7 +178,8 @@ class FakeNCP:
                 error = {"responseError": {"returnCode": exc.code, "returnMessage": exc.message}}
                 return exc.status, {"content-type": "application/json"}, json.dumps(error)
         answer = {"requestId": str(uuid.uuid4()), "returnCode": "0", "returnMessage": "success", **body}
-        return 200, {"content-type": "application/json"}, json.dumps({f"{action}Response": answer})
+        key = f"{action.rsplit('/', 1)[-1]}Response"
+        return 200, {"content-type": "application/json"}, json.dumps({key: answer})
 
     def _check_signature(self, request: PreparedRequest, uri: str) -> dict[str, Any] | None:
         headers = request.headers
