@@ -17,6 +17,7 @@ from drivers.ncp import disk as _disk
 from drivers.ncp import key_pair as _key_pair
 from drivers.ncp import monitoring as _monitoring
 from drivers.ncp import my_image as _my_image
+from drivers.ncp import my_image_classic as _my_image_classic
 from drivers.ncp import nlb as _nlb
 from drivers.ncp import price as _price
 from drivers.ncp import security_group as _security_group
@@ -67,7 +68,9 @@ VPC_CAPABILITIES = Capabilities(
     },
 )
 
-_CLASSIC_FAMILIES = frozenset({"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag"})
+_CLASSIC_FAMILIES = frozenset(
+    {"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag", "my_image"}
+)
 CLASSIC_CAPABILITIES = Capabilities(
     handlers=_CLASSIC_FAMILIES,
     unsupported=_security_group.CLASSIC_UNSUPPORTED,
@@ -168,8 +171,10 @@ class NCPConnection:
         self._caps.require("disk")
         return _disk.NCPDiskHandler(self._client, self._info.zone)
 
-    def my_image(self) -> _my_image.NCPMyImageHandler:
+    def my_image(self) -> _my_image.NCPMyImageHandler | _my_image_classic.NCPClassicMyImageHandler:
         self._caps.require("my_image")
+        if self._service == CLASSIC:
+            return _my_image_classic.NCPClassicMyImageHandler(self._client)
         return _my_image.NCPMyImageHandler(self._client)
 
     def nlb(self) -> _nlb.NCPNLBHandler:

@@ -4,7 +4,8 @@ Classic has no VPC: a server is placed in a zone (the connection's zone, else th
 sent as `zoneNo`), on NCP's shared private network with a private IP it is given, behind its ACGs
 (`accessControlGroupConfigurationNoList`). A request naming a VPC or subnet is refused, and the VM
 reads back with empty VPC and subnet ids. The image is a server image product code and the spec a
-server product code (`serverImageProductCode`, `serverProductCode`); tags are Classic's instance tags,
+server product code (`serverImageProductCode`, `serverProductCode`), or a member server image
+(`memberServerImageNo`, read back from the server's `memberServerImageNo`); tags are Classic's instance tags,
 set at creation with `instanceTagList`. A public IP is a separate product not assigned here.
 """
 
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
+from drivers.errors import AlreadyExistsError, InvalidRequestError, InvalidStateError, NotFoundError
 from drivers.ncp._client import NCPClient
 from drivers.ncp._common import check_name, code, find, find_image, gib, parse_date, rows
 from drivers.ncp._vm_common import ServerControls, vm_status
 from drivers.ncp.key_pair import VM_USER
+from drivers.ncp.my_image_classic import image_key, raw_images
 from drivers.ncp.security_group import classic_acg_key
 from drivers.types import IID, VMInfo, VMReqInfo, VMStatus, VMStatusInfo
 
@@ -31,12 +33,17 @@ def classic_vm(raw: dict[str, Any], region: str) -> VMInfo:
     groups = raw.get("accessControlGroupList") or []
     public_ip = str(raw.get("publicIp") or "")
     zone = raw.get("zone") or {}
+    member = str(raw.get("memberServerImageNo") or "")
+    image = (
+        IID(name_id=str(raw.get("memberServerImageName", "")), system_id=member)
+        if member
+        else IID(name_id=str(raw.get("serverImageName", "")), system_id=str(raw.get("serverImageProductCode", "")))
+    )
     return VMInfo(
         iid=IID(name_id=str(raw["serverName"]), system_id=str(raw["serverInstanceNo"])),
         status=vm_status(raw),
-        image_iid=IID(
-            name_id=str(raw.get("serverImageName", "")), system_id=str(raw.get("serverImageProductCode", ""))
-        ),
+        image_iid=image,
+        image_type="MyImage" if member else "PublicImage",
         spec_name=str(raw.get("serverProductCode", "")),
         vpc_iid=IID(name_id=""),
         subnet_iid=IID(name_id=""),
@@ -103,20 +110,14 @@ class NCPClassicVMHandler:
                     "NCP Classic has no VPC or subnet; leave them empty (the server goes in the connection's zone).",
                     field=field,
                 )
-        if req.image_type != "PublicImage":
-            raise InvalidRequestError("NCP Classic servers here start from public images.", field="image_type")
         if req.data_disk_iids or req.root_disk_type or req.root_disk_size_gb:
             raise InvalidRequestError("NCP Classic servers take their image's root disk only.", field="data_disk_iids")
         if any(str(s["serverName"]) == req.name for s in self._servers.raw_servers()):
             raise AlreadyExistsError(f"A server named '{req.name}' already exists.", field="name")
-        images = rows(self._client.call("server", "getServerImageProductList"), "productList")
-        image = find_image(images, req.image_iid, lambda i: (str(i["productCode"]), str(i["productName"])))
-        products = rows(
-            self._client.call("server", "getServerProductList", {"serverImageProductCode": image["productCode"]}),
-            "productList",
-        )
+        image_param = self._image(req)
+        products = rows(self._client.call("server", "getServerProductList", image_param), "productList")
         if req.spec_name not in {str(p["productCode"]) for p in products}:
-            raise NotFoundError(f"NCP has no server product '{req.spec_name}' for image {image['productCode']}.")
+            raise NotFoundError(f"NCP has no server product '{req.spec_name}' for that image.")
         groups = rows(self._client.call("server", "getAccessControlGroupList"), "accessControlGroupList")
         acgs = [
             find(groups, sg, classic_acg_key, "ACG")["accessControlGroupConfigurationNo"]
@@ -124,7 +125,7 @@ class NCPClassicVMHandler:
         ]
         params: dict[str, Any] = {
             "serverName": req.name,
-            "serverImageProductCode": image["productCode"],
+            **image_param,
             "serverProductCode": req.spec_name,
             "zoneNo": self._zone_no(),
         }
@@ -139,6 +140,17 @@ class NCPClassicVMHandler:
         answer = self._client.call("server", "createServerInstances", params)
         number = str(rows(answer, "serverInstanceList")[0]["serverInstanceNo"])
         return self.get_vm(iid=IID(name_id=req.name, system_id=number))
+
+    def _image(self, req: VMReqInfo) -> dict[str, str]:
+        """The image parameter of the request: a public image product or a member server image."""
+        if req.image_type == "MyImage":
+            member = find(raw_images(self._client), req.image_iid, image_key, "Member server image")
+            if code(member.get("memberServerImageStatus")) != "CREAT":
+                raise InvalidStateError(f"Server image '{member['memberServerImageName']}' is not made yet.")
+            return {"memberServerImageNo": str(member["memberServerImageNo"])}
+        images = rows(self._client.call("server", "getServerImageProductList"), "productList")
+        image = find_image(images, req.image_iid, lambda i: (str(i["productCode"]), str(i["productName"])))
+        return {"serverImageProductCode": str(image["productCode"])}
 
     def _zone_no(self) -> str:
         zones = rows(self._client.call("server", "getZoneList"), "zoneList")

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from drivers.errors import InvalidRequestError, NotFoundError, NotSupportedError
+from drivers.errors import InvalidRequestError, InvalidStateError, NotFoundError, NotSupportedError
 from drivers.ncp import CLASSIC_CAPABILITIES, NCPClassicDriver, NCPConnection
-from drivers.types import IID, KeyPairReqInfo, ResourceKind, VMReqInfo, VMStatus
+from drivers.types import IID, KeyPairReqInfo, MyImageReqInfo, MyImageStatus, ResourceKind, VMReqInfo, VMStatus
 from tests.drivers.ncp.fake import FakeNCP
 from tests.drivers.ncp.support import connection_info
 
@@ -102,6 +102,28 @@ def test_declared_capabilities(classic: NCPConnection) -> None:
     caps = CLASSIC_CAPABILITIES
     assert not caps.supports("vpc") and caps.tag_kinds == {"vm"}
     assert not caps.supports("security_group", "create") and caps.supports("security_group")
-    for family in ("vpc", "disk", "nlb", "cluster", "my_image", "monitoring"):
+    for family in ("vpc", "disk", "nlb", "cluster", "monitoring"):
         with pytest.raises(NotSupportedError):
             getattr(classic, family)()
+
+
+def test_member_server_images(classic: NCPConnection, fake: FakeNCP, req: VMReqInfo) -> None:
+    source = classic.vm().start_vm(req=req)
+    _settle(classic, source.iid, VMStatus.RUNNING)
+    images = classic.my_image()
+    with pytest.raises(InvalidStateError):  # Classic images only a stopped server
+        images.create_my_image(req=MyImageReqInfo(name="legacy-img", source_vm_iid=source.iid))
+    classic.vm().suspend_vm(iid=source.iid)
+    _settle(classic, source.iid, VMStatus.SUSPENDED)
+    created = images.create_my_image(req=MyImageReqInfo(name="legacy-img", source_vm_iid=source.iid, tags={"v": "1"}))
+    assert created.source_vm_iid == source.iid and created.tags == {"v": "1"}
+    assert created.status == MyImageStatus.UNAVAILABLE
+    fake.settle()
+    copy = classic.vm().start_vm(
+        req=replace(req, name="legacy-02", image_type="MyImage", image_iid=IID(name_id="legacy-img"))
+    )
+    assert (copy.image_type, copy.image_iid) == ("MyImage", created.iid)
+    call = [c for c in fake.calls if c.action == "createServerInstances"][-1]
+    assert call.params["memberServerImageNo"] == created.iid.system_id and "serverImageProductCode" not in call.params
+    images.delete_my_image(iid=created.iid)
+    assert images.list_my_images() == []

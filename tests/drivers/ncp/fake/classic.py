@@ -113,6 +113,11 @@ def get_image_products(fake: FakeNCP, call: Call) -> dict[str, Any]:
 
 
 def get_server_products(fake: FakeNCP, call: Call) -> dict[str, Any]:
+    member = call.get("memberServerImageNo")
+    if member:
+        if member not in fake.table("classic_images"):
+            raise not_found("member server image")
+        return listing("productList", PRODUCTS[fake.table("classic_images")[member]["originalServerImageProductCode"]])
     image = call.require("serverImageProductCode")
     if image not in PRODUCTS:
         raise not_found("server image product")
@@ -152,7 +157,11 @@ def create_servers(fake: FakeNCP, call: Call) -> dict[str, Any]:
     name = call.require("serverName")
     if any(s["serverName"] == name for s in fake.table("classic_servers").values()):
         raise ServiceError("23006", f"The server name '{name}' is already in use by name.")
-    image = next((i for i in IMAGES if i["productCode"] == call.require("serverImageProductCode")), None)
+    member = fake.table("classic_images").get(call.get("memberServerImageNo"))
+    if call.get("memberServerImageNo") and (member is None or member["memberServerImageStatus"]["code"] != "CREAT"):
+        raise not_found("member server image")
+    code_ = member["originalServerImageProductCode"] if member else call.require("serverImageProductCode")
+    image = next((i for i in IMAGES if i["productCode"] == code_), None)
     if image is None:
         raise not_found("server image product")
     product = next(
@@ -195,6 +204,8 @@ def create_servers(fake: FakeNCP, call: Call) -> dict[str, Any]:
         "baseBlockStorageDiskType": code("NET"),
         "baseBlockStorageDiskDetailType": code("SSD"),
         "accessControlGroupList": [{k: v for k, v in g.items() if k != "_rules"} for g in groups],
+        "memberServerImageNo": member["memberServerImageNo"] if member else "",
+        "memberServerImageName": member["memberServerImageName"] if member else "",
         "instanceTagList": [],
     }
     for tag in call.objects("instanceTagList"):
@@ -265,11 +276,81 @@ def delete_tags(fake: FakeNCP, call: Call) -> dict[str, Any]:
     return {}
 
 
+def create_member_image(fake: FakeNCP, call: Call) -> dict[str, Any]:
+    server = fake.table("classic_servers").get(call.require("serverInstanceNo"))
+    if server is None:
+        raise not_found("server instance")
+    if server["serverInstanceStatus"]["code"] != "NSTOP" or server["serverInstanceOperation"]["code"] != "NULL":
+        raise ServiceError("23040", "The server status must be stopped to create a server image.")
+    name = call.require("memberServerImageName")
+    if any(i["memberServerImageName"] == name for i in fake.table("classic_images").values()):
+        raise ServiceError("23041", f"The server image name '{name}' is already in use by name.")
+    number = fake.number()
+    image = {
+        "memberServerImageNo": number,
+        "memberServerImageName": name,
+        "memberServerImageDescription": call.get("memberServerImageDescription"),
+        "originalServerInstanceNo": server["serverInstanceNo"],
+        "originalServerProductCode": server["serverProductCode"],
+        "originalServerName": server["serverName"],
+        "originalServerImageProductCode": server["serverImageProductCode"],
+        "originalOsInformation": server["serverImageName"],
+        "memberServerImageStatusName": "creating",
+        "memberServerImageStatus": code("INIT"),
+        "memberServerImageOperation": code("CREAT"),
+        "memberServerImagePlatformType": server["platformType"],
+        "createDate": now(),
+        "region": server["region"],
+    }
+    fake.table("classic_images")[number] = image
+
+    def made() -> None:
+        image.update(
+            memberServerImageStatus=code("CREAT"),
+            memberServerImageOperation=code("NULL"),
+            memberServerImageStatusName="created",
+        )
+
+    fake.later(2, made)
+    return listing("memberServerImageList", [image])
+
+
+def get_member_images(fake: FakeNCP, call: Call) -> dict[str, Any]:
+    images = list(fake.table("classic_images").values())
+    if call.values("memberServerImageNoList"):
+        images = [i for i in images if i["memberServerImageNo"] in call.values("memberServerImageNoList")]
+    return listing("memberServerImageList", images)
+
+
+def delete_member_images(fake: FakeNCP, call: Call) -> dict[str, Any]:
+    for number in call.values("memberServerImageNoList"):
+        image = fake.table("classic_images").get(number)
+        if image is None:
+            raise not_found("member server image")
+        if image["memberServerImageStatus"]["code"] != "CREAT":
+            raise ServiceError("23042", "The server image status does not allow deleting it yet.")
+        fake.table("classic_images").pop(number)
+    return {}
+
+
 def register(fake: FakeNCP) -> None:
+    fake.route(
+        "server",
+        "createMemberServerImage",
+        create_member_image,
+        ["serverInstanceNo", "memberServerImageName", "memberServerImageDescription"],
+    )
+    fake.route("server", "getMemberServerImageList", get_member_images, ["memberServerImageNoList.N"])
+    fake.route("server", "deleteMemberServerImages", delete_member_images, ["memberServerImageNoList.N"])
     fake.route("server", "getRegionList", get_region_list)
     fake.route("server", "getZoneList", get_zone_list)
     fake.route("server", "getServerImageProductList", get_image_products)
-    fake.route("server", "getServerProductList", get_server_products, ["serverImageProductCode", "zoneCode"])
+    fake.route(
+        "server",
+        "getServerProductList",
+        get_server_products,
+        ["serverImageProductCode", "memberServerImageNo", "zoneCode"],
+    )
     fake.route("server", "getAccessControlGroupList", get_acgs)
     fake.route("server", "getAccessControlGroupRuleList", get_acg_rules, ["accessControlGroupConfigurationNo"])
     fake.route("server", "createLoginKey", create_login_key, ["keyName"])
@@ -278,6 +359,7 @@ def register(fake: FakeNCP) -> None:
     create_params = [
         "serverName",
         "serverImageProductCode",
+        "memberServerImageNo",
         "serverProductCode",
         "zoneNo",
         "loginKeyName",
