@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import NoReturn
 
 from drivers.capabilities import FAMILIES, Capabilities
-from drivers.errors import AuthError, FieldError, NotSupportedError
+from drivers.errors import FieldError, NotSupportedError
 from drivers.fields import validate_values
 from drivers.ncp import disk as _disk
 from drivers.ncp import key_pair as _key_pair
@@ -115,10 +115,8 @@ class NCPConnection:
         return self._info
 
     def verify(self) -> None:
-        try:
-            zones = self._client.call(self._service, "getZoneList")
-        except AuthError:
-            raise
+        # The zones of the region prove the key and its signature, the region and the configured zone.
+        zones = self._client.call(self._service, "getZoneList")
         codes = [str(z.get("zoneCode")) for z in zones.get("zoneList") or []]
         if not codes:
             raise FieldError(f"NCP has no region '{self._info.region}' on this platform.", field="region")
