@@ -69,11 +69,11 @@ VPC_CAPABILITIES = Capabilities(
 )
 
 _CLASSIC_FAMILIES = frozenset(
-    {"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag", "my_image"}
+    {"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag", "my_image", "monitoring"}
 )
 CLASSIC_CAPABILITIES = Capabilities(
     handlers=_CLASSIC_FAMILIES,
-    unsupported=_security_group.CLASSIC_UNSUPPORTED,
+    unsupported=_security_group.CLASSIC_UNSUPPORTED | _monitoring.UNSUPPORTED,
     tag_kinds=_tag.TAG_KINDS,
     notes={
         **{family: NOT_YET for family in FAMILIES if family not in _CLASSIC_FAMILIES},
@@ -82,6 +82,7 @@ CLASSIC_CAPABILITIES = Capabilities(
         "security_group": _security_group.CLASSIC_NOTE,
         **{op: _security_group.CLASSIC_NOTE for op in _security_group.CLASSIC_UNSUPPORTED},
         **_vm_classic.NOTES,
+        **_monitoring.NOTES,
         "tag": _tag.NOTE,
     },
 )
@@ -188,7 +189,7 @@ class NCPConnection:
 
     def monitoring(self) -> _monitoring.NCPMonitoringHandler:
         self._caps.require("monitoring")
-        return _monitoring.NCPMonitoringHandler(self._client)
+        return _monitoring.NCPMonitoringHandler(self._client, self._service)
 
     def anycall(self) -> NoReturn:
         self._refuse("anycall")

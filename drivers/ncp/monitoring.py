@@ -1,11 +1,12 @@
-"""VM metrics of the VPC platform from Cloud Insight (`POST https://cw.apigw.ntruss.com/cw_fea/real/cw/api/data/query`).
+"""VM metrics of both platforms from Cloud Insight (`POST https://cw.apigw.ntruss.com/cw_fea/real/cw/api/data/query`).
 
-NCP's "Server (VPC) metrics" page gives the product (`System/Server(VPC)`, cw_key 460438474722512896)
-and its basic metrics, collected by NCP without an agent: `avg_cpu_used_rto` and `mem_usert` (%),
+NCP's metrics pages give each platform's server product: `System/Server(VPC)` (cw_key
+460438474722512896) and `System/Server(Classic)` (cw_key 769533687317532672), with the same basic
+metrics, collected without an agent: `avg_cpu_used_rto` and `mem_usert` (%),
 `avg_read_byt_cnt`/`avg_write_byt_cnt` (disk bytes per second) and `avg_rcv_bps`/`avg_snd_bps`
-(network bits per second). The query takes the server's `instanceNo` as its dimension, an interval of
-Min1, Min5, Min30, Hour2 or Day1 and the aggregation AVG, and answers `[[epoch ms, value], ...]`. The
-basic metrics have no disk operation counts: those two metrics are declared unsupported.
+(network bits per second). The query takes the server's `instanceNo` as its dimension, an interval
+of Min1, Min5, Min30, Hour2 or Day1 and the aggregation AVG, and answers `[[epoch ms, value], ...]`.
+The basic metrics have no disk operation counts: those two metrics are declared unsupported.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from drivers.types import IID, MetricData, MetricPoint, MetricType
 
 CLOUD_INSIGHT = "https://cw.apigw.ntruss.com"
 QUERY = "/cw_fea/real/cw/api/data/query"
-PRODUCT = "System/Server(VPC)"
-CW_KEY = "460438474722512896"
+# Each platform's server product in Cloud Insight: (product name, cw_key), from NCP's metrics pages.
+PRODUCTS: Mapping[str, tuple[str, str]] = {
+    "vserver": ("System/Server(VPC)", "460438474722512896"),
+    "server": ("System/Server(Classic)", "769533687317532672"),
+}
 INTERVALS: Mapping[int, str] = {1: "Min1", 5: "Min5", 30: "Min30", 120: "Hour2", 1440: "Day1"}
 
 # Spiderweb metric -> (Cloud Insight metric, unit)
@@ -43,8 +47,9 @@ NOTES = {
 
 
 class NCPMonitoringHandler:
-    def __init__(self, client: NCPClient, host: str = CLOUD_INSIGHT) -> None:
+    def __init__(self, client: NCPClient, service: str, host: str = CLOUD_INSIGHT) -> None:
         self._client = client
+        self._service = service
         self._host = host
 
     def get_vm_metric(
@@ -60,14 +65,15 @@ class NCPMonitoringHandler:
             )
         if isinstance(period_hours, bool) or not isinstance(period_hours, int) or not 1 <= period_hours <= 24 * 90:
             raise InvalidRequestError("The period is a whole number of hours from 1 to 2160.", field="period_hours")
-        server = ServerControls(self._client, "vserver").raw_server(vm_iid)
+        server = ServerControls(self._client, self._service).raw_server(vm_iid)
+        product, cw_key = PRODUCTS[self._service]
         name, unit = METRICS[metric]
         end = int(time.time() * 1000)
         body = {
             "timeStart": end - period_hours * 3600 * 1000,
             "timeEnd": end,
-            "cw_key": CW_KEY,
-            "productName": PRODUCT,
+            "cw_key": cw_key,
+            "productName": product,
             "metric": name,
             "interval": interval,
             "aggregation": "AVG",

@@ -55,3 +55,19 @@ def test_refusals(ncp: NCPConnection, server: IID) -> None:
         ncp.monitoring().get_vm_metric(vm_iid=server, metric=MetricType.DISK_READ_OPS)
     with pytest.raises(NotFoundError):
         ncp.monitoring().get_vm_metric(vm_iid=IID(name_id="nope"), metric=MetricType.CPU_USAGE)
+
+
+def test_classic_servers_are_their_own_product(classic: NCPConnection, fake: FakeNCP) -> None:
+    fake.table("classic_servers")["815"] = {
+        "serverInstanceNo": "815",
+        "serverName": "legacy-01",
+        "serverInstanceStatus": {"code": "RUN"},
+    }
+    data = classic.monitoring().get_vm_metric(vm_iid=IID(name_id="legacy-01"), metric=MetricType.MEMORY_USAGE)
+    query = {key: json.loads(value) for key, value in fake.calls[-1].params.items()}
+    assert (query["cw_key"], query["productName"], query["metric"]) == (
+        "769533687317532672",
+        "System/Server(Classic)",
+        "mem_usert",
+    )
+    assert data.unit == "Percent" and data.points

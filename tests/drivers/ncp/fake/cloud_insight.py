@@ -1,7 +1,8 @@
 """NCP's Cloud Insight data query (NCP API guide, Cloud Insight > QueryData: `POST
 https://cw.apigw.ntruss.com/cw_fea/real/cw/api/data/query`, body DataQueryRequest, answer
 `[[epoch ms, value], ...]`), for the basic metrics of "Server (VPC) metrics" (cw_key
-460438474722512896). Signed like every gateway call; the product key, metric, interval, aggregation and
+460438474722512896) and of Classic's "Server metrics" (cw_key 769533687317532672). Signed like
+every gateway call; the product key, metric, interval, aggregation and
 the server's instanceNo are checked. Samples cover the whole period asked for, one per interval,
 aligned to it (the fake does not model when a server began reporting); an unknown metric or key is a
 400 in the gateway's error shape.
@@ -21,7 +22,7 @@ from tests.drivers.ncp.fake.server import Call, FakeGap, FakeNCP
 
 HOST = "https://cw.apigw.ntruss.com"
 PATH = "/cw_fea/real/cw/api/data/query"
-CW_KEY = "460438474722512896"
+SERVER_TABLES = {"460438474722512896": "servers", "769533687317532672": "classic_servers"}  # VPC, Classic
 INTERVALS = {"Min1": 60_000, "Min5": 300_000, "Min30": 1_800_000, "Hour2": 7_200_000, "Day1": 86_400_000}
 METRICS = {  # value of a sample at minute m: kept in each metric's range
     "avg_cpu_used_rto": lambda m: 5.0 + (m % 40),
@@ -71,14 +72,15 @@ def install(fake: FakeNCP, rsps: responses.RequestsMock) -> None:
 
 
 def _problem(fake: FakeNCP, body: dict[str, Any]) -> str:
-    if body.get("cw_key") != CW_KEY:
+    table = SERVER_TABLES.get(str(body.get("cw_key")))
+    if table is None:
         return "The cw_key is not a registered product key."
     if body.get("metric") not in METRICS:
         return f"The metric {body.get('metric')!r} is not in the product's schema."
     if body.get("interval", "Min1") not in INTERVALS or body.get("aggregation", "AVG") != "AVG":
         return "The interval or aggregation does not match the schema."
     dimensions = body.get("dimensions") or {}
-    if set(dimensions) != {"instanceNo"} or dimensions["instanceNo"] not in fake.table("servers"):
+    if set(dimensions) != {"instanceNo"} or dimensions["instanceNo"] not in fake.table(table):
         return "No data for the dimensions."
     if not isinstance(body.get("timeStart"), int) or body["timeStart"] > body.get("timeEnd", 0):
         return "timeStart and timeEnd are epoch milliseconds, start first."
