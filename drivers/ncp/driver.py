@@ -79,6 +79,8 @@ CLASSIC_CAPABILITIES = Capabilities(
         **{family: NOT_YET for family in FAMILIES if family not in _CLASSIC_FAMILIES},
         "price": PRICE_NOTE,
         "vpc": NO_VPC,
+        "disk": "NCP Classic creates block storage only attached to a server; this driver does not offer it yet.",
+        "nlb": "NCP Classic load balancers (fixed health checks, no VPC) are not offered by this driver yet.",
         "security_group": _security_group.CLASSIC_NOTE,
         **{op: _security_group.CLASSIC_NOTE for op in _security_group.CLASSIC_UNSUPPORTED},
         **_vm_classic.NOTES,
