@@ -287,8 +287,9 @@ class NCPNLBHandler:
         lb = self._raw(nlb_iid)
         old = self._group(lb)
         targets = [str(t) for t in old.get("targetNoList") or []]
-        name = f"{lb['loadBalancerName']}-{len(str(old['targetGroupNo']))}{str(old['targetGroupNo'])[-4:]}"
-        new = self._create_group(str(lb["vpcNo"]), name[:27], group, health, targets)
+        # A fresh name per replacement: the old group still holds "tg-<name>" until it is deleted.
+        name = f"{str(lb['loadBalancerName'])[:20]}-{str(old['targetGroupNo'])[-6:]}"
+        new = self._create_group(str(lb["vpcNo"]), name, group, health, targets)
         self._point_listener(lb, new, listener.protocol, listener.port)
         tags = described_tags(lb.get("loadBalancerDescription"))
         description = describe(tags, target_group=new, timeout_s=str(health.timeout_s))
