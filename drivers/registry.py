@@ -25,6 +25,8 @@ BUILTIN: Mapping[str, str] = {
     "ibm": "drivers.ibm:IBMDriver",
     "mock": "drivers.mock:MockDriver",
     "tencent": "drivers.tencent:TencentDriver",
+    "ncp": "drivers.ncp:NCPDriver",
+    "ncpclassic": "drivers.ncp:NCPClassicDriver",
 }
 
 ENTRY_POINT_GROUP = "spiderweb.drivers"

@@ -84,6 +84,13 @@ def _tencent() -> Cloud:
                  image="img-487zeit5", spec="S5.MEDIUM4", zones=("ap-guangzhou-3", "ap-guangzhou-4"), options={})
 
 
+def _ncp() -> Cloud:
+    from tests.drivers.ncp.support import connection_info, fake_cloud
+
+    return Cloud(provider="ncp", fake=fake_cloud, info=lambda fake: connection_info(), image="ubuntu-22.04-base",
+                 spec="s2-g3", zones=("KR-1", "KR-2"), options={})
+
+
 CLOUDS: dict[str, Callable[[], Cloud]] = {
     "gcp": _gcp,
     "azure": _azure,
@@ -91,6 +98,7 @@ CLOUDS: dict[str, Callable[[], Cloud]] = {
     "ibm": _ibm,
     "alibaba": _alibaba,
     "tencent": _tencent,
+    "ncp": _ncp,
 }
 
 
@@ -99,6 +107,7 @@ def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:
     """A connection registered through the services, and its fake cloud answering while the test runs."""
     chosen = CLOUDS[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
+    monkeypatch.setattr("drivers.ncp._common.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:
         info = chosen.info(fake)

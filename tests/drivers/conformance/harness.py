@@ -199,4 +199,6 @@ HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
     "ibm": _from("tests.drivers.ibm.harness"),
     "tencent": _from("tests.drivers.tencent.harness"),
     "mock": _mock_harness,
+    "ncp": _from("tests.drivers.ncp.harness"),
+    "ncpclassic": _from("tests.drivers.ncp.harness_classic"),
 }
