@@ -20,7 +20,10 @@ BUILTIN: Mapping[str, str] = {
     "aws": "drivers.aws:AWSDriver",
     "azure": "drivers.azure:AzureDriver",
     "gcp": "drivers.gcp:GCPDriver",
+    "ktvpc": "drivers.openstack:KTVPCDriver",
     "mock": "drivers.mock:MockDriver",
+    "nhn": "drivers.openstack:NHNDriver",
+    "openstack": "drivers.openstack:OpenStackDriver",
 }
 
 ENTRY_POINT_GROUP = "spiderweb.drivers"

@@ -194,5 +194,8 @@ HARNESSES: dict[str, Callable[[pytest.FixtureRequest], Iterator[Harness]]] = {
     "aws": _aws_harness,
     "gcp": _from("tests.drivers.gcp.harness"),
     "azure": _from("tests.drivers.azure.harness"),
+    "openstack": _from("tests.drivers.openstack.harness"),
+    "nhn": _from("tests.drivers.openstack.harness_nhn"),
+    "ktvpc": _from("tests.drivers.openstack.harness_ktvpc"),
     "mock": _mock_harness,
 }
