@@ -140,7 +140,9 @@ class OpenStackVMHandler:
         )
         image = ctx.image(image_id)
         flavor = server.flavor
+        # From microversion 2.47 the server embeds its flavor's name; before, only the flavor's id.
         spec = str(getattr(flavor, "original_name", "") or getattr(flavor, "name", "") or "")
+        spec = spec or ctx.flavor_name(str(getattr(flavor, "id", "") or ""))
         groups = [ctx.group_name(sg) for sg in (port.security_group_ids if port is not None else [])]
         volumes = [str(v.get("id")) for v in server.attached_volumes or []]
         is_mine = image is not None and str(getattr(image, "visibility", "")) != "public"
@@ -344,12 +346,17 @@ class _Context:
                     items = self._c.network.networks()
                 elif kind == "subnet":
                     items = self._c.network.subnets()
+                elif kind == "flavor":
+                    items = self._c.compute.flavors(details=True)
                 elif kind == "group":
                     items = self._c.network.security_groups()
                 else:
                     items = self._c.block_storage.volumes(details=True)
                 self._names[kind] = {str(i.id): str(i.name or "") for i in items}
         return self._names[kind].get(ident, "")
+
+    def flavor_name(self, ident: str) -> str:
+        return self._lookup("flavor", ident)
 
     def network_name(self, ident: str) -> str:
         return self._lookup("network", ident)

@@ -41,6 +41,19 @@ def _nova_v21(req: Request) -> dict[str, Any]:
     }
 
 
+def _nova_v2(req: Request) -> dict[str, Any]:
+    return {
+        "version": {
+            "id": "v2.0",
+            "status": "SUPPORTED",
+            "version": "",
+            "min_version": "",
+            "updated": "2011-01-21T11:33:21Z",
+            "links": _link(req, "/v2/"),
+        }
+    }
+
+
 def _cinder_v3(req: Request, prefix: str = "") -> dict[str, Any]:
     return {
         "id": "v3.0",
@@ -70,6 +83,8 @@ def _prefix(req: Request) -> str:
 
 
 def register(fake: FakeOpenStack) -> None:
+    # A cloud cataloguing compute as /v2/{tenant} (NHN Cloud) serves the v2 API without microversions.
+    fake.route("compute", "GET", "/v2/?", _nova_v2, root=True, public=True)
     fake.route("compute", "GET", "", lambda req: {"version": _nova_v21(req)}, public=True)
     fake.route(
         "compute",
