@@ -8,8 +8,11 @@ from typing import NoReturn
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError, NotSupportedError
 from drivers.fields import validate_values
+from drivers.openstack import disk as _disk
 from drivers.openstack import key_pair as _key_pair
+from drivers.openstack import my_image as _my_image
 from drivers.openstack import security_group as _security_group
+from drivers.openstack import tag as _tag
 from drivers.openstack import vm as _vm
 from drivers.openstack import vpc as _vpc
 from drivers.openstack._session import Clouds, make_auth
@@ -25,6 +28,9 @@ FAMILY_MODULES: dict[str, ModuleType] = {
     "security_group": _security_group,
     "key_pair": _key_pair,
     "vm": _vm,
+    "disk": _disk,
+    "my_image": _my_image,
+    "tag": _tag,
 }
 # Families no OpenStack cloud here offers, and why.
 NEVER = {
@@ -45,9 +51,11 @@ def capabilities_for(profile: Profile) -> Capabilities:
     notes.update({family: note for family, note in NEVER.items() if family not in handlers})
     for module in FAMILY_MODULES.values():
         notes.update(module.NOTES)
+    tag_kinds = set(_tag.TAG_KINDS) if "tag" in handlers else set()
     return Capabilities(
         handlers=frozenset(handlers),
         unsupported=frozenset().union(*(module.UNSUPPORTED for module in FAMILY_MODULES.values())),
+        tag_kinds=frozenset(tag_kinds),
         notes=notes,
     )
 
@@ -113,13 +121,13 @@ class OpenStackConnection:
         self._require("vm")
         return _vm.OpenStackVMHandler(self._clouds)
 
-    def disk(self) -> NoReturn:
+    def disk(self) -> _disk.OpenStackDiskHandler:
         self._require("disk")
-        raise NotSupportedError(NOT_YET)
+        return _disk.OpenStackDiskHandler(self._clouds)
 
-    def my_image(self) -> NoReturn:
+    def my_image(self) -> _my_image.OpenStackMyImageHandler:
         self._require("my_image")
-        raise NotSupportedError(NOT_YET)
+        return _my_image.OpenStackMyImageHandler(self._clouds)
 
     def nlb(self) -> NoReturn:
         self._require("nlb")
@@ -129,9 +137,9 @@ class OpenStackConnection:
         self._require("cluster")
         raise NotSupportedError(NEVER["cluster"])
 
-    def tag(self) -> NoReturn:
+    def tag(self) -> _tag.OpenStackTagHandler:
         self._require("tag")
-        raise NotSupportedError(NOT_YET)
+        return _tag.OpenStackTagHandler(self._clouds, nlb_kind=self._caps.supports("nlb"))
 
     def monitoring(self) -> NoReturn:
         self._require("monitoring")

@@ -15,6 +15,7 @@ from tests.drivers.openstack.support import connection_info, fake_cloud
 def harness_for(provider: str, request: pytest.FixtureRequest) -> Iterator[Harness]:
     monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
     monkeypatch.setattr("drivers.openstack._session.POLL_DELAYS", (0.0,))
+    monkeypatch.setattr("drivers.openstack._session.WAIT_TIMEOUT", 10.0)
     with fake_cloud(provider):
         driver = get_driver(provider)
         conn = driver.connect(connection_info(provider))

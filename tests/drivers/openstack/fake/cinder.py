@@ -52,11 +52,17 @@ def register(fake: FakeOpenStack) -> None:
             query=frozenset({"name", "status", "limit", "marker", "offset", "all_tenants"}),
         )
         r(service, "POST", "/volumes", lambda req: _create(fake, req))
-        r(service, "GET", "/volumes/(?P<id>[^/]+)", lambda req: ok(req, {"volume": _view(_get(fake, req, poll=True))}))
-        r(service, "DELETE", "/volumes/(?P<id>[^/]+)", lambda req: _delete(fake, req), query=frozenset({"cascade"}))
-        r(service, "POST", "/volumes/(?P<id>[^/]+)/action", lambda req: _action(fake, req))
-        r(service, "POST", "/volumes/(?P<id>[^/]+)/metadata", lambda req: _metadata(fake, req))
-        r(service, "DELETE", "/volumes/(?P<id>[^/]+)/metadata/(?P<key>[^/]+)", lambda req: _delete_meta(fake, req))
+        r(service, "GET", "/volumes/(?P<id>[^/?]+)", lambda req: ok(req, {"volume": _view(_get(fake, req, poll=True))}))
+        r(
+            service,
+            "DELETE",
+            "/volumes/(?P<id>[^/?]+)",
+            lambda req: _delete(fake, req),
+            query=frozenset({"cascade", "force"}),
+        )
+        r(service, "POST", "/volumes/(?P<id>[^/?]+)/action", lambda req: _action(fake, req))
+        r(service, "POST", "/volumes/(?P<id>[^/?]+)/metadata", lambda req: _metadata(fake, req))
+        r(service, "DELETE", "/volumes/(?P<id>[^/?]+)/metadata/(?P<key>[^/?]+)", lambda req: _delete_meta(fake, req))
 
 
 def tick(fake: FakeOpenStack, region: str, volume: dict[str, Any]) -> None:

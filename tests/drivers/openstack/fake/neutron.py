@@ -52,41 +52,41 @@ def register(fake: FakeOpenStack) -> None:
     base = "/v2.0"
     for kind in NAMES:
         fake.route("network", "GET", f"{base}/{kind}", lambda req, k=kind: _list(fake, req, k), query=LIST_QUERY[kind])
-        fake.route("network", "GET", f"{base}/{kind}/(?P<id>[^/]+)", lambda req, k=kind: _show(fake, req, k))
-        fake.route("network", "DELETE", f"{base}/{kind}/(?P<id>[^/]+)", lambda req, k=kind: _delete(fake, req, k))
-        fake.route("network", "PUT", f"{base}/{kind}/(?P<id>[^/]+)", lambda req, k=kind: _update(fake, req, k))
+        fake.route("network", "GET", f"{base}/{kind}/(?P<id>[^/?]+)", lambda req, k=kind: _show(fake, req, k))
+        fake.route("network", "DELETE", f"{base}/{kind}/(?P<id>[^/?]+)", lambda req, k=kind: _delete(fake, req, k))
+        fake.route("network", "PUT", f"{base}/{kind}/(?P<id>[^/?]+)", lambda req, k=kind: _update(fake, req, k))
     fake.route("network", "POST", f"{base}/networks", lambda req: _create_network(fake, req))
     fake.route("network", "POST", f"{base}/subnets", lambda req: _create_subnet(fake, req))
     fake.route("network", "POST", f"{base}/routers", lambda req: _create_router(fake, req))
     fake.route("network", "POST", f"{base}/ports", lambda req: _create_port(fake, req))
     fake.route("network", "POST", f"{base}/security-groups", lambda req: _create_sg(fake, req))
     fake.route("network", "POST", f"{base}/security-group-rules", lambda req: _create_rule(fake, req))
-    fake.route("network", "DELETE", f"{base}/security-group-rules/(?P<id>[^/]+)", lambda req: _delete_rule(fake, req))
+    fake.route("network", "DELETE", f"{base}/security-group-rules/(?P<id>[^/?]+)", lambda req: _delete_rule(fake, req))
     fake.route("network", "POST", f"{base}/floatingips", lambda req: _create_fip(fake, req))
     fake.route(
         "network",
         "PUT",
-        f"{base}/routers/(?P<id>[^/]+)/add_router_interface",
+        f"{base}/routers/(?P<id>[^/?]+)/add_router_interface",
         lambda req: _router_interface(fake, req, add=True),
     )
     fake.route(
         "network",
         "PUT",
-        f"{base}/routers/(?P<id>[^/]+)/remove_router_interface",
+        f"{base}/routers/(?P<id>[^/?]+)/remove_router_interface",
         lambda req: _router_interface(fake, req, add=False),
     )
     for kind in TAGGABLE:
-        fake.route("network", "PUT", f"{base}/{kind}/(?P<id>[^/]+)/tags", lambda req, k=kind: _set_tags(fake, req, k))
+        fake.route("network", "PUT", f"{base}/{kind}/(?P<id>[^/?]+)/tags", lambda req, k=kind: _set_tags(fake, req, k))
         fake.route(
             "network",
             "PUT",
-            f"{base}/{kind}/(?P<id>[^/]+)/tags/(?P<tag>[^/]+)",
+            f"{base}/{kind}/(?P<id>[^/?]+)/tags/(?P<tag>[^/?]+)",
             lambda req, k=kind: _tag(fake, req, k, add=True),
         )
         fake.route(
             "network",
             "DELETE",
-            f"{base}/{kind}/(?P<id>[^/]+)/tags/(?P<tag>[^/]+)",
+            f"{base}/{kind}/(?P<id>[^/?]+)/tags/(?P<tag>[^/?]+)",
             lambda req, k=kind: _tag(fake, req, k, add=False),
         )
 

@@ -81,7 +81,7 @@ def register(fake: FakeOpenStack) -> None:
         lambda req: _flavors(fake, req),
         query=frozenset({"is_public", "limit", "marker", "minDisk", "minRam"}),
     )
-    route("compute", "GET", "/flavors/(?P<id>[^/]+)", lambda req: _flavor(fake, req))
+    route("compute", "GET", "/flavors/(?P<id>[^/?]+)", lambda req: _flavor(fake, req))
     route(
         "compute",
         "GET",
@@ -116,36 +116,36 @@ def register(fake: FakeOpenStack) -> None:
     route(
         "compute",
         "GET",
-        "/os-keypairs/(?P<name>[^/]+)",
+        "/os-keypairs/(?P<name>[^/?]+)",
         lambda req: ok(req, {"keypair": _keypair_view(_keypair(fake, req))}),
     )
-    route("compute", "DELETE", "/os-keypairs/(?P<name>[^/]+)", lambda req: _delete_keypair(fake, req))
+    route("compute", "DELETE", "/os-keypairs/(?P<name>[^/?]+)", lambda req: _delete_keypair(fake, req))
     route("compute", "GET", "/servers/detail", lambda req: _list_servers(fake, req), query=SERVER_QUERY)
     route("compute", "POST", "/servers", lambda req: _create_server(fake, req))
     route(
         "compute",
         "GET",
-        "/servers/(?P<id>[^/]+)",
+        "/servers/(?P<id>[^/?]+)",
         lambda req: ok(req, {"server": _view(fake, req, _server(fake, req, poll=True))}),
     )
-    route("compute", "DELETE", "/servers/(?P<id>[^/]+)", lambda req: _delete_server(fake, req))
-    route("compute", "POST", "/servers/(?P<id>[^/]+)/action", lambda req: _action(fake, req))
-    route("compute", "POST", "/servers/(?P<id>[^/]+)/metadata", lambda req: _update_metadata(fake, req))
-    route("compute", "DELETE", "/servers/(?P<id>[^/]+)/metadata/(?P<key>[^/]+)", lambda req: _delete_meta(fake, req))
+    route("compute", "DELETE", "/servers/(?P<id>[^/?]+)", lambda req: _delete_server(fake, req))
+    route("compute", "POST", "/servers/(?P<id>[^/?]+)/action", lambda req: _action(fake, req))
+    route("compute", "POST", "/servers/(?P<id>[^/?]+)/metadata", lambda req: _update_metadata(fake, req))
+    route("compute", "DELETE", "/servers/(?P<id>[^/?]+)/metadata/(?P<key>[^/?]+)", lambda req: _delete_meta(fake, req))
     route(
         "compute",
         "GET",
-        "/servers/(?P<id>[^/]+)/os-volume_attachments",
+        "/servers/(?P<id>[^/?]+)/os-volume_attachments",
         lambda req: ok(
             req, {"volumeAttachments": [_attachment(_server(fake, req), v) for v in _server(fake, req)["_volumes"]]}
         ),
         query=frozenset({"limit", "offset"}),
     )
-    route("compute", "POST", "/servers/(?P<id>[^/]+)/os-volume_attachments", lambda req: _attach(fake, req))
+    route("compute", "POST", "/servers/(?P<id>[^/?]+)/os-volume_attachments", lambda req: _attach(fake, req))
     route(
         "compute",
         "DELETE",
-        "/servers/(?P<id>[^/]+)/os-volume_attachments/(?P<volume>[^/]+)",
+        "/servers/(?P<id>[^/?]+)/os-volume_attachments/(?P<volume>[^/?]+)",
         lambda req: _detach(fake, req),
     )
 
