@@ -11,6 +11,7 @@ from drivers.fields import validate_values
 from drivers.openstack import disk as _disk
 from drivers.openstack import key_pair as _key_pair
 from drivers.openstack import my_image as _my_image
+from drivers.openstack import nlb as _nlb
 from drivers.openstack import security_group as _security_group
 from drivers.openstack import tag as _tag
 from drivers.openstack import vm as _vm
@@ -30,6 +31,7 @@ FAMILY_MODULES: dict[str, ModuleType] = {
     "vm": _vm,
     "disk": _disk,
     "my_image": _my_image,
+    "nlb": _nlb,
     "tag": _tag,
 }
 # Families no OpenStack cloud here offers, and why.
@@ -46,12 +48,18 @@ NOT_YET = "The OpenStack driver does not offer it yet."
 
 def capabilities_for(profile: Profile) -> Capabilities:
     offered = {family for family, module in FAMILY_MODULES.items() if module.OFFERED}
+    if not profile.octavia:
+        offered.discard("nlb")
     handlers = META | offered
     notes = {family: NOT_YET for family in FAMILIES if family not in handlers}
     notes.update({family: note for family, note in NEVER.items() if family not in handlers})
     for module in FAMILY_MODULES.values():
         notes.update(module.NOTES)
+    if not profile.octavia:
+        notes["nlb"] = profile.nlb_note
     tag_kinds = set(_tag.TAG_KINDS) if "tag" in handlers else set()
+    if "nlb" in handlers and tag_kinds:
+        tag_kinds.add("nlb")
     return Capabilities(
         handlers=frozenset(handlers),
         unsupported=frozenset().union(*(module.UNSUPPORTED for module in FAMILY_MODULES.values())),
@@ -129,9 +137,9 @@ class OpenStackConnection:
         self._require("my_image")
         return _my_image.OpenStackMyImageHandler(self._clouds)
 
-    def nlb(self) -> NoReturn:
+    def nlb(self) -> _nlb.OpenStackNLBHandler:
         self._require("nlb")
-        raise NotSupportedError(NOT_YET)
+        return _nlb.OpenStackNLBHandler(self._clouds)
 
     def cluster(self) -> NoReturn:
         self._require("cluster")
