@@ -46,9 +46,13 @@ class OpenStackImageHandler:
             return list(self._c.image.images(visibility="public"))
 
     def find(self, iid: IID) -> Any:
-        """A public image by id or exact name."""
-        for image in self.public():
-            if image.id == iid.system_id or (not iid.system_id and iid.name_id in (image.name, image.id)):
+        """A public image by id, else by exact name (callers may pass the name as the id too)."""
+        images = self.public()
+        for image in images:
+            if iid.system_id and image.id == iid.system_id:
+                return image
+        for image in images:
+            if iid.name_id and iid.name_id in (image.name, image.id):
                 return image
         raise NotFoundError(f"Image '{iid.system_id or iid.name_id}' does not exist.", field="image_iid")
 

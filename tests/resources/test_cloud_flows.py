@@ -51,11 +51,22 @@ def _azure() -> Cloud:
                  zones=("koreacentral", "koreacentral"), options={"polling_interval": 0, "lro_timeout": 5})
 
 
-@pytest.fixture(params=["gcp", "azure"])
+def _openstack(provider: str = "openstack") -> Cloud:
+    from tests.drivers.openstack.fake import LAYOUTS
+    from tests.drivers.openstack.support import REGIONS, connection_info, fake_cloud
+
+    zones = LAYOUTS[provider].zones[REGIONS[provider]]
+    return Cloud(provider=provider, fake=lambda: fake_cloud(provider), info=lambda fake: connection_info(provider),
+                 image="ubuntu-22.04", spec="m1.small", zones=(zones[0], zones[1 % len(zones)]), options={})
+
+
+@pytest.fixture(params=["gcp", "azure", "openstack", "nhn", "ktvpc"])
 def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:  # type: ignore[no-untyped-def]
     """A connection registered through the services, and its fake cloud answering while the test runs."""
-    chosen = {"gcp": _gcp, "azure": _azure}[request.param]()
+    chosen = {"gcp": _gcp, "azure": _azure, "openstack": _openstack, "nhn": lambda: _openstack("nhn"),
+              "ktvpc": lambda: _openstack("ktvpc")}[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
+    monkeypatch.setattr("drivers.openstack._session.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:
         info = chosen.info(fake)
