@@ -426,6 +426,7 @@ def _create_server(fake: FakeOpenStack, req: Request) -> Reply:
         "config_drive": "",
         "locked": False,
         "description": None,
+        "_user_data": body.get("user_data", ""),
         "_flavor": flavor["id"],
         "_volumes": [v["id"] for v in volumes],
         "_pending": [

@@ -156,7 +156,7 @@ class FakeOpenStack:
     unmatched: list[str] = field(default_factory=list)  # requests no route answered: each fails the test
     polls_until_done: int = 2  # polls of a resource in a transitional state before it settles
     _routes: list[Route] = field(default_factory=list)
-    _faults: list[tuple[str, str | None, int, ApiError]] = field(default_factory=list)
+    _faults: list[tuple[str, str | None, int, Exception]] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -235,11 +235,12 @@ class FakeOpenStack:
 
     # --- faults --------------------------------------------------------------------------------
 
-    def fail(self, path_part: str, error: ApiError, *, method: str | None = None, times: int = 1) -> None:
-        """Answer the next `times` requests whose URL contains `path_part` with `error`."""
+    def fail(self, path_part: str, error: Exception, *, method: str | None = None, times: int = 1) -> None:
+        """Answer the next `times` requests whose URL contains `path_part` with `error` (an `ApiError`),
+        or fail them with it (any other exception, e.g. a `requests.ConnectionError`)."""
         self._faults.append((path_part, method, times, error))
 
-    def _fault_for(self, method: str, url: str) -> ApiError | None:
+    def _fault_for(self, method: str, url: str) -> Exception | None:
         with self._lock:
             for index, (part, want, times, error) in enumerate(self._faults):
                 if part in url and want in (None, method) and times > 0:
