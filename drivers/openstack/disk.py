@@ -98,6 +98,12 @@ class OpenStackDiskHandler:
 
         return self._c.wait_until(fetch, lambda v: str(v.status) in _SETTLED, what=what)
 
+    def _ready(self, volume: Any) -> Any:
+        """The volume once Cinder has finished creating or extending it (Cinder refuses actions meanwhile)."""
+        if str(volume.status) in ("creating", "downloading", "extending"):
+            return self._settle(volume.id, what=f"creating disk '{volume.name}'")
+        return volume
+
     def create_disk(self, *, req: DiskReqInfo) -> DiskInfo:
         check_name(req.name)
         if req.disk_size_gb < 0:
@@ -129,9 +135,7 @@ class OpenStackDiskHandler:
             return
         if volume.attachments or str(volume.status) in ("in-use", "attaching", "reserved", "detaching"):
             raise DependencyError(f"Disk '{volume.name}' is attached to a VM; detach it first.")
-        if str(volume.status) in ("creating", "downloading", "extending"):
-            # Cinder refuses to delete a volume it is still working on.
-            volume = self._settle(volume.id, what=f"creating disk '{volume.name}'")
+        volume = self._ready(volume)
         if str(volume.status) != "deleting":
             with translate():
                 self._c.block_storage.delete_volume(volume, ignore_missing=True)
@@ -149,7 +153,7 @@ class OpenStackDiskHandler:
         return True
 
     def resize_disk(self, *, iid: IID, size_gb: int) -> DiskInfo:
-        volume = self.find(iid)
+        volume = self._ready(self.find(iid))
         if isinstance(size_gb, bool) or not isinstance(size_gb, int) or size_gb <= int(volume.size or 0):
             raise InvalidRequestError(
                 f"Disk '{volume.name}' can only grow: {size_gb!r} GB is not more than its {volume.size} GB.",
@@ -162,6 +166,7 @@ class OpenStackDiskHandler:
     def attach_disk(self, *, iid: IID, vm_iid: IID) -> DiskInfo:
         volume = self.find(iid)
         server = self._server(vm_iid)
+        volume = self._ready(volume)
         if str(volume.status) != "available" or volume.attachments:
             raise InvalidStateError(
                 f"Disk '{volume.name}' is {volume.status}; only an available disk can be attached.",
