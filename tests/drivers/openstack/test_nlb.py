@@ -66,7 +66,7 @@ def test_a_new_listener_port_replaces_the_listener_on_the_same_pool(
     pool = _octavia(fake, "pools")[0]["id"]
     changed = conn.nlb().change_listener(nlb_iid=nlb.iid, listener=ListenerInfo(protocol="TCP", port=443))
     listeners = _octavia(fake, "listeners")
-    assert [(l["protocol_port"], l["default_pool_id"]) for l in listeners] == [(443, pool)]
+    assert [(ln["protocol_port"], ln["default_pool_id"]) for ln in listeners] == [(443, pool)]
     assert changed.listener.port == 443 and changed.vm_group.vm_iids == (vm,)
 
 
