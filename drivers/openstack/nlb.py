@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from drivers.checks import check_choice, check_port, check_range
+from drivers.checks import check_port
 from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, NotFoundError
-from drivers.openstack._common import check_name, check_tags, parse_time, pick, tags_from_strings, tags_to_strings
+from drivers.openstack._common import parse_time, pick, tags_from_strings, tags_to_strings
 from drivers.openstack._errors import translate
+from drivers.openstack._nlb_checks import check_health, check_request, describe_ports, pool_ports
 from drivers.openstack._session import Clouds
 from drivers.openstack.vm import OpenStackVMHandler
 from drivers.openstack.vpc import OpenStackVPCHandler
@@ -34,22 +35,6 @@ from drivers.types import (
 OFFERED = True
 UNSUPPORTED: frozenset[str] = frozenset()
 NOTES: dict[str, str] = {}
-
-_PORTS_PREFIX = "spiderweb-ports="
-
-
-def _ports(pool: Any) -> tuple[int, int]:
-    """(VM group port, health checker port) from the pool's description."""
-    text = str(pool.description or "")
-    if text.startswith(_PORTS_PREFIX):
-        group, _, health = text.removeprefix(_PORTS_PREFIX).partition(",")
-        if group.isdigit() and health.isdigit():
-            return int(group), int(health)
-    return 0, 0
-
-
-def _describe(group_port: int, health_port: int) -> str:
-    return f"{_PORTS_PREFIX}{group_port},{health_port}"
 
 
 class OpenStackNLBHandler:
@@ -122,7 +107,7 @@ class OpenStackNLBHandler:
 
     def info(self, lb: Any) -> NLBInfo:
         listener, pool, monitor = self._parts(lb)
-        group_port, health_port = _ports(pool) if pool is not None else (0, 0)
+        group_port, health_port = pool_ports(pool) if pool is not None else (0, 0)
         by_address = self._vm_by_address()
         members = [by_address[str(m.address)] for m in self._members(pool) if str(m.address) in by_address]
         public_ip = self._floating_ip(str(lb.vip_port_id))
@@ -159,36 +144,6 @@ class OpenStackNLBHandler:
             },
         )
 
-    # --- checks --------------------------------------------------------------------------------
-
-    @staticmethod
-    def _check(req: NLBReqInfo) -> None:
-        check_name(req.name)
-        check_tags(req.tags)
-        check_choice(req.listener.protocol, ("TCP", "UDP"), field="listener.protocol", what="Listener protocol")
-        check_port(req.listener.port, field="listener.port")
-        check_choice(req.vm_group.protocol, ("TCP", "UDP"), field="vm_group.protocol", what="VM group protocol")
-        check_port(req.vm_group.port, field="vm_group.port")
-        if req.vm_group.protocol != req.listener.protocol:
-            raise InvalidRequestError(
-                "Octavia needs the VM group's protocol to be the listener's.", field="vm_group.protocol"
-            )
-        check_choice(req.scope, ("REGION",), field="scope", what="Scope")
-        OpenStackNLBHandler._check_health(req.health_checker)
-
-    @staticmethod
-    def _check_health(checker: HealthCheckerInfo) -> None:
-        check_choice(checker.protocol, ("TCP", "HTTP", "HTTPS"), field="health_checker.protocol", what="Protocol")
-        check_port(checker.port, field="health_checker.port")
-        check_range(checker.interval_s, (1, 2147483647), field="health_checker.interval_s", what="Interval")
-        check_range(
-            checker.timeout_s,
-            (1, checker.interval_s),
-            field="health_checker.timeout_s",
-            what="Timeout (at most the interval, as Octavia requires)",
-        )
-        check_range(checker.threshold, (1, 10), field="health_checker.threshold", what="Threshold")
-
     def _resolve_vms(self, vm_iids: Sequence[IID]) -> list[tuple[IID, str, str]]:
         """(VM, private address, subnet id) of each VM."""
         result = []
@@ -203,7 +158,7 @@ class OpenStackNLBHandler:
     # --- handler -------------------------------------------------------------------------------
 
     def create_nlb(self, *, req: NLBReqInfo) -> NLBInfo:
-        self._check(req)
+        check_request(req)
         network = self._vpcs.find_network(req.vpc_iid)
         subnets = self._vpcs.info(network).subnets
         if not subnets:
@@ -234,7 +189,7 @@ class OpenStackNLBHandler:
                 loadbalancer_id=lb_id,
                 protocol=req.vm_group.protocol,
                 lb_algorithm="ROUND_ROBIN",
-                description=_describe(req.vm_group.port, checker.port),
+                description=describe_ports(req.vm_group.port, checker.port),
             )
         self._active(lb_id, "creating the pool")
         with translate():
@@ -306,7 +261,7 @@ class OpenStackNLBHandler:
     def add_vms(self, *, nlb_iid: IID, vm_iids: Sequence[IID]) -> NLBInfo:
         lb = self._active(self.find(nlb_iid).id, "settling")
         _, pool, _ = self._parts(lb)
-        group_port, health_port = _ports(pool)
+        group_port, health_port = pool_ports(pool)
         present = {str(m.address) for m in self._members(pool)}
         for vm, address, subnet in self._resolve_vms(vm_iids):
             if address not in present:
@@ -356,12 +311,12 @@ class OpenStackNLBHandler:
         check_port(vm_group.port, field="vm_group.port")
         if pool is None or vm_group.protocol != pool.protocol:
             raise InvalidRequestError("Octavia cannot change a pool's protocol.", field="vm_group.protocol")
-        group_port, health_port = _ports(pool)
+        group_port, health_port = pool_ports(pool)
         if vm_group.port != group_port:
             by_address = self._vm_by_address()
             members = self._members(pool)
             with translate():
-                self._lb.update_pool(pool, description=_describe(vm_group.port, health_port))
+                self._lb.update_pool(pool, description=describe_ports(vm_group.port, health_port))
             self._active(lb.id, "changing the VM group's port")
             for member in members:
                 # A member's port is not updatable in Octavia: each member is replaced.
@@ -376,12 +331,12 @@ class OpenStackNLBHandler:
         return self.get_nlb(iid=IID(name_id=str(lb.name), system_id=str(lb.id)))
 
     def change_health_checker(self, *, nlb_iid: IID, health_checker: HealthCheckerInfo) -> NLBInfo:
-        self._check_health(health_checker)
+        check_health(health_checker)
         lb = self._active(self.find(nlb_iid).id, "settling")
         _, pool, monitor = self._parts(lb)
         if pool is None:
             raise InvalidRequestError("The load balancer has no pool to check.", field="nlb_iid")
-        group_port, _ = _ports(pool)
+        group_port, _ = pool_ports(pool)
         udp = str(pool.protocol) == "UDP"
         wanted = "UDP-CONNECT" if udp and health_checker.protocol == "TCP" else health_checker.protocol
         if monitor is not None and monitor.type == wanted:
@@ -401,7 +356,7 @@ class OpenStackNLBHandler:
                 self._active(lb.id, "removing the old health monitor")
             self._create_monitor(lb.id, pool.id, health_checker, udp=udp)
         with translate():
-            self._lb.update_pool(pool, description=_describe(group_port, health_checker.port))
+            self._lb.update_pool(pool, description=describe_ports(group_port, health_checker.port))
         self._active(lb.id, "recording the health check port")
         monitor_port = health_checker.port if health_checker.port != group_port else None
         for member in self._members(pool):

@@ -12,7 +12,19 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.openstack.fake import cinder, discovery, glance, keystone, neutron, nova, octavia
+from tests.drivers.openstack.fake import (
+    cinder,
+    discovery,
+    glance,
+    keystone,
+    neutron,
+    neutron_l3,
+    neutron_sg,
+    nova,
+    nova_servers,
+    octavia,
+    octavia_members,
+)
 from tests.drivers.openstack.fake.server import ApiError, FakeGap, FakeOpenStack, Layout, Request
 
 # Stock OpenStack as DevStack lays it out: one host per region, a port per service; the volume
@@ -67,7 +79,19 @@ KTVPC = Layout(
 )
 
 LAYOUTS = {"openstack": OPENSTACK, "nhn": NHN, "ktvpc": KTVPC}
-SERVICES = (keystone, discovery, neutron, nova, cinder, glance, octavia)
+SERVICES = (
+    keystone,
+    discovery,
+    neutron,
+    neutron_l3,
+    neutron_sg,
+    nova,
+    nova_servers,
+    cinder,
+    glance,
+    octavia,
+    octavia_members,
+)
 
 
 @contextmanager

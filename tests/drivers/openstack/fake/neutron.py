@@ -57,24 +57,7 @@ def register(fake: FakeOpenStack) -> None:
         fake.route("network", "PUT", f"{base}/{kind}/(?P<id>[^/?]+)", lambda req, k=kind: _update(fake, req, k))
     fake.route("network", "POST", f"{base}/networks", lambda req: _create_network(fake, req))
     fake.route("network", "POST", f"{base}/subnets", lambda req: _create_subnet(fake, req))
-    fake.route("network", "POST", f"{base}/routers", lambda req: _create_router(fake, req))
     fake.route("network", "POST", f"{base}/ports", lambda req: _create_port(fake, req))
-    fake.route("network", "POST", f"{base}/security-groups", lambda req: _create_sg(fake, req))
-    fake.route("network", "POST", f"{base}/security-group-rules", lambda req: _create_rule(fake, req))
-    fake.route("network", "DELETE", f"{base}/security-group-rules/(?P<id>[^/?]+)", lambda req: _delete_rule(fake, req))
-    fake.route("network", "POST", f"{base}/floatingips", lambda req: _create_fip(fake, req))
-    fake.route(
-        "network",
-        "PUT",
-        f"{base}/routers/(?P<id>[^/?]+)/add_router_interface",
-        lambda req: _router_interface(fake, req, add=True),
-    )
-    fake.route(
-        "network",
-        "PUT",
-        f"{base}/routers/(?P<id>[^/?]+)/remove_router_interface",
-        lambda req: _router_interface(fake, req, add=False),
-    )
     for kind in TAGGABLE:
         fake.route("network", "PUT", f"{base}/{kind}/(?P<id>[^/?]+)/tags", lambda req, k=kind: _set_tags(fake, req, k))
         fake.route(
@@ -93,7 +76,7 @@ def register(fake: FakeOpenStack) -> None:
 
 def _seed(fake: FakeOpenStack, region: str) -> None:
     net_id, subnet_id = fake.new_id(), fake.new_id()
-    fake.coll(region, "networks")[net_id] = _stamp(
+    fake.coll(region, "networks")[net_id] = stamp(
         fake,
         {
             "id": net_id,
@@ -107,7 +90,7 @@ def _seed(fake: FakeOpenStack, region: str) -> None:
             "mtu": 1500,
         },
     )
-    fake.coll(region, "subnets")[subnet_id] = _stamp(
+    fake.coll(region, "subnets")[subnet_id] = stamp(
         fake,
         {
             "id": subnet_id,
@@ -123,7 +106,7 @@ def _seed(fake: FakeOpenStack, region: str) -> None:
     )
 
 
-def _stamp(fake: FakeOpenStack, item: dict[str, Any]) -> dict[str, Any]:
+def stamp(fake: FakeOpenStack, item: dict[str, Any]) -> dict[str, Any]:
     now = fake.now()
     item.setdefault("tags", [])
     item.setdefault("description", "")
@@ -188,12 +171,12 @@ def _update(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
         if key in changes:
             item[key] = changes[key]
     if kind == "floatingips" and "port_id" in changes:
-        _bind_fip(fake, req.region, item, changes["port_id"])
+        bind_fip(fake, req.region, item, changes["port_id"])
     item["revision_number"] += 1
     return {SINGULAR[kind]: item}
 
 
-def _ports_of(fake: FakeOpenStack, region: str, **match: str) -> list[dict[str, Any]]:
+def ports_of(fake: FakeOpenStack, region: str, **match: str) -> list[dict[str, Any]]:
     return [p for p in fake.coll(region, "ports").values() if all(p.get(k) == v for k, v in match.items())]
 
 
@@ -202,7 +185,7 @@ def _delete(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
     item = get(fake, req.region, kind, ident)
     region = req.region
     if kind == "networks":
-        busy = [p for p in _ports_of(fake, region, network_id=ident) if p["device_owner"] != "network:dhcp"]
+        busy = [p for p in ports_of(fake, region, network_id=ident) if p["device_owner"] != "network:dhcp"]
         if busy:
             raise neutron_error(
                 409,
@@ -228,7 +211,7 @@ def _delete(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
         net = fake.find(region, "networks", item["network_id"])
         if net:
             net["subnets"].remove(ident)
-    if kind == "routers" and _ports_of(fake, region, device_id=ident, device_owner="network:router_interface"):
+    if kind == "routers" and ports_of(fake, region, device_id=ident, device_owner="network:router_interface"):
         raise neutron_error(409, "RouterInUse", f"Router {ident} still has ports")
     if kind == "security-groups":
         using = [p for p in fake.coll(region, "ports").values() if ident in p["security_groups"]]
@@ -237,7 +220,7 @@ def _delete(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
     if kind == "ports":
         for fip in fake.coll(region, "floatingips").values():
             if fip["port_id"] == ident:
-                _bind_fip(fake, region, fip, None)
+                bind_fip(fake, region, fip, None)
     fake.coll(region, kind).pop(ident)
     return None
 
@@ -245,7 +228,7 @@ def _delete(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
 def _create_network(fake: FakeOpenStack, req: Request) -> Reply:
     body = req.body.get("network", {})
     net_id = fake.new_id()
-    net = _stamp(
+    net = stamp(
         fake,
         {
             "id": net_id,
@@ -287,7 +270,7 @@ def _create_subnet(fake: FakeOpenStack, req: Request) -> Reply:
             )
     subnet_id = fake.new_id()
     hosts = list(cidr.hosts())
-    subnet = _stamp(
+    subnet = stamp(
         fake,
         {
             "id": subnet_id,
@@ -319,70 +302,7 @@ def next_ip(fake: FakeOpenStack, region: str, subnet_id: str) -> str:
     return str(list(ipaddress.ip_network(subnet["cidr"]).hosts())[index])
 
 
-def _create_router(fake: FakeOpenStack, req: Request) -> Reply:
-    body = req.body.get("router", {})
-    gateway = body.get("external_gateway_info")
-    if gateway:
-        get(fake, req.region, "networks", str(gateway.get("network_id", "")))
-    router_id = fake.new_id()
-    router = _stamp(
-        fake,
-        {
-            "id": router_id,
-            "name": body.get("name", ""),
-            "status": "ACTIVE",
-            "external_gateway_info": gateway,
-            "admin_state_up": True,
-            "project_id": req.project,
-            "routes": [],
-        },
-    )
-    fake.coll(req.region, "routers")[router_id] = router
-    return 201, {"router": router}
-
-
-def _router_interface(fake: FakeOpenStack, req: Request, *, add: bool) -> Reply:
-    router = get(fake, req.region, "routers", req.params["id"])
-    subnet_id = str(req.body.get("subnet_id", ""))
-    subnet = get(fake, req.region, "subnets", subnet_id)
-    ports = [
-        p
-        for p in _ports_of(fake, req.region, device_id=router["id"], device_owner="network:router_interface")
-        if p["fixed_ips"][0]["subnet_id"] == subnet_id
-    ]
-    if add:
-        if ports:
-            raise neutron_error(
-                400, "BadRequest", f"Bad router request: Router already has a port on subnet {subnet_id}."
-            )
-        port = _new_port(
-            fake,
-            req,
-            network_id=subnet["network_id"],
-            subnet_id=subnet_id,
-            ip=subnet["gateway_ip"],
-            device_id=router["id"],
-            device_owner="network:router_interface",
-            security_groups=[],
-        )
-        return {
-            "id": router["id"],
-            "subnet_id": subnet_id,
-            "subnet_ids": [subnet_id],
-            "port_id": port["id"],
-            "network_id": subnet["network_id"],
-            "tenant_id": req.project,
-            "project_id": req.project,
-        }
-    if not ports:
-        raise neutron_error(
-            404, "RouterInterfaceNotFoundForSubnet", f"Router {router['id']} has no interface on subnet {subnet_id}"
-        )
-    fake.coll(req.region, "ports").pop(ports[0]["id"])
-    return {"id": router["id"], "subnet_id": subnet_id, "port_id": ports[0]["id"], "network_id": subnet["network_id"]}
-
-
-def _new_port(
+def new_port(
     fake: FakeOpenStack,
     req: Request,
     *,
@@ -395,7 +315,7 @@ def _new_port(
     name: str = "",
 ) -> dict[str, Any]:
     port_id = fake.new_id()
-    port = _stamp(
+    port = stamp(
         fake,
         {
             "id": port_id,
@@ -436,7 +356,7 @@ def _create_port(fake: FakeOpenStack, req: Request) -> Reply:
         ][:1]
     for group in groups:
         get(fake, req.region, "security-groups", group)
-    port = _new_port(
+    port = new_port(
         fake,
         req,
         network_id=net["id"],
@@ -450,147 +370,12 @@ def _create_port(fake: FakeOpenStack, req: Request) -> Reply:
     return 201, {"port": port}
 
 
-def _rule(
-    fake: FakeOpenStack,
-    sg_id: str,
-    project: str,
-    direction: str,
-    ethertype: str,
-    protocol: str | None = None,
-    low: int | None = None,
-    high: int | None = None,
-    prefix: str | None = None,
-) -> dict[str, Any]:
-    return _stamp(
-        fake,
-        {
-            "id": fake.new_id(),
-            "security_group_id": sg_id,
-            "direction": direction,
-            "ethertype": ethertype,
-            "protocol": protocol,
-            "port_range_min": low,
-            "port_range_max": high,
-            "remote_ip_prefix": prefix,
-            "remote_group_id": None,
-            "project_id": project,
-        },
-    )
-
-
-def _create_sg(fake: FakeOpenStack, req: Request) -> Reply:
-    body = req.body.get("security_group", {})
-    sg_id = fake.new_id()
-    rules = [_rule(fake, sg_id, req.project, "egress", "IPv4"), _rule(fake, sg_id, req.project, "egress", "IPv6")]
-    sg = _stamp(
-        fake,
-        {
-            "id": sg_id,
-            "name": body.get("name", ""),
-            "description": body.get("description", ""),
-            "security_group_rules": rules,
-            "project_id": req.project,
-            "stateful": True,
-        },
-    )
-    fake.coll(req.region, "security-groups")[sg_id] = sg
-    return 201, {"security_group": sg}
-
-
-_RULE_KEYS = ("direction", "ethertype", "protocol", "port_range_min", "port_range_max", "remote_ip_prefix")
-
-
-def _create_rule(fake: FakeOpenStack, req: Request) -> Reply:
-    body = req.body.get("security_group_rule", {})
-    sg = get(fake, req.region, "security-groups", str(body.get("security_group_id", "")))
-    rule = _rule(
-        fake,
-        sg["id"],
-        req.project,
-        str(body.get("direction")),
-        str(body.get("ethertype", "IPv4")),
-        body.get("protocol"),
-        body.get("port_range_min"),
-        body.get("port_range_max"),
-        body.get("remote_ip_prefix"),
-    )
-    if rule["protocol"] not in (None, "tcp", "udp", "icmp") and not str(rule["protocol"]).isdigit():
-        raise neutron_error(
-            400,
-            "SecurityGroupRuleInvalidProtocol",
-            f"Security group rule protocol "
-            f"{rule['protocol']} not supported. Only protocol values [None, 'tcp', 'udp', 'icmp'] "
-            "and integer representations [0 to 255] are supported.",
-        )
-    for existing in sg["security_group_rules"]:
-        if all(existing[k] == rule[k] for k in _RULE_KEYS):
-            raise neutron_error(
-                409, "SecurityGroupRuleExists", f"Security group rule already exists. Rule id is {existing['id']}."
-            )
-    sg["security_group_rules"].append(rule)
-    return 201, {"security_group_rule": rule}
-
-
-def _delete_rule(fake: FakeOpenStack, req: Request) -> Reply:
-    for sg in fake.coll(req.region, "security-groups").values():
-        for rule in sg["security_group_rules"]:
-            if rule["id"] == req.params["id"]:
-                sg["security_group_rules"].remove(rule)
-                return None
-    raise neutron_error(404, "SecurityGroupRuleNotFound", f"Security group rule {req.params['id']} does not exist")
-
-
-def _bind_fip(fake: FakeOpenStack, region: str, fip: dict[str, Any], port_id: str | None) -> None:
+def bind_fip(fake: FakeOpenStack, region: str, fip: dict[str, Any], port_id: str | None) -> None:
     if port_id:
         port = get(fake, region, "ports", port_id)
         fip.update(port_id=port_id, fixed_ip_address=port["fixed_ips"][0]["ip_address"], status="ACTIVE")
     else:
         fip.update(port_id=None, fixed_ip_address=None, status="DOWN")
-
-
-def _create_fip(fake: FakeOpenStack, req: Request) -> Reply:
-    body = req.body.get("floatingip", {})
-    net = get(fake, req.region, "networks", str(body.get("floating_network_id", "")))
-    if not net.get("router:external"):
-        raise neutron_error(
-            400, "BadRequest", f"Bad floatingip request: Network {net['id']} is not a valid external network."
-        )
-    port_id = body.get("port_id")
-    if port_id:
-        port = get(fake, req.region, "ports", port_id)
-        subnet_id = port["fixed_ips"][0]["subnet_id"]
-        routed = any(
-            r.get("external_gateway_info")
-            and _ports_of(fake, req.region, device_id=r["id"])
-            and any(p["fixed_ips"][0]["subnet_id"] == subnet_id for p in _ports_of(fake, req.region, device_id=r["id"]))
-            for r in fake.coll(req.region, "routers").values()
-        )
-        if not routed:
-            raise neutron_error(
-                404,
-                "ExternalGatewayForFloatingIPNotFound",
-                f"External network {net['id']} is not "
-                f"reachable from subnet {subnet_id}.  Therefore, cannot associate Port {port_id} "
-                "with a Floating IP.",
-            )
-    fip_id = fake.new_id()
-    fip = _stamp(
-        fake,
-        {
-            "id": fip_id,
-            "floating_network_id": net["id"],
-            "router_id": None,
-            "status": "DOWN",
-            "floating_ip_address": next_ip(fake, req.region, net["subnets"][0]),
-            "port_id": None,
-            "fixed_ip_address": None,
-            "project_id": req.project,
-        },
-    )
-    if port_id:
-        _bind_fip(fake, req.region, fip, port_id)
-    fake.coll(req.region, "floatingips")[fip_id] = fip
-    return 201, {"floatingip": fip}
 
 
 def _set_tags(fake: FakeOpenStack, req: Request, kind: str) -> Reply:

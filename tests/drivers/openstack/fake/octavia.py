@@ -41,7 +41,7 @@ def register(fake: FakeOpenStack) -> None:
             "load-balancer",
             "GET",
             f"{BASE}/{kind}/(?P<id>[^/?]+)",
-            lambda req, k=kind, s=single: {s: _view(fake, req.region, k, _get(fake, req, k, poll=True))},
+            lambda req, k=kind, s=single: {s: _view(fake, req.region, k, get(fake, req, k, poll=True))},
             root=True,
         )
         r("load-balancer", "PUT", f"{BASE}/{kind}/(?P<id>[^/?]+)", lambda req, k=kind: _update(fake, req, k), root=True)
@@ -56,48 +56,12 @@ def register(fake: FakeOpenStack) -> None:
     r("load-balancer", "POST", f"{BASE}/loadbalancers", lambda req: _create_lb(fake, req), root=True)
     for kind in ("listeners", "pools", "healthmonitors"):
         r("load-balancer", "POST", f"{BASE}/{kind}", lambda req, k=kind: _create_child(fake, req, k), root=True)
-    r(
-        "load-balancer",
-        "GET",
-        f"{BASE}/pools/(?P<pool>[^/?]+)/members",
-        lambda req: {"members": [_member_view(fake, req.region, m) for m in _members(fake, req)]},
-        root=True,
-        query=LIST_QUERY,
-    )
-    r(
-        "load-balancer",
-        "POST",
-        f"{BASE}/pools/(?P<pool>[^/?]+)/members",
-        lambda req: _create_member(fake, req),
-        root=True,
-    )
-    r(
-        "load-balancer",
-        "GET",
-        f"{BASE}/pools/(?P<pool>[^/?]+)/members/(?P<id>[^/?]+)",
-        lambda req: {"member": _member_view(fake, req.region, _member(fake, req))},
-        root=True,
-    )
-    r(
-        "load-balancer",
-        "PUT",
-        f"{BASE}/pools/(?P<pool>[^/?]+)/members/(?P<id>[^/?]+)",
-        lambda req: _update_member(fake, req),
-        root=True,
-    )
-    r(
-        "load-balancer",
-        "DELETE",
-        f"{BASE}/pools/(?P<pool>[^/?]+)/members/(?P<id>[^/?]+)",
-        lambda req: _delete_member(fake, req),
-        root=True,
-    )
 
 
 # --- state and timing ----------------------------------------------------------------------------
 
 
-def _coll(fake: FakeOpenStack, region: str, kind: str) -> dict[str, dict[str, Any]]:
+def coll(fake: FakeOpenStack, region: str, kind: str) -> dict[str, dict[str, Any]]:
     return fake.coll(region, f"octavia-{kind}")
 
 
@@ -114,16 +78,16 @@ def _tick(fake: FakeOpenStack, region: str, lb: dict[str, Any]) -> None:
         return
     lb.update(provisioning_status="ACTIVE", operating_status="ONLINE")
     for kind in ("listeners", "pools", "healthmonitors", "members"):
-        for child in list(_coll(fake, region, kind).values()):
+        for child in list(coll(fake, region, kind).values()):
             if child["_lb"] == lb["id"]:
                 if child["provisioning_status"] == "PENDING_DELETE":
-                    _coll(fake, region, kind).pop(child["id"])
+                    coll(fake, region, kind).pop(child["id"])
                     _unlink(fake, region, kind, child)
                 else:
                     child["provisioning_status"] = "ACTIVE"
 
 
-def _busy(fake: FakeOpenStack, region: str, lb: dict[str, Any]) -> None:
+def busy(fake: FakeOpenStack, region: str, lb: dict[str, Any]) -> None:
     """Refuse a change while the load balancer is not ACTIVE; else start one (PENDING_UPDATE)."""
     if lb["provisioning_status"] != "ACTIVE":
         raise octavia_error(409, IMMUTABLE.format(lb["id"]))
@@ -132,11 +96,11 @@ def _busy(fake: FakeOpenStack, region: str, lb: dict[str, Any]) -> None:
 
 
 def _remove_lb(fake: FakeOpenStack, region: str, lb: dict[str, Any]) -> None:
-    _coll(fake, region, "loadbalancers").pop(lb["id"], None)
+    coll(fake, region, "loadbalancers").pop(lb["id"], None)
     for kind in ("listeners", "pools", "healthmonitors", "members"):
-        for child in list(_coll(fake, region, kind).values()):
+        for child in list(coll(fake, region, kind).values()):
             if child["_lb"] == lb["id"]:
-                _coll(fake, region, kind).pop(child["id"])
+                coll(fake, region, kind).pop(child["id"])
     port = fake.find(region, "ports", lb["vip_port_id"])
     if port is not None:
         for fip in fake.coll(region, "floatingips").values():
@@ -146,18 +110,18 @@ def _remove_lb(fake: FakeOpenStack, region: str, lb: dict[str, Any]) -> None:
 
 
 def _unlink(fake: FakeOpenStack, region: str, kind: str, child: dict[str, Any]) -> None:
-    lb = _coll(fake, region, "loadbalancers").get(child["_lb"])
+    lb = coll(fake, region, "loadbalancers").get(child["_lb"])
     if lb is None:
         return
     key = {"listeners": "listeners", "pools": "pools"}.get(kind)
     if key:
         lb[key] = [ref for ref in lb[key] if ref["id"] != child["id"]]
     if kind == "healthmonitors":
-        pool = _coll(fake, region, "pools").get(child["pool_id"])
+        pool = coll(fake, region, "pools").get(child["pool_id"])
         if pool:
             pool["healthmonitor_id"] = None
     if kind == "members":
-        pool = _coll(fake, region, "pools").get(child["_pool"])
+        pool = coll(fake, region, "pools").get(child["_pool"])
         if pool:
             pool["members"] = [ref for ref in pool["members"] if ref["id"] != child["id"]]
 
@@ -165,15 +129,15 @@ def _unlink(fake: FakeOpenStack, region: str, kind: str, child: dict[str, Any]) 
 # --- views ---------------------------------------------------------------------------------------
 
 
-def _clean(item: dict[str, Any]) -> dict[str, Any]:
+def clean(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if not k.startswith("_")}
 
 
 def _view(fake: FakeOpenStack, region: str, kind: str, item: dict[str, Any]) -> dict[str, Any]:
-    return _clean(item)
+    return clean(item)
 
 
-def _server_active(fake: FakeOpenStack, region: str, address: str) -> bool:
+def server_active(fake: FakeOpenStack, region: str, address: str) -> bool:
     for port in fake.coll(region, "ports").values():
         if any(ip["ip_address"] == address for ip in port["fixed_ips"]) and port["device_id"]:
             server = fake.find(region, "servers", port["device_id"])
@@ -181,24 +145,14 @@ def _server_active(fake: FakeOpenStack, region: str, address: str) -> bool:
     return False
 
 
-def _member_view(fake: FakeOpenStack, region: str, member: dict[str, Any]) -> dict[str, Any]:
-    view = _clean(member)
-    pool = _coll(fake, region, "pools").get(member["_pool"], {})
-    if not pool.get("healthmonitor_id"):
-        view["operating_status"] = "NO_MONITOR"
-    else:
-        view["operating_status"] = "ONLINE" if _server_active(fake, region, member["address"]) else "ERROR"
-    return view
-
-
-def _get(fake: FakeOpenStack, req: Request, kind: str, *, poll: bool = False, ident: str = "") -> dict[str, Any]:
+def get(fake: FakeOpenStack, req: Request, kind: str, *, poll: bool = False, ident: str = "") -> dict[str, Any]:
     ident = ident or req.params["id"]
-    item = _coll(fake, req.region, kind).get(ident)
+    item = coll(fake, req.region, kind).get(ident)
     if item is not None and poll:
-        lb = _coll(fake, req.region, "loadbalancers").get(item["_lb"])
+        lb = coll(fake, req.region, "loadbalancers").get(item["_lb"])
         if lb is not None:
             _tick(fake, req.region, lb)
-        item = _coll(fake, req.region, kind).get(ident)
+        item = coll(fake, req.region, kind).get(ident)
     if item is None or item["project_id"] != req.project:
         label = {
             "loadbalancers": "Load Balancer",
@@ -212,9 +166,9 @@ def _get(fake: FakeOpenStack, req: Request, kind: str, *, poll: bool = False, id
 
 
 def _list(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
-    for lb in list(_coll(fake, req.region, "loadbalancers").values()):
+    for lb in list(coll(fake, req.region, "loadbalancers").values()):
         _tick(fake, req.region, lb)
-    items = [i for i in _coll(fake, req.region, kind).values() if i["project_id"] == req.project]
+    items = [i for i in coll(fake, req.region, kind).values() if i["project_id"] == req.project]
     for key in ("name", "id", "loadbalancer_id", "vip_subnet_id"):
         if key in req.query:
             items = [i for i in items if i.get(key, i.get("_lb")) == req.q(key)]
@@ -224,7 +178,7 @@ def _list(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
 # --- creation ------------------------------------------------------------------------------------
 
 
-def _base(fake: FakeOpenStack, req: Request, body: dict[str, Any], lb_id: str) -> dict[str, Any]:
+def base(fake: FakeOpenStack, req: Request, body: dict[str, Any], lb_id: str) -> dict[str, Any]:
     now = fake.now()
     return {
         "id": fake.new_id(),
@@ -248,9 +202,9 @@ def _create_lb(fake: FakeOpenStack, req: Request) -> Reply:
     subnet = fake.find(req.region, "subnets", subnet_id)
     if subnet is None:
         raise octavia_error(400, f"Validation failure: Subnet {subnet_id} not found.")
-    lb = _base(fake, req, body, "")
+    lb = base(fake, req, body, "")
     lb["_lb"] = lb["id"]
-    port = neutron._new_port(
+    port = neutron.new_port(
         fake,
         req,
         network_id=subnet["network_id"],
@@ -272,29 +226,29 @@ def _create_lb(fake: FakeOpenStack, req: Request) -> Reply:
         availability_zone=None,
         _pending=[fake.polls_until_done, None],
     )
-    _coll(fake, req.region, "loadbalancers")[lb["id"]] = lb
-    return 201, {"loadbalancer": _clean(lb)}
+    coll(fake, req.region, "loadbalancers")[lb["id"]] = lb
+    return 201, {"loadbalancer": clean(lb)}
 
 
 def _create_child(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
     body = req.body.get(KINDS[kind], {})
     region = req.region
     if kind == "healthmonitors":
-        pool = _get(fake, req, "pools", ident=str(body.get("pool_id", "")))
+        pool = get(fake, req, "pools", ident=str(body.get("pool_id", "")))
         lb_id = pool["_lb"]
     else:
         lb_id = str(body.get("loadbalancer_id") or "")
         if kind == "pools" and not lb_id and body.get("listener_id"):
-            lb_id = _get(fake, req, "listeners", ident=str(body["listener_id"]))["_lb"]
-    lb = _get(fake, req, "loadbalancers", ident=lb_id)
-    item = _base(fake, req, body, lb_id)
+            lb_id = get(fake, req, "listeners", ident=str(body["listener_id"]))["_lb"]
+    lb = get(fake, req, "loadbalancers", ident=lb_id)
+    item = base(fake, req, body, lb_id)
     if kind == "listeners":
         protocol, port = body.get("protocol"), body.get("protocol_port")
         if protocol not in ("TCP", "UDP", "HTTP", "HTTPS", "TERMINATED_HTTPS", "SCTP", "PROMETHEUS"):
             raise octavia_error(400, f"Invalid input for field/attribute protocol. Value: '{protocol}'.")
-        if any(_coll(fake, region, "listeners")[ref["id"]]["protocol_port"] == port for ref in lb["listeners"]):
+        if any(coll(fake, region, "listeners")[ref["id"]]["protocol_port"] == port for ref in lb["listeners"]):
             raise octavia_error(409, f"Another Listener on this Load Balancer is already using protocol_port {port}")
-        _busy(fake, region, lb)
+        busy(fake, region, lb)
         item.update(
             protocol=protocol,
             protocol_port=port,
@@ -304,7 +258,7 @@ def _create_child(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
         )
         lb["listeners"].append({"id": item["id"]})
     elif kind == "pools":
-        _busy(fake, region, lb)
+        busy(fake, region, lb)
         item.update(
             protocol=body.get("protocol"),
             lb_algorithm=body.get("lb_algorithm", "ROUND_ROBIN"),
@@ -314,12 +268,12 @@ def _create_child(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
             healthmonitor_id=None,
         )
         if body.get("listener_id"):
-            listener = _get(fake, req, "listeners", ident=str(body["listener_id"]))
+            listener = get(fake, req, "listeners", ident=str(body["listener_id"]))
             listener["default_pool_id"] = item["id"]
             item["listeners"] = [{"id": listener["id"]}]
         lb["pools"].append({"id": item["id"]})
     else:
-        pool = _coll(fake, region, "pools")[str(body["pool_id"])]
+        pool = coll(fake, region, "pools")[str(body["pool_id"])]
         if pool["healthmonitor_id"]:
             raise octavia_error(409, "This pool already has a health monitor")
         kind_ok = body.get("type") in ("TCP", "HTTP", "HTTPS", "PING", "UDP-CONNECT", "TLS-HELLO", "SCTP")
@@ -329,7 +283,7 @@ def _create_child(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
             raise octavia_error(
                 400, "Validation failure: The timeout value must be less than or equal to the delay value."
             )
-        _busy(fake, region, lb)
+        busy(fake, region, lb)
         item.update(
             pool_id=pool["id"],
             type=body["type"],
@@ -343,12 +297,12 @@ def _create_child(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
             pools=[{"id": pool["id"]}],
         )
         pool["healthmonitor_id"] = item["id"]
-    _coll(fake, region, kind)[item["id"]] = item
-    return 201, {KINDS[kind]: _clean(item)}
+    coll(fake, region, kind)[item["id"]] = item
+    return 201, {KINDS[kind]: clean(item)}
 
 
 def _update(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
-    item = _get(fake, req, kind)
+    item = get(fake, req, kind)
     body = req.body.get(KINDS[kind], {})
     allowed = {
         "loadbalancers": {"name", "description", "tags", "admin_state_up"},
@@ -373,19 +327,19 @@ def _update(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
             400,
             f"Invalid input for field/attribute {unknown[0]}. Value: '{body[unknown[0]]}'. Mandatory field missing.",
         )
-    lb = _coll(fake, req.region, "loadbalancers")[item["_lb"]]
-    _busy(fake, req.region, lb)
+    lb = coll(fake, req.region, "loadbalancers")[item["_lb"]]
+    busy(fake, req.region, lb)
     item.update(body)
     item["updated_at"] = fake.now()
     if kind != "loadbalancers":
         item["provisioning_status"] = "PENDING_UPDATE"
-    return {KINDS[kind]: _clean(item)}
+    return {KINDS[kind]: clean(item)}
 
 
 def _delete(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
-    item = _get(fake, req, kind)
+    item = get(fake, req, kind)
     region = req.region
-    lb = _coll(fake, region, "loadbalancers")[item["_lb"]]
+    lb = coll(fake, region, "loadbalancers")[item["_lb"]]
     if kind == "loadbalancers":
         cascade = req.q("cascade").lower() == "true"
         if (lb["listeners"] or lb["pools"]) and not cascade:
@@ -395,74 +349,6 @@ def _delete(fake: FakeOpenStack, req: Request, kind: str) -> Reply:
         lb["provisioning_status"] = "PENDING_DELETE"
         lb["_pending"] = [fake.polls_until_done, None]
         return 204, None
-    _busy(fake, region, lb)
+    busy(fake, region, lb)
     item["provisioning_status"] = "PENDING_DELETE"
-    return 204, None
-
-
-# --- members -------------------------------------------------------------------------------------
-
-
-def _members(fake: FakeOpenStack, req: Request) -> list[dict[str, Any]]:
-    pool = _get(fake, req, "pools", ident=req.params["pool"], poll=True)
-    return [m for m in _coll(fake, req.region, "members").values() if m["_pool"] == pool["id"]]
-
-
-def _member(fake: FakeOpenStack, req: Request) -> dict[str, Any]:
-    _get(fake, req, "pools", ident=req.params["pool"])
-    member = _coll(fake, req.region, "members").get(req.params["id"])
-    if member is None or member["_pool"] != req.params["pool"]:
-        raise octavia_error(404, f"Member {req.params['id']} not found.")
-    return member
-
-
-def _create_member(fake: FakeOpenStack, req: Request) -> Reply:
-    pool = _get(fake, req, "pools", ident=req.params["pool"])
-    body = req.body.get("member", {})
-    for existing in _coll(fake, req.region, "members").values():
-        if (
-            existing["_pool"] == pool["id"]
-            and existing["address"] == body.get("address")
-            and existing["protocol_port"] == body.get("protocol_port")
-        ):
-            raise octavia_error(
-                409,
-                f"Duplicate member found for pool {pool['id']}: address "
-                f"{body.get('address')} and protocol_port {body.get('protocol_port')}",
-            )
-    lb = _coll(fake, req.region, "loadbalancers")[pool["_lb"]]
-    _busy(fake, req.region, lb)
-    member = _base(fake, req, body, pool["_lb"])
-    member.update(
-        address=body.get("address"),
-        protocol_port=body.get("protocol_port"),
-        subnet_id=body.get("subnet_id"),
-        weight=body.get("weight", 1),
-        backup=False,
-        monitor_port=body.get("monitor_port"),
-        monitor_address=None,
-        _pool=pool["id"],
-    )
-    _coll(fake, req.region, "members")[member["id"]] = member
-    pool["members"].append({"id": member["id"]})
-    return 201, {"member": _member_view(fake, req.region, member)}
-
-
-def _update_member(fake: FakeOpenStack, req: Request) -> Reply:
-    member = _member(fake, req)
-    body = req.body.get("member", {})
-    unknown = sorted(
-        set(body) - {"name", "weight", "monitor_port", "monitor_address", "tags", "admin_state_up", "backup"}
-    )
-    if unknown:
-        raise octavia_error(400, f"Invalid input for field/attribute {unknown[0]}.")
-    _busy(fake, req.region, _coll(fake, req.region, "loadbalancers")[member["_lb"]])
-    member.update(body)
-    return {"member": _member_view(fake, req.region, member)}
-
-
-def _delete_member(fake: FakeOpenStack, req: Request) -> Reply:
-    member = _member(fake, req)
-    _busy(fake, req.region, _coll(fake, req.region, "loadbalancers")[member["_lb"]])
-    member["provisioning_status"] = "PENDING_DELETE"
     return 204, None
