@@ -57,6 +57,8 @@ def capabilities_for(profile: Profile) -> Capabilities:
         notes.update(module.NOTES)
     if not profile.octavia:
         notes["nlb"] = profile.nlb_note
+    if not profile.suspend:
+        notes["vm.suspend"] = "This cloud's Nova cannot suspend: suspend stops the VM (os-stop), resume starts it."
     tag_kinds = set(_tag.TAG_KINDS) if "tag" in handlers else set()
     if "nlb" in handlers and tag_kinds:
         tag_kinds.add("nlb")

@@ -53,6 +53,8 @@ class Profile:
     octavia: bool = True  # Network load balancers through Octavia (catalogue type load-balancer).
     nlb_note: str = ""
     tags: bool = True  # Neutron and Nova tags (standard-attr-tag, microversion 2.26).
+    # False for a cloud whose Nova refuses suspend: suspend and resume become stop (os-stop) and start.
+    suspend: bool = True
     external_network: str = ""  # the floating-IP network's name when the cloud names it; empty: router:external
     notes: tuple[tuple[str, str], ...] = ()
 

@@ -282,13 +282,19 @@ class OpenStackVMHandler:
     def suspend_vm(self, *, iid: IID) -> VMStatus:
         server = self.find(iid)
         with translate():
-            self._c.compute.suspend_server(server)
+            if self._c.profile.suspend:
+                self._c.compute.suspend_server(server)
+            else:
+                self._c.compute.stop_server(server)
         return VMStatus.SUSPENDING
 
     def resume_vm(self, *, iid: IID) -> VMStatus:
         server = self.find(iid)
         with translate():
-            self._c.compute.resume_server(server)
+            if self._c.profile.suspend:
+                self._c.compute.resume_server(server)
+            else:
+                self._c.compute.start_server(server)
         return VMStatus.RESUMING
 
     def reboot_vm(self, *, iid: IID) -> VMStatus:

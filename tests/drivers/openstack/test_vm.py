@@ -89,3 +89,25 @@ def test_a_failed_start_leaves_no_port_behind(fake: FakeOpenStack, conn: OpenSta
         conn.vm().start_vm(req=req)
     assert len(fake.coll(REGION, "ports")) == ports_before
     assert conn.vm().list_vms() == []
+
+
+def test_a_cloud_without_suspend_stops_and_starts_instead(fake: FakeOpenStack) -> None:
+    from dataclasses import replace
+
+    from drivers.openstack.driver import OpenStackFamilyDriver
+    from drivers.openstack.profiles import OPENSTACK
+    from tests.drivers.openstack.support import connection_info
+
+    class NoSuspend(OpenStackFamilyDriver):
+        profile = replace(OPENSTACK, suspend=False)
+
+    driver = NoSuspend()
+    assert "os-stop" in driver.capabilities.notes["vm.suspend"]
+    conn = driver.connect(connection_info())
+    vm = conn.vm().start_vm(req=vm_req(conn)).iid
+    _settle(conn, vm, VMStatus.RUNNING)
+    assert conn.vm().suspend_vm(iid=vm) == VMStatus.SUSPENDING
+    _settle(conn, vm, VMStatus.SUSPENDED)
+    assert fake.coll(REGION, "servers")[vm.system_id]["status"] == "SHUTOFF"
+    assert conn.vm().resume_vm(iid=vm) == VMStatus.RESUMING
+    assert _settle(conn, vm, VMStatus.RUNNING)[-1] == VMStatus.RUNNING
