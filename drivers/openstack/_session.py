@@ -16,7 +16,7 @@ import openstack.connection
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v2, v3
 
-from drivers.errors import NotFoundError, TransientError, UnreachableError
+from drivers.errors import TransientError, UnreachableError
 from drivers.openstack._errors import translate
 from drivers.openstack.profiles import Profile
 
@@ -124,7 +124,8 @@ class Clouds:
             return str(self._session.get_project_id())
 
     def external_network_id(self) -> str:
-        """The network floating IPs come from: the profile's named one, else the first router:external one."""
+        """The network floating IPs come from: the profile's named one, else the first router:external one;
+        "" on a private cloud that has none (its VMs then have private addresses only)."""
         with self._lock:
             if self._external:
                 return self._external
@@ -133,7 +134,7 @@ class Clouds:
         wanted = self.profile.external_network
         candidates = [n for n in networks if not wanted or n.name == wanted]
         if not candidates:
-            raise NotFoundError("This OpenStack project sees no external network to reach the internet through.")
+            return ""
         with self._lock:
             self._external = str(candidates[0].id)
             return self._external

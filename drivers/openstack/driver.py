@@ -195,8 +195,8 @@ class OpenStackFamilyDriver:
         return OpenStackConnection(info=info, clouds=clouds, capabilities=self.capabilities)
 
     def _check_auth_fields(self, credential: dict[str, object], what: str) -> None:
-        if self.profile.identity_version != "v3" or self.profile is not OPENSTACK:
-            return
+        if "ApplicationCredentialID" not in {spec.name for spec in self.credential_fields}:
+            return  # every field this cloud takes is required, and validate_values checked them
         app = [key for key in ("ApplicationCredentialID", "ApplicationCredentialSecret") if credential.get(key)]
         if app:
             if len(app) == 1:

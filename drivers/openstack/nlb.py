@@ -169,6 +169,11 @@ class OpenStackNLBHandler:
         if any(b.name == req.name for b in self.balancers()):
             raise AlreadyExistsError(f"NLB '{req.name}' already exists.", field="name")
         external = self._c.external_network_id() if req.type == "PUBLIC" else ""
+        if req.type == "PUBLIC" and not external:
+            raise InvalidRequestError(
+                "A PUBLIC load balancer needs an external network for its floating IP; this project sees none.",
+                field="type",
+            )
         with translate():
             lb = self._lb.create_load_balancer(
                 name=req.name, vip_subnet_id=subnets[0].iid.system_id, tags=tags_to_strings(req.tags)

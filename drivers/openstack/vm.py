@@ -2,8 +2,9 @@
 
 The port is created first (it pins the subnet and carries the security groups, which in Neutron
 belong to ports), then the server on it, then a floating IP from the external network for the
-public address. Terminate releases the floating IP and the port as well as the server. Tags are the
-server's metadata (key/value in Nova). A "cb-user" with the key pair's public key is created by
+public address (a private cloud without an external network gives private addresses only).
+Terminate releases the floating IP and the port as well as the server. Tags are the server's
+metadata (key/value in Nova). A "cb-user" with the key pair's public key is created by
 cloud-init, as on every other cloud; Windows images get no such user.
 """
 
@@ -239,7 +240,8 @@ class OpenStackVMHandler:
         try:
             with translate():
                 server_id = str(self._c.compute.create_server(networks=[{"port": port.id}], **attrs).id)
-                net.create_ip(floating_network_id=external, port_id=port.id)
+                if external:
+                    net.create_ip(floating_network_id=external, port_id=port.id)
         except DriverError:
             self._release(port.id, server_id=server_id)
             raise

@@ -104,7 +104,8 @@ class OpenStackVPCHandler:
             network = net.create_network(name=req.name, description=f"{CIDR_PREFIX}{block}")
             if req.tags and self._c.profile.tags:
                 net.set_tags(network, tags_to_strings(req.tags))
-            router = net.create_router(name=req.name, external_gateway_info={"network_id": external})
+            gateway = {"external_gateway_info": {"network_id": external}} if external else {}
+            router = net.create_router(name=req.name, **gateway)
             for subnet in req.subnets:
                 self._create_subnet(network.id, router.id, subnet)
         return self.get_vpc(iid=IID(name_id=req.name, system_id=network.id))

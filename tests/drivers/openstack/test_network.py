@@ -80,3 +80,14 @@ def test_a_security_group_in_use_cannot_be_deleted(conn: OpenStackConnection) ->
         conn.security_group().delete_security_group(iid=IID(name_id="sg-net"))
     conn.vm().terminate_vm(iid=vm.iid)
     conn.security_group().delete_security_group(iid=IID(name_id="sg-net"))
+
+
+def test_a_private_cloud_without_an_external_network_gives_private_addresses(
+    fake: FakeOpenStack, conn: OpenStackConnection
+) -> None:
+    for network in [n for n in fake.coll(REGION, "networks").values() if n["router:external"]]:
+        fake.coll(REGION, "subnets").pop(network["subnets"][0])
+        fake.coll(REGION, "networks").pop(network["id"])
+    vm = conn.vm().start_vm(req=vm_req(conn))
+    assert vm.private_ip.startswith("10.9.1.") and vm.public_ip == ""
+    assert [r["external_gateway_info"] for r in fake.coll(REGION, "routers").values()] == [None]
