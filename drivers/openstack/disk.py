@@ -173,7 +173,7 @@ class OpenStackDiskHandler:
                 provider_message=f"status is {volume.status}",
             )
         with translate():
-            self._c.compute.create_volume_attachment(server, volume_id=volume.id)
+            self._c.compute.create_volume_attachment(server, volume)
         return self.info(self._settle(volume.id, what=f"attaching disk '{volume.name}'"))
 
     def detach_disk(self, *, iid: IID, vm_iid: IID) -> DiskInfo:
