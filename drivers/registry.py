@@ -27,6 +27,10 @@ BUILTIN: Mapping[str, str] = {
     "tencent": "drivers.tencent:TencentDriver",
     "ncp": "drivers.ncp:NCPDriver",
     "ncpclassic": "drivers.ncp:NCPClassicDriver",
+    "ktvpc": "drivers.openstack:KTVPCDriver",
+    "mock": "drivers.mock:MockDriver",
+    "nhn": "drivers.openstack:NHNDriver",
+    "openstack": "drivers.openstack:OpenStackDriver",
 }
 
 ENTRY_POINT_GROUP = "spiderweb.drivers"

@@ -91,6 +91,15 @@ def _ncp() -> Cloud:
                  spec="s2-g3", zones=("KR-1", "KR-2"), options={})
 
 
+def _openstack(provider: str = "openstack") -> Cloud:
+    from tests.drivers.openstack.fake import LAYOUTS
+    from tests.drivers.openstack.support import REGIONS, connection_info, fake_cloud
+
+    zones = LAYOUTS[provider].zones[REGIONS[provider]]
+    return Cloud(provider=provider, fake=lambda: fake_cloud(provider), info=lambda fake: connection_info(provider),
+                 image="ubuntu-22.04", spec="m1.small", zones=(zones[0], zones[1 % len(zones)]), options={})
+
+
 CLOUDS: dict[str, Callable[[], Cloud]] = {
     "gcp": _gcp,
     "azure": _azure,
@@ -99,6 +108,9 @@ CLOUDS: dict[str, Callable[[], Cloud]] = {
     "alibaba": _alibaba,
     "tencent": _tencent,
     "ncp": _ncp,
+    "openstack": _openstack,
+    "nhn": lambda,
+    "ktvpc": lambda,
 }
 
 
