@@ -21,16 +21,15 @@ BUILTIN: Mapping[str, str] = {
     "aws": "drivers.aws:AWSDriver",
     "azure": "drivers.azure:AzureDriver",
     "gcp": "drivers.gcp:GCPDriver",
-    "ktclassic": "drivers.ktclassic:KTClassicDriver",
     "ibm": "drivers.ibm:IBMDriver",
-    "mock": "drivers.mock:MockDriver",
-    "tencent": "drivers.tencent:TencentDriver",
-    "ncp": "drivers.ncp:NCPDriver",
-    "ncpclassic": "drivers.ncp:NCPClassicDriver",
+    "ktclassic": "drivers.ktclassic:KTClassicDriver",
     "ktvpc": "drivers.openstack:KTVPCDriver",
     "mock": "drivers.mock:MockDriver",
+    "ncp": "drivers.ncp:NCPDriver",
+    "ncpclassic": "drivers.ncp:NCPClassicDriver",
     "nhn": "drivers.openstack:NHNDriver",
     "openstack": "drivers.openstack:OpenStackDriver",
+    "tencent": "drivers.tencent:TencentDriver",
 }
 
 ENTRY_POINT_GROUP = "spiderweb.drivers"

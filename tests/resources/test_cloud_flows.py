@@ -109,8 +109,8 @@ CLOUDS: dict[str, Callable[[], Cloud]] = {
     "tencent": _tencent,
     "ncp": _ncp,
     "openstack": _openstack,
-    "nhn": lambda,
-    "ktvpc": lambda,
+    "nhn": lambda: _openstack("nhn"),
+    "ktvpc": lambda: _openstack("ktvpc"),
 }
 
 
@@ -120,6 +120,7 @@ def cloud(request, settings, monkeypatch) -> Iterator[tuple[Cloud, Connection]]:
     chosen = CLOUDS[request.param]()
     monkeypatch.setattr("drivers.gcp._session.POLL_DELAYS", (0.0,))
     monkeypatch.setattr("drivers.ncp._common.POLL_DELAYS", (0.0,))
+    monkeypatch.setattr("drivers.openstack._session.POLL_DELAYS", (0.0,))
     registry.configure({**settings.SPIDERWEB_DRIVER_OPTIONS, chosen.provider: chosen.options})
     with chosen.fake() as fake:
         info = chosen.info(fake)
