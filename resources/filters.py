@@ -17,7 +17,7 @@ from django.http import QueryDict
 
 from connections.models import Connection
 from connections.services import provider_get
-from resources.models import Resource
+from resources.models import Operation, Resource
 from spiderweb.errors import InvalidInput
 
 # `ordering` names → model fields; connection then name is the default and always the tie-breaker,
@@ -219,6 +219,20 @@ class ResourceFilterSet(django_filters.FilterSet):
 
     def ordered(self, queryset: QuerySet[Resource], name: str, value: tuple[str, ...]) -> QuerySet[Resource]:
         return queryset.order_by(*order_by(value))
+
+
+class OperationFilterSet(django_filters.FilterSet):
+    """`operations/`: each parameter an exact match; `connection` by the name the operation kept."""
+
+    state = django_filters.CharFilter(field_name="state")
+    action = django_filters.CharFilter(field_name="action")
+    target_kind = django_filters.CharFilter(field_name="target_kind")
+    target_name = django_filters.CharFilter(field_name="target_name")
+    connection = django_filters.CharFilter(field_name="connection_name")
+
+    class Meta:
+        model = Operation
+        fields: list[str] = []
 
 
 class SummaryScope(forms.Form):

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -21,9 +20,10 @@ from rest_framework.views import APIView
 
 from resources import operations
 from resources.api.serializers import OperationOut
+from resources.filters import OperationFilterSet
 from resources.models import Operation, OperationState
 from resources.selectors import operation_list
-from spiderweb.api import error_body, status_for_code
+from spiderweb.api import Pagination, error_body, status_for_code
 from spiderweb.errors import NotFound
 
 
@@ -103,20 +103,8 @@ def operation_response(
     return Response(out(body).data, status=success_status, headers=headers)
 
 
-class OperationList(ListAPIView):
+class OperationList(APIView):
     """Recent operations, newest first."""
-
-    serializer_class = OperationOut
-
-    def get_queryset(self) -> Any:
-        queryset = operation_list()
-        params = self.request.query_params
-        for field in ("state", "action", "target_kind", "target_name"):
-            if params.get(field):
-                queryset = queryset.filter(**{field: params[field]})
-        if params.get("connection"):
-            queryset = queryset.filter(connection_name=params["connection"])
-        return queryset
 
     @extend_schema(
         summary="List operations",
@@ -129,9 +117,11 @@ class OperationList(ListAPIView):
             OpenApiParameter("target_name", str),
         ],
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(
+    def get(self, request: Request) -> Response:
+        operations_found = OperationFilterSet(request.query_params, queryset=operation_list()).qs
+        paginator = Pagination()
+        page = paginator.paginate_queryset(operations_found, request, view=self) or []
+        return paginator.get_paginated_response(
             OperationOut([present_operation(op, request) for op in page], many=True).data
         )
 

@@ -12,9 +12,8 @@ from connections.services import connection_info
 from drivers.errors import ProviderError, ThrottlingError
 from drivers.registry import get_driver
 from drivers.types import SubnetReqInfo, VPCReqInfo
-from resources import operations
 from resources.models import Lifecycle, Operation, Resource
-from resources.operations import RetryPolicy, operation_execute, operations_sweep
+from resources.operations import RetryPolicy, operation_execute, operations_sweep, runner
 from resources.services.vpc import SubnetSpec, vpc_create
 from tests.factories import make_connection
 from tests.resources.helpers import VPC_BODY, post
@@ -29,7 +28,7 @@ def cloud_for(connection: Connection):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def unsent(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Operations are recorded but their tasks never reach a worker (a broker that lost them)."""
-    monkeypatch.setattr(operations, "_enqueue", lambda operation_id: None)
+    monkeypatch.setattr(runner, "_enqueue", lambda operation_id: None)
 
 
 def pending_vpc(connection: Connection, user) -> Operation:  # type: ignore[no-untyped-def]
