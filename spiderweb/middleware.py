@@ -57,4 +57,5 @@ def _is_api(path: str) -> bool:
 
 
 def _is_json(response: HttpResponse) -> bool:
-    return response.get("Content-Type", "").split(";")[0].strip() == "application/json"
+    content_type: str = response.get("Content-Type", "")
+    return content_type.split(";")[0].strip() == "application/json"

@@ -160,7 +160,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int
 
 def _authenticated(operation: dict[str, Any]) -> bool:
     # drf-spectacular lists `{}` among the requirements when anonymous access is allowed.
-    security = operation.get("security")
+    security: list[dict[str, Any]] = operation.get("security") or []
     return bool(security) and {} not in security
 
 

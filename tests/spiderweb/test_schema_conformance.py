@@ -217,7 +217,7 @@ def _request_line(case: Any) -> str:
     for name, value in (case.path_parameters or {}).items():
         path = path.replace(f"{{{name}}}", quote(str(value), safe=""))
     query = f"?{urlencode(case.query, doseq=True)}" if case.query else ""
-    body = "" if case.body is NOT_SET else f" {json.dumps(case.body, ensure_ascii=True)[:300]}"
+    body = "" if case.body is NOT_SET else f" {json.dumps(case.body, ensure_ascii=True, default=repr)[:300]}"
     return f"{case.method.upper()} {path}{query}{body}"
 
 
