@@ -1,11 +1,11 @@
 """The API answers as its schema says: schemathesis over the live `/api/schema/`, inside the suite.
 
-Every operation of the schema gets a bounded number of generated requests (schema-true ones, and
-schema-breaking ones where there is a body or a query string to break), derandomized so that a run
-is repeatable, sent in-process to the WSGI app as a token-authenticated superuser. Path parameters
-are mostly swapped for names that exist (a connection with a network, a VM and a disk, an empty
-one, and one whose mock region is down), so the requests reach the views and the cloud rather than
-stopping at a 404.
+Every operation of the schema gets its documented examples and a bounded number of generated
+requests (schema-true ones, and schema-breaking ones where there is a body or a query string to
+break), derandomized so that a run is repeatable, sent in-process to the WSGI app as a
+token-authenticated superuser. Path parameters are mostly swapped for names that exist (a
+connection with a network, a VM and a disk, an empty one, and one whose mock region is down), so
+the requests reach the views and the cloud rather than stopping at a 404.
 
 Each answer goes through four checks: not_a_server_error, response_schema_conformance,
 status_code_conformance and content_type_conformance. A 501-504 in the error model with a code the
@@ -53,6 +53,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # Examples per operation: enough to reach every status an operation gives, few enough for ~1 minute.
 POSITIVE_EXAMPLES = 5
 NEGATIVE_EXAMPLES = 3
+EXAMPLE_DRAWS = 2  # each documented example, under two drawn connections
+POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
 CHECKS: dict[str, Callable[..., Any]] = {
     "not_a_server_error": not_a_server_error,
     "response_schema_conformance": response_schema_conformance,
@@ -236,12 +238,12 @@ def _failed_checks(case: Any, response: Any, headers: dict[str, str]) -> dict[st
     return failed
 
 
-def _exercise(operation: Any, seed: Seed, tally: Tally, mode: schemathesis.GenerationMode, examples: int) -> None:
+def _exercise(operation: Any, seed: Seed, tally: Tally, strategy: Any, examples: int) -> None:
     headers = {"Authorization": f"Token {seed.token}"}
 
     @hypothesis.settings(max_examples=examples, derandomize=True, database=None, deadline=None,
                          phases=[hypothesis.Phase.generate], suppress_health_check=list(hypothesis.HealthCheck))
-    @hypothesis.given(case=operation.as_strategy(generation_mode=mode), data=st.data())
+    @hypothesis.given(case=strategy, data=st.data())
     def run(case: Any, data: st.DataObject) -> None:
         _with_seeded_names(case, seed, data)
         response = case.call(headers=headers)
@@ -291,9 +293,12 @@ def test_every_answer_matches_the_schema(seed: Seed, settings) -> None:  # type:
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)
     tally = Tally()
     for operation in operations:
-        _exercise(operation, seed, tally, schemathesis.GenerationMode.POSITIVE, POSITIVE_EXAMPLES)
+        # The schema's own examples first: they are the requests that succeed (every create has one).
+        for example in operation.get_strategies_from_examples():
+            _exercise(operation, seed, tally, example, EXAMPLE_DRAWS)
+        _exercise(operation, seed, tally, operation.as_strategy(generation_mode=POSITIVE), POSITIVE_EXAMPLES)
         if _breakable(operation):
-            _exercise(operation, seed, tally, schemathesis.GenerationMode.NEGATIVE, NEGATIVE_EXAMPLES)
+            _exercise(operation, seed, tally, operation.as_strategy(generation_mode=NEGATIVE), NEGATIVE_EXAMPLES)
     elapsed = time.monotonic() - started
 
     print(f"\nschemathesis: {len(operations)} operations, {tally.cases} cases in {elapsed:.0f} s; "
