@@ -46,15 +46,23 @@ ERROR_SCHEMA: dict[str, Any] = {
             "type": "object",
             "required": ["code", "message", "field"],
             "properties": {
-                "code": {"type": "string", "description": "Stable snake_case code, e.g. `not_found`.",
-                         "example": "not_found"},
-                "message": {"type": "string", "description": "What went wrong, for people; a cloud's error "
-                            "keeps the provider's message."},
+                "code": {
+                    "type": "string",
+                    "description": "Stable snake_case code, e.g. `not_found`.",
+                    "example": "not_found",
+                },
+                "message": {
+                    "type": "string",
+                    "description": "What went wrong, for people; a cloud's error keeps the provider's message.",
+                },
                 "field": {"type": "string", "description": "The request field the error concerns, or empty."},
                 "details": {"description": "More about the error, e.g. every problem of an invalid body."},
                 "retry_after": {"type": "number", "description": "Seconds to wait before retrying (throttled)."},
-                "operation": {"type": "string", "format": "uuid",
-                              "description": "The failed operation, when a mutation waited for one."},
+                "operation": {
+                    "type": "string",
+                    "format": "uuid",
+                    "description": "The failed operation, when a mutation waited for one.",
+                },
             },
         },
     },
@@ -107,10 +115,15 @@ PREFER_PARAMETER: dict[str, Any] = {
     "schema": {"type": "string", "enum": ["respond-async"]},
 }
 ACCEPTED_HEADERS: dict[str, Any] = {
-    "Location": {"description": "The operation's URL; poll it for the result.", "required": True,
-                 "schema": {"type": "string", "format": "uri"}},
-    "Preference-Applied": {"description": "`respond-async` when the 202 answers that preference.",
-                           "schema": {"type": "string"}},
+    "Location": {
+        "description": "The operation's URL; poll it for the result.",
+        "required": True,
+        "schema": {"type": "string", "format": "uri"},
+    },
+    "Preference-Applied": {
+        "description": "`respond-async` when the 202 answers that preference.",
+        "schema": {"type": "string"},
+    },
 }
 AUTH_HEADERS: dict[str, Any] = {
     "WWW-Authenticate": {"description": "The authentication scheme to use.", "schema": {"type": "string"}},

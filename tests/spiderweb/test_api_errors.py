@@ -94,7 +94,8 @@ def test_async_mutations_document_prefer_and_the_202_location(api) -> None:  # t
     assert accepted["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/OperationOut"}
     assert accepted["headers"]["Location"]["required"] is True
     assert {"in": "header", "name": "Prefer"}.items() <= next(
-        parameter for parameter in create["parameters"] if parameter["name"] == "Prefer").items()
+        parameter for parameter in create["parameters"] if parameter["name"] == "Prefer"
+    ).items()
     for route, methods in spec["paths"].items():
         for method, operation in methods.items():
             if "202" in operation["responses"]:
@@ -105,8 +106,7 @@ def test_async_mutations_document_prefer_and_the_202_location(api) -> None:  # t
 
 
 def test_statuses_follow_from_what_an_operation_does() -> None:
-    read = {"responses": {"200": {}}, "security": [{"tokenAuth": []}],
-            "parameters": [{"in": "query", "name": "page"}]}
+    read = {"responses": {"200": {}}, "security": [{"tokenAuth": []}], "parameters": [{"in": "query", "name": "page"}]}
     assert error_statuses("/api/v1/drivers/", "get", read) == {400, 401, 403, 404, 500}
     anonymous = {"responses": {"200": {}}, "security": [{"tokenAuth": []}, {}], "requestBody": {}}
     assert error_statuses("/api/v1/auth/token/", "post", anonymous) == {400, 409, 415, 500}

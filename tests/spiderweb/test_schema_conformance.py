@@ -66,8 +66,14 @@ CLOUD_ERROR_STATUSES = frozenset({501, 502, 503, 504})
 # The seeded object a path parameter names, by the URL segment before it; registrations and
 # connections come from the seed itself.
 SEEDED_NAMES = {
-    "vpcs": "vpc-01", "subnets": "subnet-01", "security-groups": "sg-01", "key-pairs": "keypair-01",
-    "vms": "vm-01", "disks": "disk-01", "providers": "mock", "tags": "team",
+    "vpcs": "vpc-01",
+    "subnets": "subnet-01",
+    "security-groups": "sg-01",
+    "key-pairs": "keypair-01",
+    "vms": "vm-01",
+    "disks": "disk-01",
+    "providers": "mock",
+    "tags": "team",
 }
 # Seeded for the unregister reproducer only, so generated requests never take it away first.
 SPARE_KEY_PAIR = "keypair-spare"
@@ -117,19 +123,22 @@ ADOPTABLE = PER_CONNECTION_LISTS  # the kinds that can be registered and unregis
 KNOWN_FAILURES: tuple[KnownFailure, ...] = (
     KnownFailure(
         reason="the per-connection lists answer a page ({count, next, previous, results}) but their "
-               "extend_schema declares a bare array (`responses=XOut(many=True)` on an APIView)",
+        "extend_schema declares a bare array (`responses=XOut(many=True)` on an APIView)",
         check="response_schema_conformance",
         operations=frozenset(f"GET /api/v1/connections/{{conn}}/{segment}/" for segment in PER_CONNECTION_LISTS),
-        reproducers=tuple(Request("GET", f"/api/v1/connections/{{conn}}/{segment}/")
-                          for segment in PER_CONNECTION_LISTS),
+        reproducers=tuple(
+            Request("GET", f"/api/v1/connections/{{conn}}/{segment}/") for segment in PER_CONNECTION_LISTS
+        ),
     ),
     KnownFailure(
         reason="`…/{name}/unregister/` answers the operation's raw result, without DeletedOut's required `deleted`",
         check="response_schema_conformance",
-        operations=frozenset(f"POST /api/v1/connections/{{conn}}/{segment}/{{name}}/unregister/"
-                             for segment in ADOPTABLE),
-        reproducers=(Request("POST", "/api/v1/connections/{conn}/key-pairs/{name}/unregister/",
-                             {"name": SPARE_KEY_PAIR}),),
+        operations=frozenset(
+            f"POST /api/v1/connections/{{conn}}/{segment}/{{name}}/unregister/" for segment in ADOPTABLE
+        ),
+        reproducers=(
+            Request("POST", "/api/v1/connections/{conn}/key-pairs/{name}/unregister/", {"name": SPARE_KEY_PAIR}),
+        ),
     ),
     KnownFailure(
         reason="`POST inventory/refresh/` answers 200 with the operation's result, not the OperationOut it declares",
@@ -139,14 +148,17 @@ KNOWN_FAILURES: tuple[KnownFailure, ...] = (
     ),
     KnownFailure(
         reason="a NUL byte in a path or query parameter (or a JSON key) reaches PostgreSQL, which refuses it "
-               "with DataError: a 500 (now in the error model) instead of a 400",
+        "with DataError: a 500 (now in the error model) instead of a 400",
         check="not_a_server_error",
         operations=frozenset(),
         matches=_sends_nul,
-        reproducers=(Request("GET", "/api/v1/inventory/security-groups/", query={"search": "a\x00b"}),
-                     Request("GET", "/api/v1/regions/{name}/", {"name": "a\x00b"}),
-                     Request("POST", "/api/v1/connections/{conn}/key-pairs/",
-                             body={"name": "keypair-nul", "tags": {"a\x00": "b"}})),
+        reproducers=(
+            Request("GET", "/api/v1/inventory/security-groups/", query={"search": "a\x00b"}),
+            Request("GET", "/api/v1/regions/{name}/", {"name": "a\x00b"}),
+            Request(
+                "POST", "/api/v1/connections/{conn}/key-pairs/", body={"name": "keypair-nul", "tags": {"a\x00": "b"}}
+            ),
+        ),
     ),
 )
 
@@ -188,10 +200,17 @@ def seed(django_user_model, mock_tenant) -> Seed:  # type: ignore[no-untyped-def
     assert post(client, built.name, "disks/", {"name": "disk-01", "size_gb": 20}).status_code == 201
     assert post(client, built.name, "key-pairs/", {"name": SPARE_KEY_PAIR}).status_code == 201
     names = [built.name, empty.name, down.name]
-    return Seed(token=token, connection=built.name, connections=names, registrations={
-        "connections": names, "drivers": [built.driver.name], "credentials": [built.credential.name],
-        "regions": [built.region.name],
-    })
+    return Seed(
+        token=token,
+        connection=built.name,
+        connections=names,
+        registrations={
+            "connections": names,
+            "drivers": [built.driver.name],
+            "credentials": [built.credential.name],
+            "regions": [built.region.name],
+        },
+    )
 
 
 def _order(operation: Any) -> tuple[int, str]:
@@ -252,8 +271,14 @@ def _failed_checks(case: Any, response: Any, headers: dict[str, str]) -> dict[st
 def _exercise(operation: Any, seed: Seed, tally: Tally, strategy: Any, examples: int) -> None:
     headers = {"Authorization": f"Token {seed.token}"}
 
-    @hypothesis.settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                         phases=[hypothesis.Phase.generate], suppress_health_check=list(hypothesis.HealthCheck))
+    @hypothesis.settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[hypothesis.Phase.generate],
+        suppress_health_check=list(hypothesis.HealthCheck),
+    )
     @hypothesis.given(case=strategy, data=st.data())
     def run(case: Any, data: st.DataObject) -> None:
         _with_seeded_names(case, seed, data)
@@ -266,8 +291,9 @@ def _exercise(operation: Any, seed: Seed, tally: Tally, strategy: Any, examples:
             if known is not None:
                 tally.known[known.reason] += 1
             else:
-                tally.unexpected.setdefault((operation.label, check),
-                                            f"{_request_line(case)} → {response.status_code}: {how}")
+                tally.unexpected.setdefault(
+                    (operation.label, check), f"{_request_line(case)} → {response.status_code}: {how}"
+                )
 
     # Unsatisfiable: nothing (more) to generate for this operation in this mode.
     with contextlib.suppress(hypothesis.errors.Unsatisfiable):
@@ -281,8 +307,11 @@ def _still_failing(schema: Any, seed: Seed) -> list[str]:
     for known in KNOWN_FAILURES:
         for request in known.reproducers:
             operation = schema[request.path][request.method]
-            case = operation.Case(path_parameters={"conn": seed.connection, **request.path_parameters},
-                                  query=request.query, body=request.body)
+            case = operation.Case(
+                path_parameters={"conn": seed.connection, **request.path_parameters},
+                query=request.query,
+                body=request.body,
+            )
             response = case.call(headers=headers)
             if known.check not in _failed_checks(case, response, headers):
                 stale.append(f"{_request_line(case)} → {response.status_code} passes {known.check}: {known.reason}")
@@ -297,8 +326,11 @@ def _breakable(operation: Any) -> bool:
 def test_every_answer_matches_the_schema(seed: Seed, settings) -> None:  # type: ignore[no-untyped-def]
     settings.ALLOWED_HOSTS = ["localhost"]
     started = time.monotonic()
-    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), headers={
-        "Authorization": f"Token {seed.token}", "Accept": "application/vnd.oai.openapi+json"})
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/",
+        get_wsgi_application(),
+        headers={"Authorization": f"Token {seed.token}", "Accept": "application/vnd.oai.openapi+json"},
+    )
     # Before any generated request, while the seeded objects are all there.
     stale = _still_failing(schema, seed)
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)
@@ -312,10 +344,12 @@ def test_every_answer_matches_the_schema(seed: Seed, settings) -> None:  # type:
             _exercise(operation, seed, tally, operation.as_strategy(generation_mode=NEGATIVE), NEGATIVE_EXAMPLES)
     elapsed = time.monotonic() - started
 
-    print(f"\nschemathesis: {len(operations)} operations, {tally.cases} cases in {elapsed:.0f} s; "
-          f"statuses {dict(sorted(tally.statuses.items()))}; failing answers by check {dict(tally.by_check)}; "
-          f"of them known {sum(tally.known.values())}")
+    print(
+        f"\nschemathesis: {len(operations)} operations, {tally.cases} cases in {elapsed:.0f} s; "
+        f"statuses {dict(sorted(tally.statuses.items()))}; failing answers by check {dict(tally.by_check)}; "
+        f"of them known {sum(tally.known.values())}"
+    )
     report = "\n".join(f"  {label} [{check}]: {how}" for (label, check), how in sorted(tally.unexpected.items()))
     assert not tally.unexpected, f"answers that break the schema:\n{report}"
-    assert not stale, "known failures that no longer fail (fixed? take them off KNOWN_FAILURES):\n  " + \
-        "\n  ".join(stale)
+    fixed = "\n  ".join(stale)
+    assert not stale, f"known failures that no longer fail (fixed? take them off KNOWN_FAILURES):\n  {fixed}"
