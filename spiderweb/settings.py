@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it sees every answer: any error under /api/ leaves as JSON in the one error model.
+    "spiderweb.middleware.JsonApiErrors",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,6 +216,11 @@ SPECTACULAR_SETTINGS = {
         "TransportProtocolEnum": ["TCP", "UDP"],
         "HealthCheckProtocolEnum": ["TCP", "HTTP", "HTTPS"],
     },
+    # Views declare their successful answers; the error answers (and 202's headers) are added for all.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "spiderweb.schema.document_errors",
+    ],
 }
 
 # --- Static files: served by WhiteNoise from the source folders, so no collectstatic step is needed.
