@@ -11,9 +11,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.fields import Field
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import set_rollback
 
 from drivers import errors as driver_errors
@@ -25,6 +28,20 @@ logger = logging.getLogger(__name__)
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+def page_of(item: type[Serializer], *, name: str = "", extra: dict[str, Field] | None = None) -> Serializer:
+    """The schema of a page of `item`s as `Pagination` answers it (plus `extra` fields)."""
+    return inline_serializer(
+        name=f"Paginated{name or item.__name__.removesuffix('Out')}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+            **(extra or {}),
+        },
+    )
 
 
 # One status per error code, for driver errors, service errors and failed operations alike.

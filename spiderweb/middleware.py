@@ -38,6 +38,9 @@ class JsonApiErrors:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _is_api(request.path) and (where := _nul_in(request)):
+            # PostgreSQL cannot store a NUL character: refuse it here, naming where it was, not with a 500 later.
+            return JsonResponse(error_body("invalid", f"{where} must not contain a NUL character", where), status=400)
         response = self.get_response(request)
         if response.status_code < 400 or not _is_api(request.path) or _is_json(response):
             return response
@@ -50,6 +53,16 @@ class JsonApiErrors:
             if header in response:
                 answer[header] = response[header]
         return answer
+
+
+def _nul_in(request: HttpRequest) -> str:
+    """Where a NUL character is in the request's path or query string ("path" or the parameter's name)."""
+    if "\x00" in request.path:
+        return "path"
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "")
+    return ""
 
 
 def _is_api(path: str) -> bool:

@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema
+
 from spiderweb.api import STATUS_BY_CODE
 
 ERROR_COMPONENT = "Error"
@@ -201,3 +203,21 @@ def _document_async(operation: dict[str, Any]) -> None:
     parameters = operation.setdefault("parameters", [])
     if not any(parameter["in"] == "header" and parameter["name"].lower() == "prefer" for parameter in parameters):
         parameters.append(PREFER_PARAMETER)
+
+
+class SpiderwebSchema(AutoSchema):
+    """drf-spectacular's view inspection, naming a GET that answers a page (`spiderweb.api.page_of`)
+    `…_list` as it names a list, not `…_retrieve`, so a collection and its items keep distinct ids."""
+
+    def get_operation_id(self) -> str:
+        operation_id: str = super().get_operation_id()
+        if self.method == "GET" and operation_id.endswith("_retrieve") and _answers_page(self):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
+
+def _answers_page(schema: AutoSchema) -> bool:
+    answer = schema.get_response_serializers()
+    if isinstance(answer, dict) and answer:
+        answer = answer.get(200, answer.get("200"))
+    return type(answer).__name__.startswith("Paginated")

@@ -194,9 +194,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["spiderweb.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "spiderweb.api.Pagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "spiderweb.schema.SpiderwebSchema",
     "EXCEPTION_HANDLER": "spiderweb.api.exception_handler",
     "PAGE_SIZE": 50,
 }

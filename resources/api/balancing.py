@@ -16,6 +16,7 @@ from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, pa
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import nlb
+from spiderweb.api import page_of
 
 NLB_EXAMPLE = OpenApiExample(
     "a public TCP balancer in front of two VMs",
@@ -36,7 +37,7 @@ class NLBCollection(ConnectionView):
     kind = Kind.NLB
 
     @extend_schema(
-        summary="List network load balancers", tags=["nlbs"], parameters=[REFRESH], responses=s.NLBOut(many=True)
+        summary="List network load balancers", tags=["nlbs"], parameters=[REFRESH], responses=page_of(s.NLBOut)
     )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)

@@ -14,6 +14,7 @@ from resources.api.extras import VMMetrics
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import vm
+from spiderweb.api import page_of
 
 VM_EXAMPLE = OpenApiExample(
     "a VM",
@@ -36,7 +37,7 @@ ACTION_EXAMPLE = OpenApiExample("suspend", request_only=True, value={"action": "
 class VMCollection(ConnectionView):
     kind = Kind.VM
 
-    @extend_schema(summary="List VMs", tags=["vms"], parameters=[REFRESH], responses=s.VMOut(many=True))
+    @extend_schema(summary="List VMs", tags=["vms"], parameters=[REFRESH], responses=page_of(s.VMOut))
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,6 +13,7 @@ from resources.api.base import ACCEPTED, ASYNC_NOTE, ConnectionView, parse
 from resources.api.operations import operation_response
 from resources.services import anycall, destroy, monitoring, tags
 from spiderweb.errors import InvalidInput
+from spiderweb.schema import SpiderwebSchema
 
 
 class TagIn(StrictSerializer):
@@ -53,7 +53,7 @@ class ResourceTags(ConnectionView):
         return operation_response(request, s.TagsOut, operation)
 
 
-class _OneTagSchema(AutoSchema):
+class _OneTagSchema(SpiderwebSchema):
     """`…/tags/` and `…/tags/{key}/` would otherwise get the same operation id."""
 
     def get_operation_id(self) -> str:

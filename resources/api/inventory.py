@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,7 +21,7 @@ from resources.filters import ORDER_FIELDS, ResourceFilterSet, summary_scope
 from resources.inventory.listing import inventory_records, present_inventory_page
 from resources.inventory.summary import inventory_summary
 from resources.models import RefreshOutcome
-from spiderweb.api import Pagination
+from spiderweb.api import Pagination, page_of
 from spiderweb.errors import NotFound
 
 # --- documentation of the answers -------------------------------------------------------------------
@@ -140,18 +140,6 @@ def _inventory_item(spec: kinds.KindSpec) -> type[serializers.Serializer]:
     return type(f"Inventory{out.__name__}", (out, _Provider), {"__module__": __name__})
 
 
-def _page_of(item: type[serializers.Serializer]) -> serializers.Serializer:
-    return inline_serializer(
-        name=f"{item.__name__.removesuffix('Out')}Page",
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
-
-
 # --- views ------------------------------------------------------------------------------------------
 
 
@@ -194,7 +182,7 @@ def _list_view(spec: kinds.KindSpec) -> type[InventoryList]:
             summary=f"List {spec.plural} across all connections",
             tags=["inventory"],
             parameters=LIST_PARAMETERS,
-            responses=_page_of(item),
+            responses=page_of(item, name=item.__name__.removesuffix("Out")),
             operation_id=f"v1_inventory_{spec.segment.replace('-', '_')}_list",
         )
     )(view)

@@ -13,6 +13,7 @@ from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, pa
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import cluster
+from spiderweb.api import page_of
 
 LONG_NOTE = ASYNC_NOTE + " The operation runs until the cluster is Active again, which takes minutes at a real cloud."
 NODE_GROUP = {
@@ -42,7 +43,7 @@ class ClusterCollection(ConnectionView):
     kind = Kind.CLUSTER
 
     @extend_schema(
-        summary="List Kubernetes clusters", tags=["clusters"], parameters=[REFRESH], responses=s.ClusterOut(many=True)
+        summary="List Kubernetes clusters", tags=["clusters"], parameters=[REFRESH], responses=page_of(s.ClusterOut)
     )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.urls import URLPattern, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +24,7 @@ from connections.models import Connection
 from connections.services import registration_get
 from resources.catalogue import meta
 from resources.filters import FlagField, NumberField, TextField, WholeNumberField, query_values
-from spiderweb.api import Pagination
+from spiderweb.api import Pagination, page_of
 from spiderweb.errors import InvalidInput
 
 CACHE_HEADER = "X-Spiderweb-Cache"
@@ -111,16 +111,8 @@ class PriceOut(serializers.Serializer):
 
 
 def _page_of(item: type[serializers.Serializer], name: str) -> serializers.Serializer:
-    return inline_serializer(
-        name=f"Paginated{name}List",
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-            "cached_at": serializers.DateTimeField(help_text="when the cloud gave this list"),
-        },
-    )
+    cached_at = serializers.DateTimeField(help_text="when the cloud gave this list")
+    return page_of(item, name=name, extra={"cached_at": cached_at})
 
 
 # --- query parameters ---------------------------------------------------------------------------------

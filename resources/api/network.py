@@ -14,6 +14,7 @@ from resources.api.extras import ResourceTag, ResourceTags
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import key_pair, security_group, vpc
+from spiderweb.api import page_of
 
 VPC_EXAMPLE = OpenApiExample(
     "a VPC with two subnets",
@@ -55,7 +56,7 @@ KEY_EXAMPLE = OpenApiExample("a key pair", request_only=True, value={"name": "ke
 class VPCCollection(ConnectionView):
     kind = Kind.VPC
 
-    @extend_schema(summary="List VPCs", tags=["vpcs"], parameters=[REFRESH], responses=s.VPCOut(many=True))
+    @extend_schema(summary="List VPCs", tags=["vpcs"], parameters=[REFRESH], responses=page_of(s.VPCOut))
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 
@@ -140,7 +141,7 @@ class SecurityGroupCollection(ConnectionView):
         summary="List security groups",
         tags=["security-groups"],
         parameters=[REFRESH],
-        responses=s.SecurityGroupOut(many=True),
+        responses=page_of(s.SecurityGroupOut),
     )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
@@ -224,7 +225,7 @@ class KeyPairCollection(ConnectionView):
     kind = Kind.KEY_PAIR
 
     @extend_schema(
-        summary="List key pairs", tags=["key-pairs"], parameters=[REFRESH], responses=s.KeyPairOut(many=True)
+        summary="List key pairs", tags=["key-pairs"], parameters=[REFRESH], responses=page_of(s.KeyPairOut)
     )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)

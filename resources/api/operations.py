@@ -23,7 +23,7 @@ from resources.api.serializers import OperationOut
 from resources.filters import OperationFilterSet
 from resources.models import Operation, OperationState
 from resources.selectors import operation_list
-from spiderweb.api import Pagination, error_body, status_for_code
+from spiderweb.api import Pagination, error_body, page_of, status_for_code
 from spiderweb.errors import NotFound
 
 
@@ -109,6 +109,7 @@ class OperationList(APIView):
     @extend_schema(
         summary="List operations",
         tags=["operations"],
+        responses=page_of(OperationOut),
         parameters=[
             OpenApiParameter("state", str, enum=[s.value for s in OperationState]),
             OpenApiParameter("connection", str),

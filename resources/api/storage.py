@@ -13,6 +13,7 @@ from resources.api.base import ACCEPTED, ASYNC_NOTE, REFRESH, ConnectionView, pa
 from resources.api.operations import operation_response
 from resources.models import Kind
 from resources.services import disk, my_image
+from spiderweb.api import page_of
 
 DISK_EXAMPLE = OpenApiExample(
     "a 100 GB SSD", request_only=True, value={"name": "data-01", "disk_type": "ssd", "size_gb": 100, "zone": "mars-z1"}
@@ -25,7 +26,7 @@ IMAGE_EXAMPLE = OpenApiExample(
 class DiskCollection(ConnectionView):
     kind = Kind.DISK
 
-    @extend_schema(summary="List disks", tags=["disks"], parameters=[REFRESH], responses=s.DiskOut(many=True))
+    @extend_schema(summary="List disks", tags=["disks"], parameters=[REFRESH], responses=page_of(s.DiskOut))
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)
 
@@ -116,7 +117,7 @@ class MyImageCollection(ConnectionView):
     kind = Kind.MY_IMAGE
 
     @extend_schema(
-        summary="List machine images", tags=["my-images"], parameters=[REFRESH], responses=s.MyImageOut(many=True)
+        summary="List machine images", tags=["my-images"], parameters=[REFRESH], responses=page_of(s.MyImageOut)
     )
     def get(self, request: Request, conn: str) -> Response:
         return self.list_records(request, conn)

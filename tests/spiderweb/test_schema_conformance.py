@@ -102,65 +102,8 @@ class KnownFailure:
         return check == self.check and (not self.operations or label in self.operations) and self.matches(case)
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str | bytes):
-        return "\x00" in (value if isinstance(value, str) else value.decode("latin-1"))
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
-def _sends_nul(case: Any) -> bool:
-    return _has_nul([case.path_parameters or {}, case.query or {}, None if case.body is NOT_SET else case.body])
-
-
-PER_CONNECTION_LISTS = ("vpcs", "security-groups", "key-pairs", "vms", "disks", "my-images", "nlbs", "clusters")
-ADOPTABLE = PER_CONNECTION_LISTS  # the kinds that can be registered and unregistered are the same eight
-
-# Bugs in resources/ and connections/, left for the change that owns that code (issue 13, point 2).
-KNOWN_FAILURES: tuple[KnownFailure, ...] = (
-    KnownFailure(
-        reason="the per-connection lists answer a page ({count, next, previous, results}) but their "
-        "extend_schema declares a bare array (`responses=XOut(many=True)` on an APIView)",
-        check="response_schema_conformance",
-        operations=frozenset(f"GET /api/v1/connections/{{conn}}/{segment}/" for segment in PER_CONNECTION_LISTS),
-        reproducers=tuple(
-            Request("GET", f"/api/v1/connections/{{conn}}/{segment}/") for segment in PER_CONNECTION_LISTS
-        ),
-    ),
-    KnownFailure(
-        reason="`…/{name}/unregister/` answers the operation's raw result, without DeletedOut's required `deleted`",
-        check="response_schema_conformance",
-        operations=frozenset(
-            f"POST /api/v1/connections/{{conn}}/{segment}/{{name}}/unregister/" for segment in ADOPTABLE
-        ),
-        reproducers=(
-            Request("POST", "/api/v1/connections/{conn}/key-pairs/{name}/unregister/", {"name": SPARE_KEY_PAIR}),
-        ),
-    ),
-    KnownFailure(
-        reason="`POST inventory/refresh/` answers 200 with the operation's result, not the OperationOut it declares",
-        check="response_schema_conformance",
-        operations=frozenset({"POST /api/v1/inventory/refresh/"}),
-        reproducers=(Request("POST", "/api/v1/inventory/refresh/", body={}),),
-    ),
-    KnownFailure(
-        reason="a NUL byte in a path or query parameter (or a JSON key) reaches PostgreSQL, which refuses it "
-        "with DataError: a 500 (now in the error model) instead of a 400",
-        check="not_a_server_error",
-        operations=frozenset(),
-        matches=_sends_nul,
-        reproducers=(
-            Request("GET", "/api/v1/inventory/security-groups/", query={"search": "a\x00b"}),
-            Request("GET", "/api/v1/regions/{name}/", {"name": "a\x00b"}),
-            Request(
-                "POST", "/api/v1/connections/{conn}/key-pairs/", body={"name": "keypair-nul", "tags": {"a\x00": "b"}}
-            ),
-        ),
-    ),
-)
+# Answers that break the schema for a known reason, each with a request that reproduces it; none now.
+KNOWN_FAILURES: tuple[KnownFailure, ...] = ()
 
 
 @dataclass
