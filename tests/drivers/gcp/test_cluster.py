@@ -15,6 +15,7 @@ from drivers.errors import (
     NotFoundError,
     ProviderError,
     QuotaError,
+    TransientError,
 )
 from drivers.gcp import GCPConnection
 from drivers.gcp._lro import rpc_error
@@ -129,10 +130,17 @@ def test_node_group_changes_follow_their_operations(fake: FakeGCP, gcp: GCPConne
     clusters.delete_cluster(iid=cluster.iid)  # idempotent
 
 
-def test_a_cluster_without_node_groups_loses_its_default_pool(fake: FakeGCP, gcp: GCPConnection) -> None:
+def test_a_cluster_without_node_groups_loses_its_placeholder_pool(fake: FakeGCP, gcp: GCPConnection) -> None:
     created = handler(gcp).create_cluster(req=cluster_request())
-    assert created.node_groups == ()
-    assert any("nodePools/default-pool" in call and call.startswith("DELETE") for call in fake.calls)
+    assert created.node_groups == () and created.status == ClusterStatus.CREATING
+    assert [pool["name"] for pool in stored(fake)["nodePools"]] == ["spiderweb-placeholder"]
+    for _ in range(200):
+        info = handler(gcp).get_cluster(iid=created.iid)
+        if info.status == ClusterStatus.ACTIVE:
+            break
+    assert info.status == ClusterStatus.ACTIVE and info.node_groups == ()
+    assert stored(fake)["nodePools"] == []
+    assert sum("nodePools/spiderweb-placeholder" in call and call.startswith("DELETE") for call in fake.calls) == 1
 
 
 def test_bad_requests_are_refused_before_anything_is_made(fake: FakeGCP, gcp: GCPConnection) -> None:
@@ -159,11 +167,12 @@ def test_an_existing_name_and_missing_clusters(fake: FakeGCP, gcp: GCPConnection
         handler(gcp).create_cluster(req=ClusterReqInfo(name="other", vpc_iid=IID(name_id="no-such-vpc")))
 
 
-def test_a_change_while_another_runs_is_an_invalid_state(fake: FakeGCP, gcp: GCPConnection) -> None:
+def test_a_change_while_another_runs_is_retried_later(fake: FakeGCP, gcp: GCPConnection) -> None:
     cluster = handler(gcp).create_cluster(req=cluster_request(group("ng")))
-    stored(fake)["_running"] = "operation-elsewhere"
-    with pytest.raises(InvalidStateError):
+    stored(fake)["_running"] = ("operation-elsewhere", "UPGRADE_MASTER")
+    with pytest.raises(TransientError) as caught:
         handler(gcp).upgrade_cluster(cluster_iid=cluster.iid, version=VERSIONS[2])
+    assert "is currently upgrading cluster k8s-01" in caught.value.provider_message
 
 
 def test_clusters_of_other_regions_are_not_listed(fake: FakeGCP, gcp: GCPConnection) -> None:
