@@ -5,13 +5,17 @@ A cluster is created in the connection's resource group with a system-assigned i
 in overlay mode on the VPC subnet asked for, and a one-node system pool (`system`) that runs AKS's
 own add-ons and is not shown as a node group; every node group is a user pool beside it, so any of
 them can be removed. Creating a cluster or a node group, scaling and upgrading return as soon as
-Azure accepted the change (AKS takes minutes: the status says Creating / Updating until it is done);
-deletes wait, boundedly, for Azure to finish.
+Azure accepted the change (AKS takes minutes: the status says Creating / Updating until it is done).
+A cluster's delete is followed for EARLY_WAIT only and then reads Deleting until it is gone; a cluster
+already Deleting is a delete in progress. A node group's removal waits, boundedly, for Azure to finish.
+AKS refuses a change while another runs, for minutes after a create or scale and during its own
+background work (409 OperationNotAllowed): a TransientError the caller retries with backoff.
 """
 
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,6 +38,9 @@ _ABOUT = (
     "recorded with the cluster, not applied. Nodes are the instances of the pools' scale sets, named by "
     "their Kubernetes node name."
 )
+# How long a cluster's delete is followed before the driver answers; AKS takes minutes to finish it.
+EARLY_WAIT = 15.0
+
 NOTES: Mapping[str, str] = {
     "cluster": _ABOUT
     if OFFERED
@@ -116,12 +123,17 @@ class AzureClusterHandler:
 
     def delete_cluster(self, *, iid: IID) -> None:
         cluster = self._find(iid)
-        if cluster is None:
-            return
+        if cluster is None or _aks.status_of(cluster.get("properties") or {}) == ClusterStatus.DELETING:
+            return  # gone, or a delete in progress: AKS finishes it
         group_name, name = self._session.resource_group(), str(cluster["name"])
-        self._session.wait(
-            lambda: self._aks.managed_clusters.begin_delete(group_name, name), what=f"the deletion of cluster '{name}'"
-        )
+        with translate():
+            self._aks.managed_clusters.begin_delete(group_name, name, polling=False)
+        # Follow it through reads (as the caller does afterwards), boundedly: AKS takes minutes.
+        deadline = time.monotonic() + EARLY_WAIT
+        while time.monotonic() < deadline:
+            if self._find(iid) is None:
+                return
+            time.sleep(self._session.polling_interval)
 
     def upgrade_cluster(self, *, cluster_iid: IID, version: str) -> ClusterInfo:
         if not version:

@@ -246,11 +246,14 @@ class FakeAzure:
             body["nextLink"] = urlunsplit(parts._replace(query=urlencode(query)))
         return ok(body)
 
-    def begin(self, namespace: str, location: str, on_done: Callable[[], None] | None = None) -> dict[str, str]:
-        """Start an operation; the headers for the 201/202 answer that starts it (Azure-AsyncOperation)."""
+    def begin(
+        self, namespace: str, location: str, on_done: Callable[[], None] | None = None, *, polls: int | None = None
+    ) -> dict[str, str]:
+        """Start an operation (InProgress for `polls` polls, `operation_polls` unless given); the headers
+        for the 201/202 answer that starts it (Azure-AsyncOperation)."""
         url = (
             f"https://{ARM}/subscriptions/{self.subscription_id}/providers/{namespace}/locations/{location}"
-            f"/operations/{self._operation(on_done)}?api-version=2024-03-01"
+            f"/operations/{self._operation(on_done, polls)}?api-version=2024-03-01"
         )
         return {"Azure-AsyncOperation": url}
 
@@ -261,10 +264,11 @@ class FakeAzure:
             "Location": f"https://{ARM}/subscriptions/{self.subscription_id}/operationresults/{op_id}?api-version=2025-04-01"
         }
 
-    def _operation(self, on_done: Callable[[], None] | None) -> str:
+    def _operation(self, on_done: Callable[[], None] | None, polls: int | None = None) -> str:
         op_id = str(uuid.uuid4())
         failure = self.failing_operations.pop(0) if self.failing_operations else None
-        self.operations[op_id] = Operation(op_id, self.operation_polls, on_done, failure)
+        wanted = self.operation_polls if polls is None else max(polls, self.operation_polls)
+        self.operations[op_id] = Operation(op_id, wanted, on_done, failure)
         return op_id
 
     # --- dispatch ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ operations (deallocate, powerOff, start, restart), attach/detach of data disks, 
 Each change is an operation (Azure-AsyncOperation) and shows its transitional state until the operation
 ends; reading the VM counts as a poll of it, as time passing would, so a VM settles whether or not the
 caller waits. Creating a VM makes its OS disk and marks its NIC and data disks as used by it; deleting it
-deletes what was created with `deleteOption: Delete` and lets the rest go.
+deletes the disks and NIC referenced with `deleteOption: Delete` and lets the rest go, a standalone
+public IP on the NIC included (its own deleteOption is not honoured for it).
 """
 
 from __future__ import annotations
@@ -326,9 +327,8 @@ def _remove(fake: FakeAzure, body: dict[str, Any]) -> None:
             continue
         nic["properties"].pop("virtualMachine", None)
         if (ref.get("properties") or {}).get("deleteOption") == "Delete":
-            pip = arm_crud.find(fake, nics.public_ip_of(nic))
+            # The NIC goes with the VM; a standalone public IP on it stays, whatever its own deleteOption
+            # says: Azure honours that only for addresses made by the VM's networkInterfaceConfigurations.
             nics.remove(fake, nic["id"])
-            if pip is not None and pip["properties"].get("deleteOption") == "Delete":
-                fake.resources.pop(pip["id"].lower(), None)
     fake.resources.pop(body["id"].lower(), None)
     fake.vm_power.pop(body["id"].lower(), None)
