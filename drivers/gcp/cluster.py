@@ -21,6 +21,7 @@ from google.cloud.compute_v1.types import compute
 
 from drivers.errors import AlreadyExistsError, NotFoundError, TransientError
 from drivers.gcp import _gke_convert as convert
+from drivers.gcp import _probes as probes
 from drivers.gcp import _session
 from drivers.gcp._common import last_segment, relative_path, zone_in_region
 from drivers.gcp._errors import translate
@@ -183,6 +184,8 @@ class GCPClusterHandler:
             vpc, subnets = IID(name_id=cluster.network), asked
         groups: list[IID] = []
         for tag in convert.network_tags(cluster):
+            if tag == probes.node_tag(cluster.name):
+                continue
             try:
                 groups.append(self._refs.security_group(IID(name_id=tag)))
             except NotFoundError:
@@ -237,9 +240,14 @@ class GCPClusterHandler:
         labels = check_labels(req.tags)
         vpc, subnets = self._refs.vpc(req.vpc_iid, req.subnet_iids[:1])
         tags = [self._refs.security_group(iid).name_id for iid in req.security_group_iids]
+        if tags:
+            tags.append(probes.node_tag(req.name))  # out through the groups' deny-all egress (see _probes)
         pools = [self._pool(group, tags, field="node_groups") for group in req.node_groups]
         if self._find(IID(name_id=req.name)) is not None:
             raise AlreadyExistsError(f"Cluster '{req.name}' already exists.", field="name")
+        if tags:
+            network = f"projects/{self._clients.project}/global/networks/{vpc.name_id}"
+            probes.ensure(self._clients, probes.node_egress_firewall(req.name, network=network))
         zone = self._clients.zone()
         cluster = container_v1.Cluster(
             name=req.name,
@@ -284,20 +292,22 @@ class GCPClusterHandler:
         """Start deleting the cluster and follow it for EARLY_WAIT; GKE finishes it on its own (a failed
         deletion is retried by GKE until done). One already stopping is a delete in progress."""
         cluster = self._find(iid)
-        if cluster is None or cluster.status == _STOPPING:
-            return
-        try:
-            with translate():
-                operation = self._gke().delete_cluster(name=self._path(cluster), **CALL)
-            self._wait(
-                operation, location=cluster.location, what=f"deleting cluster '{cluster.name}'", timeout=EARLY_WAIT
-            )
-        except NotFoundError:
-            pass
-        except TransientError:
-            again = self._find(iid)
-            if again is not None and again.status != _STOPPING:
-                raise  # busy with another change: the caller retries later
+        if cluster is not None and cluster.status != _STOPPING:
+            try:
+                with translate():
+                    operation = self._gke().delete_cluster(name=self._path(cluster), **CALL)
+                self._wait(
+                    operation, location=cluster.location, what=f"deleting cluster '{cluster.name}'", timeout=EARLY_WAIT
+                )
+            except NotFoundError:
+                pass
+            except TransientError:
+                again = self._find(iid)
+                if again is not None and again.status != _STOPPING:
+                    raise  # busy with another change: the caller retries later
+        name = cluster.name if cluster is not None else iid.name_id
+        if name and convert.NAME.match(name):
+            probes.delete(self._clients, probes.node_tag(name))  # the nodes' egress, made with the cluster
 
     def upgrade_cluster(self, *, cluster_iid: IID, version: str) -> ClusterInfo:
         cluster = self._get(cluster_iid, field="cluster_iid")

@@ -49,8 +49,15 @@ class SeededRefs:
 
 
 @pytest.fixture(autouse=True)
-def seeded_refs(monkeypatch: pytest.MonkeyPatch) -> None:
+def seeded_refs(monkeypatch: pytest.MonkeyPatch, fake: FakeGCP) -> None:
     monkeypatch.setattr("drivers.gcp.cluster.Refs", SeededRefs)
+    # The network itself, for the firewall a cluster with security groups gives its nodes.
+    fake.collection(PROJECT, "global/networks")["net-1"] = {
+        "kind": "compute#network",
+        "id": VPC.system_id,
+        "name": "net-1",
+        "selfLink": fake.link(PROJECT, "global/networks/net-1"),
+    }
 
 
 def handler(gcp: GCPConnection) -> GCPClusterHandler:
@@ -96,7 +103,8 @@ def test_create_sends_a_zonal_cluster_with_its_node_pools(fake: FakeGCP, gcp: GC
     assert (body["network"], body["subnetwork"], body["initialClusterVersion"]) == ("net-1", "net-1-sn", VERSIONS[0])
     pool = body["nodePools"][0]
     assert pool["config"]["metadata"]["ssh-keys"] == f"cb-user:{PUBLIC_KEY} cb-user"
-    assert pool["config"]["tags"] == ["sg-1"] and pool["config"]["machineType"] == "e2-standard-2"
+    # The group's tag, and the one its nodes get out with through the group's deny-all egress.
+    assert pool["config"]["tags"] == ["sg-1", "sw-k8s-01-nodes"] and pool["config"]["machineType"] == "e2-standard-2"
     assert pool["autoscaling"] == {"enabled": True, "minNodeCount": 1, "maxNodeCount": 3}
     active = handler(gcp).get_cluster(iid=IID(name_id="k8s-01"))
     assert active.status == ClusterStatus.ACTIVE and active.endpoint.startswith("https://")
@@ -194,7 +202,7 @@ def test_node_groups_list_their_node_vms(fake: FakeGCP, gcp: GCPConnection) -> N
     nodes = clusters.get_cluster(iid=cluster.iid).node_groups[0].nodes
     assert len(nodes) == 2 and all(node.name_id.startswith("gke-k8s-01-ng-a-") for node in nodes)
     instance = fake.collection(PROJECT, "zones/us-central1-a/instances")[nodes[0].name_id]
-    assert instance["tags"]["items"] == ["sg-1"] and instance["id"] == nodes[0].system_id
+    assert instance["tags"]["items"] == ["sg-1", "sw-k8s-01-nodes"] and instance["id"] == nodes[0].system_id
     scaled = clusters.change_node_group_scaling(
         cluster_iid=cluster.iid,
         node_group_iid=IID(name_id="ng-a"),

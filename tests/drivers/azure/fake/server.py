@@ -110,6 +110,7 @@ class Operation:
     failure: tuple[str, str] | None = None
     polled: int = 0
     status: str = "InProgress"
+    result: Callable[[], Any] | None = None  # the body its Location answers once done (an action's result)
 
     def poll(self) -> str:
         self.polled += 1
@@ -257,9 +258,13 @@ class FakeAzure:
         )
         return {"Azure-AsyncOperation": url}
 
-    def begin_location(self, on_done: Callable[[], None] | None = None) -> dict[str, str]:
-        """Start an operation polled through its Location (202 until done), as resource groups are."""
+    def begin_location(
+        self, on_done: Callable[[], None] | None = None, *, result: Callable[[], Any] | None = None
+    ) -> dict[str, str]:
+        """Start an operation polled through its Location (202 until done), as resource groups are; once
+        done the Location answers 200 with `result()` (an action's answer) or no body."""
         op_id = self._operation(on_done)
+        self.operations[op_id].result = result
         return {
             "Location": f"https://{ARM}/subscriptions/{self.subscription_id}/operationresults/{op_id}?api-version=2025-04-01"
         }
@@ -360,4 +365,4 @@ def _operation_result(fake: FakeAzure, request: Request) -> Response:
         return Response(202, None, {"Location": request.url})
     if status == "Failed" and operation.failure is not None:
         return error(409, *operation.failure)
-    return Response(200)
+    return ok(operation.result()) if operation.result is not None else Response(200)

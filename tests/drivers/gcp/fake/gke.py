@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tests.drivers.gcp.fake.firewalls import permits
 from tests.drivers.gcp.fake.server import COMPUTE, LIST_QUERY, ApiError, FakeGCP, Request, canonical_error
 from tests.drivers.gcp.fake.server import not_found as compute_not_found
 
@@ -152,6 +153,30 @@ def register(fake: FakeGCP) -> None:
             raise not_found(req.path.split("/v1/", 1)[1])
         tick()
         return dict(operation.body)
+
+    def registers(project: str, cluster: dict[str, Any], pool: dict[str, Any]) -> bool:
+        """Whether the pool's nodes reach the control plane (HTTPS to its endpoint) through the network's
+        firewalls: a node that cannot never registers with it."""
+        return permits(
+            fake,
+            project,
+            network=fake.link(project, f"global/networks/{cluster['network']}"),
+            tags=list((pool.get("config") or {}).get("tags") or []),
+            direction="EGRESS",
+            protocol="tcp",
+            port=443,
+            cidr=f"{cluster['endpoint']}/32",
+        )
+
+    def unregistered(pools: list[dict[str, Any]]) -> str:
+        # GKE's words when nodes cannot reach the control plane
+        # (https://cloud.google.com/kubernetes-engine/docs/troubleshooting/cluster-create-update).
+        count = sum(int(pool.get("initialNodeCount") or 0) for pool in pools)
+        return (
+            f"All cluster resources were brought up, but: only 0 nodes out of {count} have registered; this is "
+            "likely due to Nodes failing to start correctly; try re-creating the cluster or contact support if "
+            "that doesn't work."
+        )
 
     def new_pool(project: str, location: str, cluster: str, body: dict[str, Any], version: str) -> dict[str, Any]:
         if not body.get("name"):
@@ -301,6 +326,13 @@ def register(fake: FakeGCP) -> None:
             for pool in pools:
                 pool["status"] = "RUNNING"
                 resize(req.project, cluster, pool, int(pool["initialNodeCount"]))
+            stranded = [pool for pool in pools if not registers(req.project, cluster, pool)]
+            if stranded:
+                cluster["status"] = "ERROR"
+                cluster["statusMessage"] = unregistered(stranded)
+                for pool in stranded:
+                    pool["status"] = "ERROR"
+                raise ApiError(500, cluster["statusMessage"], "internalError")
 
         return start(req, "CREATE_CLUSTER", cluster, provisioned)
 
@@ -337,6 +369,9 @@ def register(fake: FakeGCP) -> None:
         def provisioned() -> None:
             pool["status"] = "RUNNING"
             resize(req.project, cluster, pool, int(pool["initialNodeCount"]))
+            if not registers(req.project, cluster, pool):
+                pool["status"] = "ERROR"
+                raise ApiError(500, unregistered([pool]), "internalError")
 
         return start(req, "CREATE_NODE_POOL", cluster, provisioned)
 
