@@ -26,6 +26,7 @@ from drivers.azure import _aks
 from drivers.azure._common import as_json
 from drivers.azure._errors import translate
 from drivers.azure._session import AzureSession
+from drivers.azure.vm_spec import AzureVMSpecHandler
 from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
 from drivers.types import IID, ClusterInfo, ClusterReqInfo, ClusterStatus, NodeGroupInfo, NodeGroupReqInfo
 
@@ -261,8 +262,20 @@ class AzureClusterHandler:
                 return pool
         return None
 
+    def _system_size(self, groups: tuple[NodeGroupReqInfo, ...]) -> str:
+        """The first node group's size when AKS takes it for a system pool (at least 2 vCPUs and 4 GiB:
+        400 SystemPoolSkuTooLow otherwise), else SYSTEM_SIZE."""
+        if not groups:
+            return _aks.SYSTEM_SIZE
+        try:
+            spec = AzureVMSpecHandler(self._session).get_spec(name=groups[0].spec_name)
+        except NotFoundError:
+            return _aks.SYSTEM_SIZE
+        fits = spec.vcpu >= _aks.SYSTEM_MIN_VCPU and spec.memory_mib >= _aks.SYSTEM_MIN_MEMORY_MIB
+        return spec.name if fits else _aks.SYSTEM_SIZE
+
     def _pools(self, groups: tuple[NodeGroupReqInfo, ...], subnet_id: str) -> list[dict[str, Any]]:
-        system_size = groups[0].spec_name if groups else _aks.SYSTEM_SIZE
+        system_size = self._system_size(groups)
         profiles = [
             {
                 "name": _aks.SYSTEM_POOL,

@@ -138,6 +138,16 @@ def test_a_cluster_settles_active_with_endpoint_and_kubeconfig(
     )
 
 
+def test_the_system_pool_takes_a_size_aks_accepts(clusters: AzureClusterHandler, fake_azure: FakeAzure) -> None:
+    clusters.create_cluster(req=_req(_group("ng-a", spec_name="Standard_B1s"), name="k8s-small"))
+    (small,) = _sent(fake_azure, "PUT", "/managedClusters/k8s-small")
+    sizes = {pool["name"]: pool["vmSize"] for pool in small["properties"]["agentPoolProfiles"]}
+    assert sizes == {"system": "Standard_D2s_v5", "nga": "Standard_B1s"}  # 1 vCPU, 1 GiB: too small for it
+    clusters.create_cluster(req=_req(_group("ng-a", spec_name="Standard_B2s"), name="k8s-fit"))
+    (fit,) = _sent(fake_azure, "PUT", "/managedClusters/k8s-fit")
+    assert {pool["vmSize"] for pool in fit["properties"]["agentPoolProfiles"]} == {"Standard_B2s"}
+
+
 def test_stopped_cluster_is_inactive(clusters: AzureClusterHandler, fake_azure: FakeAzure) -> None:
     clusters.create_cluster(req=_req(_group("ng-a")))
     aks.settle(fake_azure)

@@ -103,6 +103,23 @@ def _busy(body: dict[str, Any]) -> Response | None:
     return None
 
 
+def _system_size(fake: FakeAzure, pool: dict[str, Any]) -> Response | None:
+    """AKS's refusal of a system pool on a size under 2 vCPUs or 4 GiB, in its words (quoted in
+    MicrosoftDocs/azure-dev-docs issues 213 and 216: 400 SystemPoolSkuTooLow)."""
+    size = str(pool.get("vmSize", "")).lower()
+    for sku in fake.skus:  # type: ignore[attr-defined]
+        if sku.get("resourceType") == "virtualMachines" and str(sku["name"]).lower() == size:
+            caps = {str(c["name"]): str(c["value"]) for c in sku.get("capabilities") or []}
+            if float(caps.get("vCPUs", "0")) < 2 or float(caps.get("MemoryGB", "0")) < 4:
+                return error(
+                    400,
+                    "SystemPoolSkuTooLow",
+                    "System node pool must use VM sku with more than 2 cores and 4GB memory. Nodepool name: "
+                    f"{pool.get('name', '')}.",
+                )
+    return None
+
+
 def _cluster(fake: FakeAzure, request: Request) -> tuple[dict[str, Any] | None, Response | None]:
     return arm_crud.lookup(fake, request, CLUSTER_TYPE, "resourceName")
 
@@ -177,6 +194,9 @@ def _put(fake: FakeAzure, request: Request) -> Response:
     pools = [dict(pool) for pool in properties.get("agentPoolProfiles") or []]
     if not any(pool.get("mode") == "System" for pool in pools):
         return error(400, "InvalidParameter", "A managed cluster needs at least one agent pool of mode System.")
+    for pool in pools:
+        if pool.get("mode") == "System" and (refused := _system_size(fake, pool)) is not None:
+            return refused
     for pool in pools:
         if (refused := _check_pool(fake, pool)) is not None:
             return refused

@@ -121,12 +121,26 @@ def hold(disk: dict[str, Any], vm_id: str | None) -> None:
         disk.pop("managedBy", None)
 
 
-def data_disk(lun: int, disk: dict[str, Any], delete_option: str | None) -> dict[str, Any]:
+def check_caching(disk: dict[str, Any], caching: str | None) -> Response | None:
+    """Premium SSD v2 and Ultra disks take no host caching; a data disk attached without `caching`
+    gets ReadOnly on premium storage (the REST reference's DataDisk.caching default), so they need None."""
+    sku = str(disk["sku"]["name"])
+    if sku in ("PremiumV2_LRS", "UltraSSD_LRS") and (caching or "ReadOnly") != "None":
+        # ARM's code for a bad parameter; the wording is the fake's own (not confirmed).
+        return error(
+            400,
+            "InvalidParameter",
+            f"Host caching {caching or 'ReadOnly'} is not supported for disk '{disk['name']}' of SKU {sku}; use None.",
+        )
+    return None
+
+
+def data_disk(lun: int, disk: dict[str, Any], delete_option: str | None, caching: str | None = None) -> dict[str, Any]:
     return {
         "lun": lun,
         "name": disk["name"],
         "createOption": "Attach",
-        "caching": "None",
+        "caching": caching or "None",
         "managedDisk": {"id": disk["id"], "storageAccountType": disk["sku"]["name"]},
         "deleteOption": delete_option or "Detach",
         "diskSizeGB": disk["properties"]["diskSizeGB"],

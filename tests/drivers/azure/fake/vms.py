@@ -162,6 +162,8 @@ def _put(fake: FakeAzure, request: Request) -> Response:
         checked = vm_state.check_disk(fake, str((data_disk.get("managedDisk") or {}).get("id", "")), rid, zones)
         if isinstance(checked, Response):
             return checked
+        if (refused := vm_state.check_caching(checked, data_disk.get("caching"))) is not None:
+            return refused
         attached.append((data_disk, checked))
     os_asked = dict(storage.get("osDisk") or {})
     os_sku = str((os_asked.get("managedDisk") or {}).get("storageAccountType") or "")
@@ -185,7 +187,9 @@ def _put(fake: FakeAzure, request: Request) -> Response:
     for data_disk, disk in attached:
         vm_state.hold(disk, rid)
         data_disks.append(
-            vm_state.data_disk(data_disk.get("lun", len(data_disks)), disk, data_disk.get("deleteOption"))
+            vm_state.data_disk(
+                data_disk.get("lun", len(data_disks)), disk, data_disk.get("deleteOption"), data_disk.get("caching")
+            )
         )
     reference = dict(storage.get("imageReference") or {})
     if reference.get("version", "").lower() == "latest":
@@ -283,12 +287,14 @@ def _attach_detach(fake: FakeAzure, request: Request) -> Response:
         checked = vm_state.check_disk(fake, str(item.get("diskId", "")), body["id"], list(body.get("zones") or []))
         if isinstance(checked, Response):
             return checked
+        if (refused := vm_state.check_caching(checked, item.get("caching"))) is not None:
+            return refused
         lun = item.get("lun", min(set(range(64)) - used))
         if lun in used:
             return error(409, "Conflict", f"A disk at LUN {lun} already exists.")
         used.add(lun)
         vm_state.hold(checked, body["id"])
-        storage["dataDisks"].append(vm_state.data_disk(lun, checked, item.get("deleteOption")))
+        storage["dataDisks"].append(vm_state.data_disk(lun, checked, item.get("deleteOption"), item.get("caching")))
     storage["dataDisks"].sort(key=lambda d: d["lun"])
     body["properties"]["provisioningState"] = "Updating"
 
