@@ -169,7 +169,7 @@ def _recorded(fake: FakeGCP, description: str) -> dict[str, Any]:
 
 
 def test_a_free_first_tier_and_a_zero_price_are_read_as_google_prices_them(fake: FakeGCP, gcp: GCPConnection) -> None:
-    """The recorded SKU page, with the E2 core SKU given a free allowance before its rate (as Google
+    """The fixture SKU page, with the E2 core SKU given a free allowance before its rate (as Google
     writes one: a first tier whose unitPrice has no units or nanos) and the E2 RAM SKU made free."""
     core = _recorded(fake, "E2 Instance Core running in Americas")
     expression = core["pricingInfo"][0]["pricingExpression"]
