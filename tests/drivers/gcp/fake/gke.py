@@ -9,9 +9,8 @@ and try again once it is done.". Errors come in GKE's shape: code, message and c
 no `errors` list (https://cloud.google.com/apis/design/errors). An ApiError put in
 `fake.catalogue["gke_create_error"]` makes cluster creations fail in their operation. Listing the
 "-" location lists every location, as the real API does. A RUNNING node pool has its nodes as
-Compute Engine instances (labelled as GKE labels them, with the pool's network tags and metadata,
-in the cluster's network) in a managed instance group, which
-`instanceGroupManagers.listManagedInstances` answers.
+Compute Engine instances in a managed instance group (gke_nodes.py), which register with the
+control plane only when the firewalls let them reach it.
 """
 
 from __future__ import annotations
@@ -22,15 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.drivers.gcp.fake.firewalls import permits
-from tests.drivers.gcp.fake.server import COMPUTE, LIST_QUERY, ApiError, FakeGCP, Request, canonical_error
-from tests.drivers.gcp.fake.server import not_found as compute_not_found
+from tests.drivers.gcp.fake import gke_nodes as nodes
+from tests.drivers.gcp.fake.server import ApiError, FakeGCP, Request, canonical_error
 
 GKE = "https://container.googleapis.com/v1"
 VERSIONS = ("1.29.9-gke.1496000", "1.30.5-gke.1014001", "1.31.1-gke.1678000")
 DEFAULT_VERSION = VERSIONS[1]
 CLUSTERS = "gke/clusters"  # collection, by "location/name"
-GROUPS = "gke/instanceGroupManagers"  # a node pool's managed instance group: zone and node names, by name
 _LOC = r"/projects/(?P<project>[^/]+)/locations/(?P<location>[^/?]+)"
 _CLUSTER = _LOC + r"/clusters/(?P<cluster>[^/:?]+)"
 _POOL = _CLUSTER + r"/nodePools/(?P<pool>[^/:?]+)"
@@ -154,30 +151,6 @@ def register(fake: FakeGCP) -> None:
         tick()
         return dict(operation.body)
 
-    def registers(project: str, cluster: dict[str, Any], pool: dict[str, Any]) -> bool:
-        """Whether the pool's nodes reach the control plane (HTTPS to its endpoint) through the network's
-        firewalls: a node that cannot never registers with it."""
-        return permits(
-            fake,
-            project,
-            network=fake.link(project, f"global/networks/{cluster['network']}"),
-            tags=list((pool.get("config") or {}).get("tags") or []),
-            direction="EGRESS",
-            protocol="tcp",
-            port=443,
-            cidr=f"{cluster['endpoint']}/32",
-        )
-
-    def unregistered(pools: list[dict[str, Any]]) -> str:
-        # GKE's words when nodes cannot reach the control plane
-        # (https://cloud.google.com/kubernetes-engine/docs/troubleshooting/cluster-create-update).
-        count = sum(int(pool.get("initialNodeCount") or 0) for pool in pools)
-        return (
-            f"All cluster resources were brought up, but: only 0 nodes out of {count} have registered; this is "
-            "likely due to Nodes failing to start correctly; try re-creating the cluster or contact support if "
-            "that doesn't work."
-        )
-
     def new_pool(project: str, location: str, cluster: str, body: dict[str, Any], version: str) -> dict[str, Any]:
         if not body.get("name"):
             raise canonical_error(400, "Node pool name must be set.", "INVALID_ARGUMENT")
@@ -204,69 +177,6 @@ def register(fake: FakeGCP) -> None:
                 f"gke-{cluster}-{body['name']}-{secrets.token_hex(4)}-grp"
             ],
         }
-
-    def resize(project: str, cluster: dict[str, Any], pool: dict[str, Any], count: int) -> None:
-        """Make or drop node instances until the pool's group holds `count`."""
-        igm = pool["instanceGroupUrls"][0].rsplit("/", 1)[-1]
-        zone = cluster["location"]
-        group = fake.collection(project, GROUPS).setdefault(igm, {"zone": zone, "instances": []})
-        instances = fake.collection(project, f"zones/{zone}/instances")
-        while len(group["instances"]) > count:
-            instances.pop(group["instances"].pop(), None)
-        while len(group["instances"]) < count:
-            name = f"{igm.removesuffix('-grp')}-{secrets.token_hex(2)}"
-            config = pool.get("config", {})
-            instances[name] = {
-                "kind": "compute#instance",
-                "id": fake.new_id(),
-                "creationTimestamp": fake.now(),
-                "name": name,
-                "tags": {"items": list(config.get("tags", [])), "fingerprint": "42WmSpB8rSM="},
-                "machineType": fake.link(
-                    project, f"zones/{zone}/machineTypes/{config.get('machineType', 'e2-medium')}"
-                ),
-                "status": "RUNNING",
-                "zone": fake.link(project, f"zones/{zone}"),
-                "networkInterfaces": [
-                    {
-                        "kind": "compute#networkInterface",
-                        "network": fake.link(project, f"global/networks/{cluster['network']}"),
-                        "subnetwork": fake.link(
-                            project, f"regions/{zone[:-2]}/subnetworks/{cluster.get('subnetwork', '')}"
-                        ),
-                        "networkIP": f"10.128.0.{len(instances) + 2}",
-                        "name": "nic0",
-                    }
-                ],
-                "disks": [],
-                "metadata": {
-                    "kind": "compute#metadata",
-                    "items": [{"key": k, "value": v} for k, v in (config.get("metadata") or {}).items()],
-                },
-                "labels": {"goog-k8s-cluster-name": cluster["name"], "goog-k8s-node-pool-name": pool["name"]},
-                "labelFingerprint": "42WmSpB8rSM=",
-                "selfLink": fake.link(project, f"zones/{zone}/instances/{name}"),
-            }
-            group["instances"].append(name)
-
-    def managed_instances(req: Request) -> dict[str, Any]:
-        group = fake.collection(req.project, GROUPS).get(req.params["igm"])
-        if group is None or group["zone"] != req.params["zone"]:
-            raise compute_not_found(
-                f"projects/{req.project}/zones/{req.params['zone']}/instanceGroupManagers/{req.params['igm']}"
-            )
-        instances = fake.collection(req.project, f"zones/{group['zone']}/instances")
-        managed = [
-            {
-                "instance": instances[name]["selfLink"],
-                "id": instances[name]["id"],
-                "instanceStatus": instances[name]["status"],
-                "currentAction": "NONE",
-            }
-            for name in group["instances"]
-            if name in instances
-        ]
-        return fake.page(managed, req, key="managedInstances")
 
     def list_clusters(req: Request) -> dict[str, Any]:
         tick()
@@ -325,11 +235,11 @@ def register(fake: FakeGCP) -> None:
             cluster["masterAuth"] = {"clusterCaCertificate": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="}
             for pool in pools:
                 pool["status"] = "RUNNING"
-                resize(req.project, cluster, pool, int(pool["initialNodeCount"]))
-            stranded = [pool for pool in pools if not registers(req.project, cluster, pool)]
+                nodes.resize(fake, req.project, cluster, pool, int(pool["initialNodeCount"]))
+            stranded = [pool for pool in pools if not nodes.registers(fake, req.project, cluster, pool)]
             if stranded:
                 cluster["status"] = "ERROR"
-                cluster["statusMessage"] = unregistered(stranded)
+                cluster["statusMessage"] = nodes.unregistered(stranded)
                 for pool in stranded:
                     pool["status"] = "ERROR"
                 raise ApiError(500, cluster["statusMessage"], "internalError")
@@ -344,7 +254,7 @@ def register(fake: FakeGCP) -> None:
 
         def gone() -> None:
             for pool in cluster["nodePools"]:
-                resize(req.project, cluster, pool, 0)
+                nodes.resize(fake, req.project, cluster, pool, 0)
             clusters(req.project).pop(key, None)
 
         return start(req, "DELETE_CLUSTER", cluster, gone)
@@ -368,10 +278,10 @@ def register(fake: FakeGCP) -> None:
 
         def provisioned() -> None:
             pool["status"] = "RUNNING"
-            resize(req.project, cluster, pool, int(pool["initialNodeCount"]))
-            if not registers(req.project, cluster, pool):
+            nodes.resize(fake, req.project, cluster, pool, int(pool["initialNodeCount"]))
+            if not nodes.registers(fake, req.project, cluster, pool):
                 pool["status"] = "ERROR"
-                raise ApiError(500, unregistered([pool]), "internalError")
+                raise ApiError(500, nodes.unregistered([pool]), "internalError")
 
         return start(req, "CREATE_NODE_POOL", cluster, provisioned)
 
@@ -385,7 +295,7 @@ def register(fake: FakeGCP) -> None:
         pool["status"] = "STOPPING"
 
         def gone() -> None:
-            resize(req.project, cluster, pool, 0)
+            nodes.resize(fake, req.project, cluster, pool, 0)
             cluster["nodePools"].remove(pool)
 
         return start(req, "DELETE_NODE_POOL", cluster, gone)
@@ -400,7 +310,7 @@ def register(fake: FakeGCP) -> None:
 
         def resized() -> None:
             pool.update(initialNodeCount=count, status="RUNNING")
-            resize(req.project, cluster, pool, count)
+            nodes.resize(fake, req.project, cluster, pool, count)
 
         return start(req, "SET_NODE_POOL_SIZE", cluster, resized)
 
@@ -424,13 +334,6 @@ def register(fake: FakeGCP) -> None:
         return start(req, "SET_LABELS", cluster, relabel)
 
     fake.route("POST", GKE, _CLUSTER + ":setResourceLabels", set_resource_labels)
-    fake.route(
-        "POST",
-        COMPUTE,
-        r"/projects/(?P<project>[^/]+)/zones/(?P<zone>[^/]+)/instanceGroupManagers/(?P<igm>[^/?]+)/listManagedInstances",
-        managed_instances,
-        query=LIST_QUERY,
-    )
     fake.route("GET", GKE, _LOC + r"/operations/(?P<operation>[^/?]+)", get_operation)
     fake.route("GET", GKE, _LOC + "/clusters", list_clusters)
     fake.route("POST", GKE, _LOC + "/clusters", create_cluster)
