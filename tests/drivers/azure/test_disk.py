@@ -74,7 +74,7 @@ def test_an_attached_disk_of_a_running_vm_is_resized_once_the_vm_is_deallocated(
         azure.disk().resize_disk(iid=disk.iid, size_gb=100)
     assert caught.value.field == "size_gb" and "deallocate" in caught.value.message
     azure.vm().suspend_vm(iid=vm)
-    for _ in range(3):
+    for _ in range(20):  # a deallocation takes a few polls
         if azure.vm().get_vm_status(iid=vm) == VMStatus.SUSPENDED:
             break
     assert azure.disk().resize_disk(iid=disk.iid, size_gb=100).disk_size_gb == 100

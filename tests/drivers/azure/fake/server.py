@@ -132,7 +132,7 @@ class FakeAzure:
         client_secret: str = CLIENT_SECRET,
         subscription_id: str = SUBSCRIPTION_ID,
         page_size: int = 3,
-        operation_polls: int = 1,
+        operation_polls: int = 3,
     ) -> None:
         self.tenant_id = tenant_id
         self.client_id = client_id

@@ -151,7 +151,7 @@ class FakeGCP:
     calls: list[str] = field(default_factory=list)  # "GET /compute/v1/projects/p/zones", in order
     timeouts: list[Any] = field(default_factory=list)  # the timeout each API call was sent with
     page_cap: int | None = None  # a smaller page size than asked for, to exercise paging
-    polls_until_done: int = 1  # polls of a started operation until it answers DONE
+    polls_until_done: int = 3  # polls of a started operation until it answers DONE (seconds at Compute Engine)
     _routes: list[Route] = field(default_factory=list)
     _faults: list[Fault] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
