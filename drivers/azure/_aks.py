@@ -30,6 +30,10 @@ ADMIN_USER = "cb-user"
 # The system pool every AKS cluster needs to run its own add-ons; node groups are user pools beside it.
 SYSTEM_POOL = "system"
 SYSTEM_SIZE = "Standard_D2s_v5"
+# What AKS requires of a system pool's size ("System node pool must use VM sku with more than 2 cores
+# and 4GB memory", code SystemPoolSkuTooLow: https://learn.microsoft.com/en-us/azure/aks/use-system-pools).
+SYSTEM_MIN_VCPU = 2
+SYSTEM_MIN_MEMORY_MIB = 4096
 # Services and DNS of the cluster, outside the address ranges VPCs are usually given.
 SERVICE_CIDR = "172.30.0.0/16"
 DNS_SERVICE_IP = "172.30.0.10"

@@ -117,3 +117,14 @@ def parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         return None
+
+
+# Disk types that take no host caching and exist only in an availability zone
+# (https://learn.microsoft.com/en-us/azure/virtual-machines/disks-deploy-premium-v2 and
+# https://learn.microsoft.com/en-us/azure/virtual-machines/disks-enable-ultra-ssd: "only support host
+# caching of None"; "can only be deployed in an availability zone" for a region with zones).
+UNCACHED_ZONAL_TYPES = frozenset({"premiumv2_lrs", "ultrassd_lrs"})
+
+
+def no_host_caching(disk: Mapping[str, Any]) -> bool:
+    return str((disk.get("sku") or {}).get("name", "")).lower() in UNCACHED_ZONAL_TYPES

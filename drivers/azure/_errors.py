@@ -8,6 +8,7 @@ it), so the mapping goes by code first, then by exception class, then by status.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -82,6 +83,12 @@ _INVALID_STATE = frozenset(
         "resourcenotready",
     }
 )
+# What stands on the resource: Azure's code for a public IP still attached to a NIC or a load balancer
+# (https://learn.microsoft.com/en-us/azure/virtual-network/ip-services/remove-public-ip-address-vm).
+_DEPENDENCY = frozenset({"publicipaddresscannotbedeleted"})
+# AKS's words for "another operation of this cluster runs" in a 409 OperationNotAllowed
+# (https://learn.microsoft.com/en-us/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/error-code-operationnotallowed).
+_IN_PROGRESS = re.compile(r"in progress|another operation|is being (?:created|updated|upgraded|scaled|deleted)", re.I)
 _NOT_FOUND = frozenset({"resourcenotfound", "resourcegroupnotfound", "notfound", "parentresourcenotfound"})
 _ALREADY_EXISTS = frozenset({"resourceexists", "alreadyexists", "conflictingresource"})
 # Capacity, not the caller: the same request may pass later or in another zone.
@@ -206,7 +213,7 @@ def from_http_error(exc: HttpResponseError, *, field: str = "") -> DriverError:
             retry_after=_retry_after(exc) or DEFAULT_RETRY_AFTER,
             provider_message=azure_message,
         )
-    if "inuse" in key:
+    if "inuse" in key or key in _DEPENDENCY:
         return DependencyError(message, provider_message=azure_message)
     quota_words = "quota" in azure_message.lower()
     if (
@@ -215,7 +222,9 @@ def from_http_error(exc: HttpResponseError, *, field: str = "") -> DriverError:
         or (key == "operationnotallowed" and quota_words)
     ):
         return QuotaError(message, provider_message=azure_message)
-    if key in _TRANSIENT:
+    if key in _TRANSIENT or (key == "operationnotallowed" and status == 409 and _IN_PROGRESS.search(azure_message)):
+        # AKS answers 409 OperationNotAllowed while another operation of the cluster runs, for minutes
+        # after a create or scale and during its own upgrades; it passes once that one is done.
         return TransientError(f"Azure is busy with another change ({label}).", provider_message=azure_message)
     if key in _INVALID_STATE:
         return InvalidStateError(message, provider_message=azure_message, field=field)

@@ -43,6 +43,7 @@ class Plan:
     public_key: str = ""
     key_iid: IID | None = None
     disk_ids: list[str] = field(default_factory=list)
+    uncached: set[str] = field(default_factory=set)  # data disks whose type takes no host caching
 
 
 def check_request(req: VMReqInfo) -> None:
@@ -119,7 +120,7 @@ def resolve(session: AzureSession, req: VMReqInfo) -> Plan:
         raise InvalidRequestError(
             f"A Windows VM needs a password of at least {MIN_WINDOWS_PASSWORD} characters.", field="vm_user_password"
         )
-    plan.disk_ids = _data_disks(session, req.data_disk_iids, plan.zones)
+    plan.disk_ids, plan.uncached = _data_disks(session, req.data_disk_iids, plan.zones)
     return plan
 
 
@@ -159,9 +160,11 @@ def _spec(session: AzureSession, name: str) -> Any:
         raise _compute.renamed(exc, field="spec_name") from exc
 
 
-def _data_disks(session: AzureSession, iids: tuple[IID, ...], zones: list[str]) -> list[str]:
+def _data_disks(session: AzureSession, iids: tuple[IID, ...], zones: list[str]) -> tuple[list[str], set[str]]:
+    """The data disks' ids, checked, and those of them that take no host caching."""
     group = session.resource_group()
     found: list[str] = []
+    uncached: set[str] = set()
     for index, iid in enumerate(iids):
         where = f"data_disk_iids[{index}]"
         name = _compute.name_in_group(session, iid, DISK_TYPE)
@@ -183,7 +186,9 @@ def _data_disks(session: AzureSession, iids: tuple[IID, ...], zones: list[str]) 
         if str(disk["id"]).lower() in {known.lower() for known in found}:
             raise InvalidRequestError(f"Disk '{disk['name']}' is listed twice.", field=where)
         found.append(str(disk["id"]))
-    return found
+        if _compute.no_host_caching(disk):
+            uncached.add(str(disk["id"]))
+    return found, uncached
 
 
 # --- bodies --------------------------------------------------------------------------------------------
@@ -259,7 +264,13 @@ def vm_body(session: AzureSession, req: VMReqInfo, plan: Plan, nic_id: str, tags
                 "imageReference": plan.image_reference,
                 "osDisk": os_disk,
                 "dataDisks": [
-                    {"lun": lun, "createOption": "Attach", "managedDisk": {"id": disk_id}, "deleteOption": "Detach"}
+                    {
+                        "lun": lun,
+                        "createOption": "Attach",
+                        "managedDisk": {"id": disk_id},
+                        "deleteOption": "Detach",
+                        **({"caching": "None"} if disk_id in plan.uncached else {}),
+                    }
                     for lun, disk_id in enumerate(plan.disk_ids)
                 ],
             },

@@ -32,7 +32,8 @@ def states(vm: Mapping[str, Any]) -> tuple[str, str]:
     for status in (props.get("instanceView") or {}).get("statuses") or []:
         kind, _, value = str(status.get("code", "")).partition("/")
         if kind == "ProvisioningState" and value:
-            provisioning = value.lower()
+            # A failure names its cause after the state: "ProvisioningState/failed/AllocationFailed".
+            provisioning = value.split("/", 1)[0].lower()
         elif kind == "PowerState":
             power = value.lower()
     return provisioning, power

@@ -83,4 +83,3 @@ def parse_id(system_id: str, *, subscription_id: str, resource_type: str) -> tup
         if want is not None and part.lower() != want.lower():
             return None
     return parts[3], parts[7]
-

@@ -5,13 +5,17 @@ A cluster is created in the connection's resource group with a system-assigned i
 in overlay mode on the VPC subnet asked for, and a one-node system pool (`system`) that runs AKS's
 own add-ons and is not shown as a node group; every node group is a user pool beside it, so any of
 them can be removed. Creating a cluster or a node group, scaling and upgrading return as soon as
-Azure accepted the change (AKS takes minutes: the status says Creating / Updating until it is done);
-deletes wait, boundedly, for Azure to finish.
+Azure accepted the change (AKS takes minutes: the status says Creating / Updating until it is done).
+A cluster's delete is followed for EARLY_WAIT only and then reads Deleting until it is gone; a cluster
+already Deleting is a delete in progress. A node group's removal waits, boundedly, for Azure to finish.
+AKS refuses a change while another runs, for minutes after a create or scale and during its own
+background work (409 OperationNotAllowed): a TransientError the caller retries with backoff.
 """
 
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +26,7 @@ from drivers.azure import _aks
 from drivers.azure._common import as_json
 from drivers.azure._errors import translate
 from drivers.azure._session import AzureSession
+from drivers.azure.vm_spec import AzureVMSpecHandler
 from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
 from drivers.types import IID, ClusterInfo, ClusterReqInfo, ClusterStatus, NodeGroupInfo, NodeGroupReqInfo
 
@@ -34,6 +39,9 @@ _ABOUT = (
     "recorded with the cluster, not applied. Nodes are the instances of the pools' scale sets, named by "
     "their Kubernetes node name."
 )
+# How long a cluster's delete is followed before the driver answers; AKS takes minutes to finish it.
+EARLY_WAIT = 15.0
+
 NOTES: Mapping[str, str] = {
     "cluster": _ABOUT
     if OFFERED
@@ -116,12 +124,17 @@ class AzureClusterHandler:
 
     def delete_cluster(self, *, iid: IID) -> None:
         cluster = self._find(iid)
-        if cluster is None:
-            return
+        if cluster is None or _aks.status_of(cluster.get("properties") or {}) == ClusterStatus.DELETING:
+            return  # gone, or a delete in progress: AKS finishes it
         group_name, name = self._session.resource_group(), str(cluster["name"])
-        self._session.wait(
-            lambda: self._aks.managed_clusters.begin_delete(group_name, name), what=f"the deletion of cluster '{name}'"
-        )
+        with translate():
+            self._aks.managed_clusters.begin_delete(group_name, name, polling=False)
+        # Follow it through reads (as the caller does afterwards), boundedly: AKS takes minutes.
+        deadline = time.monotonic() + EARLY_WAIT
+        while time.monotonic() < deadline:
+            if self._find(iid) is None:
+                return
+            time.sleep(self._session.polling_interval)
 
     def upgrade_cluster(self, *, cluster_iid: IID, version: str) -> ClusterInfo:
         if not version:
@@ -249,8 +262,20 @@ class AzureClusterHandler:
                 return pool
         return None
 
+    def _system_size(self, groups: tuple[NodeGroupReqInfo, ...]) -> str:
+        """The first node group's size when AKS takes it for a system pool (at least 2 vCPUs and 4 GiB:
+        400 SystemPoolSkuTooLow otherwise), else SYSTEM_SIZE."""
+        if not groups:
+            return _aks.SYSTEM_SIZE
+        try:
+            spec = AzureVMSpecHandler(self._session).get_spec(name=groups[0].spec_name)
+        except NotFoundError:
+            return _aks.SYSTEM_SIZE
+        fits = spec.vcpu >= _aks.SYSTEM_MIN_VCPU and spec.memory_mib >= _aks.SYSTEM_MIN_MEMORY_MIB
+        return spec.name if fits else _aks.SYSTEM_SIZE
+
     def _pools(self, groups: tuple[NodeGroupReqInfo, ...], subnet_id: str) -> list[dict[str, Any]]:
-        system_size = groups[0].spec_name if groups else _aks.SYSTEM_SIZE
+        system_size = self._system_size(groups)
         profiles = [
             {
                 "name": _aks.SYSTEM_POOL,

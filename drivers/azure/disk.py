@@ -118,6 +118,12 @@ class AzureDiskHandler:
             )
         size = self._check_size(req.disk_size_gb or DEFAULT_SIZE_GB, field="disk_size_gb")
         zones = _compute.zones_for(self._session, req.zone, field="zone")
+        if not zones and disk_type.lower() in _compute.UNCACHED_ZONAL_TYPES:
+            raise InvalidRequestError(
+                f"A {disk_type} disk lives in an availability zone: give a zone (1, 2 or 3), or give the "
+                "connection one.",
+                field="zone",
+            )
         group = self._session.resource_group()
         existing = self.find(IID(name_id=req.name))
         if existing is not None:
@@ -202,7 +208,10 @@ class AzureDiskHandler:
         free = sorted(set(range(MAX_LUN + 1)) - {int(d.get("lun", 0)) for d in data_disks})
         if not free:
             raise InvalidStateError(f"VM '{vm['name']}' has no free LUN left.", field="vm_iid")
-        change = {"dataDisksToAttach": [{"diskId": str(disk["id"]), "lun": free[0]}]}
+        attach: dict[str, Any] = {"diskId": str(disk["id"]), "lun": free[0]}
+        if _compute.no_host_caching(disk):
+            attach["caching"] = "None"  # Azure's default for a premium type would be ReadOnly, which it refuses
+        change = {"dataDisksToAttach": [attach]}
         self._change(str(vm["name"]), change, what=f"attaching disk '{disk['name']}'")
         return self.get_disk(iid=_compute.iid_of(disk))
 

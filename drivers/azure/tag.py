@@ -1,6 +1,7 @@
 """Tags on every resource kind the Azure driver manages, through ARM's Tags API at the resource's
 scope (`{resource id}/providers/Microsoft.Resources/tags/default`): a Merge patch adds or changes a
-tag, a Delete patch removes one, a GET reads them; the same call serves every resource type.
+tag, a Delete patch removes one, a GET reads them; the same call serves every resource type. A
+patch may be answered 202 and finished later, so the tags are read again after it.
 
 Spiderweb names are Azure names, so a resource is addressed by its ARM id when the IID has one,
 else by its name in the connection's resource group. Tags whose key starts with `spiderweb-` are
@@ -111,8 +112,9 @@ class AzureTagHandler:
         # Tag names are case-insensitive in Azure: a Merge with another case would keep the old name.
         if same and same[0] != key:
             self._patch(resource, "Delete", {same[0]: current[same[0]]})
-        tags = self._patch(resource, "Merge", {key: value})
-        return TagInfo(kind=kind, resource_iid=resource, tags=user_tags(tags))
+        self._patch(resource, "Merge", {key: value})
+        # The patch may be answered 202 (its end carries no tags): what the resource holds is read again.
+        return TagInfo(kind=kind, resource_iid=resource, tags=user_tags(self._read(kind, resource)))
 
     def list_tags(self, *, kind: ResourceKind, iid: IID) -> TagInfo:
         kind = _kind(kind)
@@ -177,13 +179,14 @@ class AzureTagHandler:
                 provider_message=exc.provider_message,
             ) from exc
 
-    def _patch(self, resource: IID, operation: str, tags: Mapping[str, str]) -> dict[str, str]:
+    def _patch(self, resource: IID, operation: str, tags: Mapping[str, str]) -> None:
+        """A Tags PATCH, followed to its end: Azure answers it 200 with the tags or 202 with a Location
+        whose end answers none (the SDK accepts both), so callers read the tags afterwards."""
         body = {"operation": operation, "properties": {"tags": dict(tags)}}
         tags_api = self._session.resources().tags
-        result = self._session.wait(
+        self._session.wait(
             lambda: tags_api.begin_update_at_scope(resource.system_id, body), what=f"the tags of '{resource.name_id}'"
         )
-        return _tags_of(result)
 
     def _scope(self, kind: ResourceKind, iid: IID) -> IID:
         """The resource's IID with its ARM id: the id given, else the id of the name in the group."""

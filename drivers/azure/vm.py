@@ -5,11 +5,14 @@ public IP address (`<vm>-ip`), both made first and tagged with the VM's name.
 `start_vm` looks up everything the request refers to first (a missing one is a not-found error naming
 its field), makes the address and the NIC, then sends the VM's create and answers Creating without
 waiting for Azure to finish; if Azure refuses the VM, the NIC and address are deleted again. The VM's
-OS disk, NIC and public IP are made with `deleteOption: Delete`, so Azure removes them with the VM;
-terminate also deletes whatever is left of them, so nothing is leaked even when the VM was made by an
-older API or a terminate was interrupted. Suspend deallocates the VM (no compute charge; the disks
-stay), resume starts it, reboot restarts it; each answers the transitional status at once and is an
-invalid-state error unless the VM is Running (Suspended for resume).
+OS disk and NIC are made with `deleteOption: Delete`, so Azure removes them with the VM; the public IP
+is not removed by Azure with it (its own deleteOption is not honoured for a standalone address), so
+terminate waits for the VM to be gone and then deletes whatever is left of the three. A terminate
+Azure has not finished within the wait is a TransientError: its retry finishes the cleanup, so nothing
+is leaked, even when the VM was made by an older API or a terminate was interrupted. Suspend
+deallocates the VM (no compute charge; the disks stay), resume starts it, reboot restarts it; each
+answers the transitional status at once and is an invalid-state error unless the VM is Running
+(Suspended for resume).
 """
 
 from __future__ import annotations
@@ -177,9 +180,14 @@ class AzureVMHandler:
             vms = self._session.compute().virtual_machines
             try:
                 self._session.wait(lambda: vms.begin_delete(group, name), what=f"deleting VM '{name}'")
-            except TransientError:
-                # Still deleting: Azure removes the NIC, address and OS disk with it (deleteOption).
-                return VMStatus.TERMINATING
+            except TransientError as exc:
+                # Azure removes the NIC and OS disk with the VM (deleteOption) but not the standalone public
+                # IP: it can only go once the VM is gone, so the terminate is retried until then.
+                raise TransientError(
+                    f"Azure is still deleting VM '{name}'; its public IP address is deleted once the VM is gone: "
+                    "retry the terminate.",
+                    provider_message=exc.provider_message,
+                ) from exc
         self._delete_leftovers(group, leftovers)
         return VMStatus.TERMINATED
 

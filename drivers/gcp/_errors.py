@@ -44,6 +44,9 @@ _DEPENDENCY = frozenset({"resourceInUseByAnotherResource", "RESOURCE_IN_USE_BY_A
 _INVALID_STATE = frozenset(
     {"resourceNotReady", "RESOURCE_NOT_READY", "UNSUPPORTED_OPERATION", "FAILED_PRECONDITION", "failedPrecondition"}
 )
+# A concurrent change won (ABORTED), or the resource is busy with another operation: a later retry passes.
+_CONFLICT = frozenset({"ABORTED"})
+_BUSY = re.compile(r"incompatible operation|is currently (?:running|creating|deleting|upgrading|updating)", re.I)
 _THROTTLING = frozenset(
     {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED", "RESOURCE_OPERATION_RATE_EXCEEDED"}
 )
@@ -81,15 +84,32 @@ def _retry_after(exc: api_exceptions.GoogleAPICallError) -> float:
         return DEFAULT_RETRY_AFTER
 
 
+def _status_name(exc: api_exceptions.GoogleAPICallError) -> str:
+    """The canonical status of an error answer (`error.status`: FAILED_PRECONDITION, ABORTED...)."""
+    try:
+        payload = exc.response.json() if exc.response is not None else {}
+    except (AttributeError, TypeError, ValueError):
+        return ""
+    error = payload.get("error") if isinstance(payload, dict) else None
+    status = error.get("status") if isinstance(error, dict) else None
+    return status if isinstance(status, str) else ""
+
+
 def _reasons(exc: api_exceptions.GoogleAPICallError) -> list[str]:
-    # HTTP answers list dicts with a `reason`; an operation's failure, raised by the SDK, lists its
-    # error entries with a `code`.
+    # HTTP answers of Compute Engine list dicts with a `reason`; an operation's failure, raised by the
+    # SDK, lists its error entries with a `code`. The newer APIs (GKE, TPU) send no `errors` list,
+    # only the canonical `error.status`, which is then the reason to go by.
     reasons = [
         str(item.get("reason", "")) if isinstance(item, dict) else str(getattr(item, "code", "")) for item in exc.errors
     ]
     if exc.reason:
         reasons.append(str(exc.reason))
-    return [reason for reason in reasons if reason]
+    found = [reason for reason in reasons if reason]
+    if not found:
+        status = _status_name(exc)
+        if status:
+            found.append(status)
+    return found
 
 
 def _google_message(exc: api_exceptions.GoogleAPICallError) -> str:
@@ -132,6 +152,12 @@ def classify(
         return AlreadyExistsError(refused, provider_message=google_message, field=field)
     if found & _NOT_FOUND or status == 404:
         return NotFoundError(refused, provider_message=google_message, field=field)
+    if found & _CONFLICT or (found & _INVALID_STATE and _BUSY.search(google_message)):
+        # GKE refuses a change while another operation of the cluster runs, for minutes; so does any
+        # read-modify-write that lost a race. Both pass when retried later.
+        return TransientError(
+            f"Google Cloud is busy with another change: {what} ({shown}).", provider_message=google_message
+        )
     if found & _INVALID_STATE:
         return InvalidStateError(refused, provider_message=google_message, field=field)
     if found & _AUTH or status in (401, 403):

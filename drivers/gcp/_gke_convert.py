@@ -147,7 +147,13 @@ def cluster_info(
     subnets: tuple[IID, ...],
     security_groups: tuple[IID, ...],
     nodes: Mapping[str, tuple[IID, ...]],
+    placeholder: str = "",
 ) -> ClusterInfo:
+    """`placeholder`: the pool the cluster was created with for want of node groups, not shown; until it
+    is removed the cluster is still being created."""
+    status = CLUSTER_STATUS.get(int(cluster.status), ClusterStatus.INACTIVE)
+    if placeholder and status in (ClusterStatus.ACTIVE, ClusterStatus.UPDATING):
+        status = ClusterStatus.CREATING
     created = None
     if cluster.create_time:
         try:
@@ -157,11 +163,13 @@ def cluster_info(
     return ClusterInfo(
         iid=IID(name_id=cluster.name, system_id=cluster.id),
         vpc_iid=vpc,
-        status=CLUSTER_STATUS.get(int(cluster.status), ClusterStatus.INACTIVE),
+        status=status,
         version=cluster.current_master_version,
         subnet_iids=subnets,
         security_group_iids=security_groups,
-        node_groups=tuple(node_group_info(pool, nodes.get(pool.name, ())) for pool in cluster.node_pools),
+        node_groups=tuple(
+            node_group_info(pool, nodes.get(pool.name, ())) for pool in cluster.node_pools if pool.name != placeholder
+        ),
         endpoint=f"https://{cluster.endpoint}" if cluster.endpoint else "",
         kubeconfig=kubeconfig(cluster, project=project),
         created_at=created,

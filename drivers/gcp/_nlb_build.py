@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from google.cloud.compute_v1.types import compute
 
 from drivers.errors import DriverError, TransientError
+from drivers.gcp import _probes as probes
 from drivers.gcp._errors import translate
 from drivers.gcp._net_common import absent_is_fine, write_meta
 from drivers.gcp._nlb_parts import (
@@ -57,6 +58,11 @@ class Builder:
         c.wait(op, what=f"creating health check '{body.name}'", field="health_checker")
         self._undo.append(lambda: delete_check(c, body.name))
         return region_link(c, "healthChecks", body.name)
+
+    def probes(self, firewall: compute.Firewall) -> None:
+        """The firewall letting Google's health check probers reach the backends (see _probes)."""
+        probes.ensure(self._clients, firewall, field="health_checker")
+        self._undo.append(lambda: probes.delete(self._clients, firewall.name))
 
     def instance_group(self, network: str) -> str:
         c, name = self._clients, self.names.group
@@ -234,6 +240,7 @@ def delete_all(clients: GCPClients, names: Names) -> None:
     delete_backend(clients, names.backend)
     delete_group(clients, names.group)
     delete_check(clients, names.check)
+    probes.delete(clients, probes.probe_firewall_name(names.nlb))
 
 
 def rule_body(

@@ -192,5 +192,14 @@ class GCPClients:
 def _as_operation(operation: ExtendedOperation | compute.Operation) -> compute.Operation:
     if isinstance(operation, compute.Operation):
         return operation
-    # The SDK's future polls with its own (retrying) client; only its identity is taken from it.
-    return compute.Operation(name=operation.name, zone=operation.zone, region=operation.region, status=operation.status)
+    # The SDK's future polls with its own (retrying) client; its identity is taken from it, and its
+    # error: an operation may answer DONE with an error on its first answer.
+    return compute.Operation(
+        name=operation.name,
+        zone=operation.zone,
+        region=operation.region,
+        status=operation.status,
+        error=operation.error,
+        http_error_status_code=operation.http_error_status_code,
+        http_error_message=operation.http_error_message,
+    )

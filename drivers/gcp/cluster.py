@@ -1,10 +1,13 @@
 """Kubernetes clusters of the GCP driver: GKE Standard (container.googleapis.com v1, REST).
 
 A cluster is zonal, in the connection's zone, on the VPC and subnet asked for; its node groups are
-node pools with real autoscaling. Changes follow GKE's long-running operations to the end, as GKE
-refuses a second change of a cluster while one runs; creating a cluster only waits for early
-refusals and answers it PROVISIONING (Creating). Clusters of every zone of the region (and regional
-ones) are listed through GKE's "-" location.
+node pools with real autoscaling. GKE takes minutes to create, upgrade or delete a cluster and to add,
+resize or remove a node pool: those calls follow their operation only for EARLY_WAIT (early refusals
+come within it) and then answer the cluster as it is (Creating, Updating, Deleting); reads follow the
+rest, as the caller polls a cluster until it is Active. Quick changes (autoscaling, labels) are
+followed to the end. GKE refuses a change while another runs (FAILED_PRECONDITION "... is currently
+..."), a retryable TransientError; a delete of a cluster already being deleted is that delete.
+Clusters of every zone of the region (and regional ones) are listed through GKE's "-" location.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from typing import cast
 from google.cloud import compute_v1, container_v1
 from google.cloud.compute_v1.types import compute
 
-from drivers.errors import AlreadyExistsError, NotFoundError
+from drivers.errors import AlreadyExistsError, NotFoundError, TransientError
 from drivers.gcp import _gke_convert as convert
+from drivers.gcp import _probes as probes
 from drivers.gcp import _session
 from drivers.gcp._common import last_segment, relative_path, zone_in_region
 from drivers.gcp._errors import translate
@@ -37,15 +41,19 @@ _NOTES: Mapping[str, str] = {
         "GKE Standard, zonal in the connection's zone; node groups are node pools (autoscaling by GKE's cluster "
         "autoscaler); security groups become the nodes' network tags; a node group's desired size is the size it "
         "was created or last resized with, its nodes the VMs of its managed instance groups. A cluster asked "
-        "without node groups is created with GKE's one-node default pool, removed once the cluster runs (the "
-        "create waits for it)."
+        "without node groups is created with a one-node placeholder pool (GKE needs one), removed by the reads "
+        "that follow once the cluster runs; the cluster reads Creating until it is gone."
     ),
 }
 NOTES: Mapping[str, str] = _NOTES if OFFERED else {}
 
-# How long a create is followed for early refusals; GKE takes minutes to provision.
+# How long a slow change is followed for early refusals; GKE takes minutes to carry it out.
 EARLY_WAIT = 15.0
 _DONE = container_v1.Operation.Status.DONE
+# The node pool a cluster asked without node groups is created with, as GKE needs one.
+PLACEHOLDER_POOL = "spiderweb-placeholder"
+_STOPPING = container_v1.Cluster.Status.STOPPING
+_RUNNING = container_v1.Cluster.Status.RUNNING
 
 
 def clusters_using_key(clients: GCPClients, key: IID) -> list[str]:
@@ -176,11 +184,14 @@ class GCPClusterHandler:
             vpc, subnets = IID(name_id=cluster.network), asked
         groups: list[IID] = []
         for tag in convert.network_tags(cluster):
+            if tag == probes.node_tag(cluster.name):
+                continue
             try:
                 groups.append(self._refs.security_group(IID(name_id=tag)))
             except NotFoundError:
                 groups.append(IID(name_id=tag))
-        nodes = {pool.name: self._nodes(pool) for pool in cluster.node_pools}
+        placeholder = self._drop_placeholder(cluster)
+        nodes = {pool.name: self._nodes(pool) for pool in cluster.node_pools if pool.name != PLACEHOLDER_POOL}
         return convert.cluster_info(
             cluster,
             project=self._clients.project,
@@ -188,6 +199,7 @@ class GCPClusterHandler:
             subnets=subnets,
             security_groups=tuple(groups),
             nodes=nodes,
+            placeholder=PLACEHOLDER_POOL if placeholder else "",
         )
 
     def _nodes(self, pool: container_v1.NodePool) -> tuple[IID, ...]:
@@ -228,9 +240,14 @@ class GCPClusterHandler:
         labels = check_labels(req.tags)
         vpc, subnets = self._refs.vpc(req.vpc_iid, req.subnet_iids[:1])
         tags = [self._refs.security_group(iid).name_id for iid in req.security_group_iids]
+        if tags:
+            tags.append(probes.node_tag(req.name))  # out through the groups' deny-all egress (see _probes)
         pools = [self._pool(group, tags, field="node_groups") for group in req.node_groups]
         if self._find(IID(name_id=req.name)) is not None:
             raise AlreadyExistsError(f"Cluster '{req.name}' already exists.", field="name")
+        if tags:
+            network = f"projects/{self._clients.project}/global/networks/{vpc.name_id}"
+            probes.ensure(self._clients, probes.node_egress_firewall(req.name, network=network))
         zone = self._clients.zone()
         cluster = container_v1.Cluster(
             name=req.name,
@@ -244,19 +261,26 @@ class GCPClusterHandler:
         if req.version:
             cluster.initial_cluster_version = req.version
         if not pools:
-            # GKE needs a node pool to create a cluster; a one-node default pool is made and then removed.
-            cluster.initial_node_count = 1
+            # GKE needs a node pool to create a cluster: a one-node placeholder, removed once the cluster runs.
+            cluster.node_pools = [
+                container_v1.NodePool(name=PLACEHOLDER_POOL, initial_node_count=1, config=container_v1.NodeConfig())
+            ]
         with translate(field="name"):
             operation = self._gke().create_cluster(parent=self._location_path(zone), cluster=cluster, **CALL)
-        done = self._wait(
-            operation, location=zone, what=f"creating cluster '{req.name}'", timeout=None if not pools else EARLY_WAIT
-        )
-        created = self._get(IID(name_id=req.name))
-        if not pools and done:
-            for pool in list(created.node_pools):
-                self._remove_pool(created, pool.name)
-            created = self._get(IID(name_id=req.name))
-        return self._info(created)
+        self._wait(operation, location=zone, what=f"creating cluster '{req.name}'", timeout=EARLY_WAIT)
+        return self._info(self._get(IID(name_id=req.name)))
+
+    def _drop_placeholder(self, cluster: container_v1.Cluster) -> bool:
+        """Start removing the placeholder pool of a running cluster; True while it is still there."""
+        if not any(pool.name == PLACEHOLDER_POOL for pool in cluster.node_pools):
+            return False
+        if cluster.status == _RUNNING:
+            try:
+                with translate():
+                    self._gke().delete_node_pool(name=f"{self._path(cluster)}/nodePools/{PLACEHOLDER_POOL}", **CALL)
+            except (TransientError, NotFoundError):
+                pass  # already being removed, or gone
+        return True
 
     def list_clusters(self) -> list[ClusterInfo]:
         return [self._info(cluster) for cluster in sorted(self._all(), key=lambda c: c.name)]
@@ -265,21 +289,31 @@ class GCPClusterHandler:
         return self._info(self._get(iid))
 
     def delete_cluster(self, *, iid: IID) -> None:
+        """Start deleting the cluster and follow it for EARLY_WAIT; GKE finishes it on its own (a failed
+        deletion is retried by GKE until done). One already stopping is a delete in progress."""
         cluster = self._find(iid)
-        if cluster is None:
-            return
-        try:
-            with translate():
-                operation = self._gke().delete_cluster(name=self._path(cluster), **CALL)
-            self._wait(operation, location=cluster.location, what=f"deleting cluster '{cluster.name}'")
-        except NotFoundError:
-            pass
+        if cluster is not None and cluster.status != _STOPPING:
+            try:
+                with translate():
+                    operation = self._gke().delete_cluster(name=self._path(cluster), **CALL)
+                self._wait(
+                    operation, location=cluster.location, what=f"deleting cluster '{cluster.name}'", timeout=EARLY_WAIT
+                )
+            except NotFoundError:
+                pass
+            except TransientError:
+                again = self._find(iid)
+                if again is not None and again.status != _STOPPING:
+                    raise  # busy with another change: the caller retries later
+        name = cluster.name if cluster is not None else iid.name_id
+        if name and convert.NAME.match(name):
+            probes.delete(self._clients, probes.node_tag(name))  # the nodes' egress, made with the cluster
 
     def upgrade_cluster(self, *, cluster_iid: IID, version: str) -> ClusterInfo:
         cluster = self._get(cluster_iid, field="cluster_iid")
         with translate(field="version"):
             operation = self._gke().update_master(name=self._path(cluster), master_version=version, **CALL)
-        self._wait(operation, location=cluster.location, what=f"upgrading cluster '{cluster.name}'")
+        self._wait(operation, location=cluster.location, what=f"upgrading cluster '{cluster.name}'", timeout=EARLY_WAIT)
         return self._info(self._get(cluster_iid, field="cluster_iid"))
 
     # --- node groups ---------------------------------------------------------------------------
@@ -293,7 +327,7 @@ class GCPClusterHandler:
             )
         with translate(field="req"):
             operation = self._gke().create_node_pool(parent=self._path(cluster), node_pool=pool, **CALL)
-        self._wait(operation, location=cluster.location, what=f"adding node group '{req.name}'")
+        self._wait(operation, location=cluster.location, what=f"adding node group '{req.name}'", timeout=EARLY_WAIT)
         return self._group(cluster, req.name)
 
     def remove_node_group(self, *, cluster_iid: IID, node_group_iid: IID) -> None:
@@ -308,7 +342,7 @@ class GCPClusterHandler:
         try:
             with translate():
                 operation = self._gke().delete_node_pool(name=f"{self._path(cluster)}/nodePools/{name}", **CALL)
-            self._wait(operation, location=cluster.location, what=f"removing node group '{name}'")
+            self._wait(operation, location=cluster.location, what=f"removing node group '{name}'", timeout=EARLY_WAIT)
         except NotFoundError:
             pass
 
@@ -355,7 +389,7 @@ class GCPClusterHandler:
             operation = self._gke().set_node_pool_size(
                 request=container_v1.SetNodePoolSizeRequest(name=path, node_count=desired_node_size), **CALL
             )
-        self._wait(operation, location=cluster.location, what=f"resizing node group '{pool.name}'")
+        self._wait(operation, location=cluster.location, what=f"resizing node group '{pool.name}'", timeout=EARLY_WAIT)
         return self._group(cluster, pool.name)
 
     def _set_autoscaling(

@@ -19,6 +19,7 @@ from google.cloud.compute_v1.types import compute
 
 from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, NotFoundError
 from drivers.gcp import _nlb_build as build
+from drivers.gcp import _probes as probes
 from drivers.gcp._common import last_segment, relative_path
 from drivers.gcp._errors import translate
 from drivers.gcp._net_common import all_networks, get_network, network_iid, same_resource
@@ -54,7 +55,9 @@ NOTES: Mapping[str, str] = {
     "reserved regional address, a backend service, an unmanaged instance group of the connection's zone and "
     "a regional health check, named from the NLB (at most 60 characters). The listener and the VM group use "
     "one protocol. Google Cloud does not translate ports: VMs receive traffic on the listener's port, and the "
-    "VM group's port is only recorded. Tags are labels of the forwarding rule.",
+    "VM group's port is only recorded. Tags are labels of the forwarding rule. A firewall rule named "
+    "'<nlb>-fw' lets Google's health check probers (their documented ranges) reach the VMs on the health "
+    "check's port, as the VPC's default denies them.",
     "nlb.change_listener": "The forwarding rule is made anew (Google Cloud cannot change its ports) with the "
     "same name and address; the protocol cannot change.",
     "nlb.change_vm_group": "Only the recorded port changes: traffic keeps reaching the VMs on the listener's "
@@ -102,6 +105,8 @@ class GCPNLBHandler:
         builder = build.Builder(clients, names)
         try:
             check_link = builder.health_check(check)
+            port_checked = int(req.health_checker.port)
+            builder.probes(probes.probe_firewall(req.name, scheme=scheme, network=network.self_link, port=port_checked))
             group_link = builder.instance_group(network.self_link)
             build.add_instances(clients, names.group, sorted(set(links)))
             backend = compute.BackendService(
@@ -247,6 +252,12 @@ class GCPNLBHandler:
                 **CALL,
             )
         clients.wait(op, what=f"changing health check '{names.check}'", field="health_checker")
+        backend = self._backend(rule)
+        network = str(backend_meta(backend).get("vpc", ""))
+        firewall = probes.probe_firewall(
+            rule.name, scheme=str(backend.load_balancing_scheme), network=network, port=int(health_checker.port)
+        )
+        probes.ensure(clients, firewall, field="health_checker")
         return self.get_nlb(iid=IID(name_id=rule.name))
 
     def get_health(self, *, nlb_iid: IID) -> HealthInfo:

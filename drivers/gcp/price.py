@@ -80,7 +80,12 @@ def gpu_key(text: str) -> str:
 
 
 def _unit_price(sku: billing_v1.Sku, *, unit: str) -> Decimal | None:
-    """The first-tier price per `unit` of the SKU's current pricing (None if it is priced otherwise)."""
+    """The on-demand price per `unit` of the SKU's current pricing (None if it is priced otherwise).
+
+    A SKU's tiers start at usage amounts: a free allowance is a first tier priced 0 and the usage
+    beyond it is charged at the next tier's rate, which is then the price. A SKU priced 0 in every
+    tier is free: a price of 0, not a missing one (protobuf JSON leaves a zero `units`/`nanos` out).
+    """
     if not sku.pricing_info:
         return None
     expression = sku.pricing_info[0].pricing_expression
@@ -89,11 +94,13 @@ def _unit_price(sku: billing_v1.Sku, *, unit: str) -> Decimal | None:
     tiers = sorted(expression.tiered_rates, key=lambda tier: tier.start_usage_amount)
     if not tiers:
         return None
-    money = tiers[0].unit_price
-    if money.currency_code and money.currency_code != CURRENCY:
-        return None
-    price = Decimal(int(money.units)) + Decimal(int(money.nanos)).scaleb(-9)
-    return price if price > 0 else None
+    prices: list[Decimal] = []
+    for tier in tiers:
+        money = tier.unit_price
+        if money.currency_code and money.currency_code != CURRENCY:
+            return None
+        prices.append(Decimal(int(money.units)) + Decimal(int(money.nanos)).scaleb(-9))
+    return next((price for price in prices if price > 0), Decimal(0))
 
 
 def _slot(sku: billing_v1.Sku) -> tuple[str, str] | None:

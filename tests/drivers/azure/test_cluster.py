@@ -12,8 +12,8 @@ import pytest
 from drivers.azure import AzureConnection
 from drivers.azure._aks import clusters_using
 from drivers.azure.cluster import AzureClusterHandler
-from drivers.errors import AlreadyExistsError, InvalidRequestError, InvalidStateError, NotFoundError
-from drivers.types import IID, ClusterReqInfo, ClusterStatus, NodeGroupReqInfo
+from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError, TransientError
+from drivers.types import IID, ClusterInfo, ClusterReqInfo, ClusterStatus, NodeGroupReqInfo
 from tests.drivers.azure.fake import FakeAzure, aks, tags
 
 GROUP = "spiderweb-koreacentral"
@@ -51,6 +51,15 @@ def clusters(azure: AzureConnection, fake_azure: FakeAzure) -> Iterator[AzureClu
     tags.seed(fake_azure, GROUP, "Microsoft.Compute/sshPublicKeys", "key-k8s", properties={"publicKey": PUBLIC_KEY})
     yield AzureClusterHandler(azure._session)
     aks.settle(fake_azure)  # what AKS would finish later, so no operation is left running
+
+
+def follow(clusters: AzureClusterHandler, iid: IID, until: ClusterStatus) -> tuple[ClusterInfo, int]:
+    """Read the cluster as the caller does until it reaches `until`; the info and how many reads it took."""
+    for reads in range(1, 1000):
+        info = clusters.get_cluster(iid=iid)
+        if info.status == until:
+            return info, reads
+    raise AssertionError(f"the cluster never became {until}")
 
 
 def _group(name: str, **changes: Any) -> NodeGroupReqInfo:
@@ -115,8 +124,8 @@ def test_a_cluster_settles_active_with_endpoint_and_kubeconfig(
     clusters.create_cluster(req=_req(_group("ng-a")))
     first = clusters.get_cluster(iid=IID(name_id="k8s-01"))
     assert first.status == ClusterStatus.CREATING and first.kubeconfig == ""
-    active = clusters.get_cluster(iid=IID(name_id="k8s-01"))
-    assert active.status == ClusterStatus.ACTIVE
+    active, reads = follow(clusters, IID(name_id="k8s-01"), ClusterStatus.ACTIVE)
+    assert reads > aks.POLLS["Creating"] // 2  # AKS's minutes
     assert {group.status for group in active.node_groups} == {ClusterStatus.ACTIVE}
     assert active.version == aks.DEFAULT_VERSION
     assert active.endpoint.startswith("https://") and active.endpoint.endswith(".azmk8s.io:443")
@@ -127,6 +136,16 @@ def test_a_cluster_settles_active_with_endpoint_and_kubeconfig(
     assert nodes[0].system_id.startswith(
         f"/subscriptions/{fake_azure.subscription_id}/resourceGroups/MC_{GROUP}_k8s-01"
     )
+
+
+def test_the_system_pool_takes_a_size_aks_accepts(clusters: AzureClusterHandler, fake_azure: FakeAzure) -> None:
+    clusters.create_cluster(req=_req(_group("ng-a", spec_name="Standard_B1s"), name="k8s-small"))
+    (small,) = _sent(fake_azure, "PUT", "/managedClusters/k8s-small")
+    sizes = {pool["name"]: pool["vmSize"] for pool in small["properties"]["agentPoolProfiles"]}
+    assert sizes == {"system": "Standard_D2s_v5", "nga": "Standard_B1s"}  # 1 vCPU, 1 GiB: too small for it
+    clusters.create_cluster(req=_req(_group("ng-a", spec_name="Standard_B2s"), name="k8s-fit"))
+    (fit,) = _sent(fake_azure, "PUT", "/managedClusters/k8s-fit")
+    assert {pool["vmSize"] for pool in fit["properties"]["agentPoolProfiles"]} == {"Standard_B2s"}
 
 
 def test_stopped_cluster_is_inactive(clusters: AzureClusterHandler, fake_azure: FakeAzure) -> None:
@@ -144,8 +163,9 @@ def test_node_groups_scale_and_switch_autoscaling(clusters: AzureClusterHandler,
     added = clusters.add_node_group(cluster_iid=created.iid, req=_group("ng-c", desired_node_size=1))
     assert added.iid.name_id == "ng-c" and added.status == ClusterStatus.CREATING
     assert added.iid.system_id.endswith("/agentPools/ngc")
-    with pytest.raises(InvalidStateError):
+    with pytest.raises(TransientError) as busy:  # AKS's 409 OperationNotAllowed: retried later, with backoff
         clusters.remove_node_group(cluster_iid=created.iid, node_group_iid=IID(name_id="ng-a"))
+    assert "in progress" in busy.value.provider_message
     aks.settle(fake_azure)
 
     scaled = clusters.change_node_group_scaling(
@@ -229,14 +249,31 @@ def test_upgrade_sends_the_version_to_the_control_plane_and_pools(
         clusters.upgrade_cluster(cluster_iid=created.iid, version="latest")
 
 
-def test_delete_waits_for_azure_and_is_idempotent(clusters: AzureClusterHandler, fake_azure: FakeAzure) -> None:
+def test_delete_is_followed_through_reads_and_is_idempotent(
+    clusters: AzureClusterHandler, fake_azure: FakeAzure
+) -> None:
     created = clusters.create_cluster(req=_req(_group("ng")))
     clusters.delete_cluster(iid=created.iid)
-    assert fake_azure.requests("GET", "/operations/")  # the operation was polled to its end
+    # AKS's minutes passed in the driver's bounded wait, read after read.
+    assert len(fake_azure.requests("GET", r"/managedClusters/k8s-01\?")) > aks.POLLS["Deleting"] // 2
     with pytest.raises(NotFoundError):
         clusters.get_cluster(iid=created.iid)
     assert clusters.delete_cluster(iid=created.iid) is None
     assert clusters.remove_node_group(cluster_iid=created.iid, node_group_iid=IID(name_id="ng")) is None
+
+
+def test_a_slow_delete_answers_deleting_and_a_retry_is_the_delete_in_progress(
+    clusters: AzureClusterHandler, fake_azure: FakeAzure, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("drivers.azure.cluster.EARLY_WAIT", 0.0)  # AKS slower than the driver's wait
+    created = clusters.create_cluster(req=_req(_group("ng")))
+    follow(clusters, created.iid, ClusterStatus.ACTIVE)
+    assert clusters.delete_cluster(iid=created.iid) is None
+    assert clusters.get_cluster(iid=created.iid).status == ClusterStatus.DELETING
+    assert clusters.delete_cluster(iid=created.iid) is None  # a retried delete
+    assert len(fake_azure.requests("DELETE", "/managedClusters/k8s-01")) == 1
+    with pytest.raises(NotFoundError):
+        follow(clusters, created.iid, ClusterStatus.INACTIVE)
 
 
 def test_clusters_using_a_key_pair_or_security_group(

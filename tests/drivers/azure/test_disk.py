@@ -74,7 +74,7 @@ def test_an_attached_disk_of_a_running_vm_is_resized_once_the_vm_is_deallocated(
         azure.disk().resize_disk(iid=disk.iid, size_gb=100)
     assert caught.value.field == "size_gb" and "deallocate" in caught.value.message
     azure.vm().suspend_vm(iid=vm)
-    for _ in range(3):
+    for _ in range(20):  # a deallocation takes a few polls
         if azure.vm().get_vm_status(iid=vm) == VMStatus.SUSPENDED:
             break
     assert azure.disk().resize_disk(iid=disk.iid, size_gb=100).disk_size_gb == 100
@@ -106,6 +106,29 @@ def test_attach_and_detach_through_the_vm(azure: AzureConnection, fake_azure: Fa
     # The freed LUN is the next one used.
     azure.disk().attach_disk(iid=first.iid, vm_iid=vm)
     assert sent(fake_azure, "POST", "/attachDetachDataDisks$")[-1]["dataDisksToAttach"][0]["lun"] == 0
+
+
+@pytest.mark.parametrize("disk_type", ["PremiumV2_LRS", "UltraSSD_LRS"])
+def test_premium_v2_and_ultra_disks_are_zonal_and_attach_without_host_caching(
+    azure: AzureConnection, fake_azure: FakeAzure, net: Net, disk_type: str
+) -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        azure.disk().create_disk(req=DiskReqInfo(name="d-v2", disk_type=disk_type, disk_size_gb=64))
+    assert caught.value.field == "zone"
+    assert not fake_azure.requests("PUT", "/disks/d-v2")
+    azure._session.zone = "1"
+    first = azure.disk().create_disk(req=DiskReqInfo(name="d-v2", disk_type=disk_type, disk_size_gb=64))
+    second = azure.disk().create_disk(req=DiskReqInfo(name="d-v2b", disk_type=disk_type, disk_size_gb=64))
+    vm = running_vm(azure, net, data_disk_iids=(second.iid,))
+    assert (
+        sent(fake_azure, "PUT", "/virtualMachines/vm-1$")[0]["properties"]["storageProfile"]["dataDisks"][0]["caching"]
+        == "None"
+    )
+    attached = azure.disk().attach_disk(iid=first.iid, vm_iid=vm)
+    assert attached.status == DiskStatus.ATTACHED
+    assert sent(fake_azure, "POST", "/attachDetachDataDisks$")[-1] == {
+        "dataDisksToAttach": [{"diskId": first.iid.system_id, "lun": 1, "caching": "None"}]
+    }
 
 
 def test_a_disk_of_another_zone_does_not_attach(azure: AzureConnection, fake_azure: FakeAzure, net: Net) -> None:

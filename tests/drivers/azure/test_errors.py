@@ -102,6 +102,23 @@ def test_error_answers_of_a_read(
             "Operation could not be completed as it results in exceeding approved Total Regional Cores quota.",
             QuotaError,
         ),
+        (
+            409,
+            "OperationNotAllowed",
+            "Operation is not allowed because there's an in progress create managed cluster operation on managed "
+            "cluster 'k8s-01' started at 2026-12-04T16:00:00Z. Please wait for it to finish before starting a new "
+            "operation.",
+            TransientError,
+        ),
+        (
+            400,
+            "PublicIPAddressCannotBeDeleted",
+            "Public IP address /subscriptions/s/resourceGroups/g/providers/Microsoft.Network/publicIPAddresses/vm-1-ip "
+            "can not be deleted since it is still allocated to resource /subscriptions/s/resourceGroups/g/providers/"
+            "Microsoft.Network/networkInterfaces/vm-1-nic/ipConfigurations/ipconfig1. In order to delete the public "
+            "IP, disassociate/detach the Public IP address from the resource.",
+            DependencyError,
+        ),
         (400, "QuotaExceeded", "Operation results in exceeding quota limits of Core.", QuotaError),
         (
             400,

@@ -138,8 +138,11 @@ def test_members_health_and_changes(nlbs: AzureNLBHandler, fake_azure: FakeAzure
     assert nlbs.add_vms(nlb_iid=created.iid, vm_iids=[second]).vm_group.vm_iids == (first, second)
     assert len(_lb_puts(fake_azure)) == puts  # nothing to change, nothing sent
     fake_azure.vm_power[first.system_id.lower()] = "deallocated"  # type: ignore[attr-defined]
+    polls = len(fake_azure.requests("GET", "/operationresults/"))
     health = nlbs.get_health(nlb_iid=created.iid)
     assert (health.all_vms, health.healthy_vms, health.unhealthy_vms) == ((first, second), (second,), (first,))
+    # Azure answers the rule's health 202 and gives it at the Location once gathered.
+    assert len(fake_azure.requests("GET", "/operationresults/")) > polls
     assert nlbs.remove_vms(nlb_iid=created.iid, vm_iids=[first]).vm_group.vm_iids == (second,)
 
     changed = nlbs.change_listener(nlb_iid=created.iid, listener=ListenerInfo(protocol="TCP", port=443))

@@ -52,6 +52,20 @@ def test_tag_lifecycle_through_the_tags_api(handler: AzureTagHandler, fake_azure
     assert len(_patches(fake_azure)) == 2
 
 
+def test_a_patch_azure_accepts_for_later_is_followed_and_the_tags_read_again(
+    handler: AzureTagHandler, fake_azure: FakeAzure
+) -> None:
+    tags.seed(fake_azure, GROUP, VNET, "vnet-a", {"team": "web"})
+    fake_azure.operation_polls = 3  # the Location answers 202 a few times before the patch is done
+    added = handler.add_tag(kind=ResourceKind.VPC, iid=IID(name_id="vnet-a"), key="env", value="prod")
+    assert added.tags == {"team": "web", "env": "prod"}
+    polled = fake_azure.requests("GET", "/operationresults/")
+    assert len(polled) >= 3
+    reads = [i for i, call in enumerate(fake_azure.calls) if call.method == "GET" and TAGS_URL in call.path]
+    last_poll = max(i for i, call in enumerate(fake_azure.calls) if "/operationresults/" in call.path)
+    assert reads and reads[-1] > last_poll  # read after the patch ended
+
+
 def test_a_key_in_another_case_replaces_the_tag(handler: AzureTagHandler, fake_azure: FakeAzure) -> None:
     rid = tags.seed(fake_azure, GROUP, VNET, "vnet-a", {"Env": "dev"})
     info = handler.add_tag(kind=ResourceKind.VPC, iid=IID(name_id="vnet-a", system_id=rid), key="env", value="prod")

@@ -8,7 +8,7 @@ import pytest
 from drivers.azure import AzureConnection, AzureDriver
 from drivers.azure._compute import KEY_PAIR_TAG
 from drivers.azure._vm_convert import status_of
-from drivers.errors import InvalidRequestError, InvalidStateError, NotFoundError, QuotaError
+from drivers.errors import InvalidRequestError, InvalidStateError, NotFoundError, QuotaError, TransientError
 from drivers.types import IID, SecurityReqInfo, VMStatus
 from tests.drivers.azure.compute_support import GROUP, Net, make_net, of_type, running_vm, sent, settled_vms, vm_req
 from tests.drivers.azure.fake import FakeAzure, error
@@ -174,7 +174,9 @@ def test_statuses_follow_the_instance_view(azure: AzureConnection, fake_azure: F
 
 def _settles(azure: AzureConnection, vm: IID, status: VMStatus) -> None:
     """Each read of the fake's VM counts as time passing: a few reads see it settle."""
-    seen = [azure.vm().get_vm_status(iid=vm) for _ in range(3)]
+    seen = [azure.vm().get_vm_status(iid=vm)]
+    while seen[-1] != status and len(seen) < 20:
+        seen.append(azure.vm().get_vm_status(iid=vm))
     assert seen[-1] == status, seen
 
 
@@ -192,6 +194,8 @@ def _settles(azure: AzureConnection, vm: IID, status: VMStatus) -> None:
         ("deleting", "running", VMStatus.TERMINATING),
         ("failed", "", VMStatus.FAILED),
         ("failed", "running", VMStatus.RUNNING),
+        ("failed/AllocationFailed", "deallocated", VMStatus.FAILED),
+        ("failed/OSProvisioningTimedOut", "", VMStatus.FAILED),
     ],
 )
 def test_status_mapping(provisioning: str, power: str, status: VMStatus) -> None:
@@ -240,17 +244,24 @@ def test_terminate_removes_what_an_interrupted_terminate_left(
     assert of_type(fake_azure, NIC) == [] and of_type(fake_azure, PIP) == [] and of_type(fake_azure, DISK) == []
 
 
-def test_terminate_answers_terminating_while_azure_still_deletes(
+def test_a_terminate_azure_has_not_finished_is_retried_and_then_deletes_the_address(
     fake_azure: FakeAzure, net: Net, azure: AzureConnection
 ) -> None:
     vm = running_vm(azure, net)
     slow = AzureDriver(polling_interval=0.05, lro_timeout=0.3).connect(fake_azure.connection_info())
     fake_azure.operation_polls = 10**6
     try:
-        assert slow.vm().terminate_vm(iid=vm) == VMStatus.TERMINATING
+        with pytest.raises(TransientError):
+            slow.vm().terminate_vm(iid=vm)
         assert slow.vm().get_vm_status(iid=vm) == VMStatus.TERMINATING
     finally:
         slow.close()
+    settle_all(fake_azure)  # Azure finishes deleting the VM and, with it, the NIC and OS disk
+    assert of_type(fake_azure, VM) == [] and of_type(fake_azure, NIC) == [] and of_type(fake_azure, DISK) == []
+    assert of_type(fake_azure, PIP) == ["vm-1-ip"]  # Azure leaves the standalone address behind
+    fake_azure.operation_polls = 1
+    assert azure.vm().terminate_vm(iid=vm) == VMStatus.TERMINATED  # the retry
+    assert of_type(fake_azure, PIP) == []
 
 
 def test_vm_group_is_the_connections(azure: AzureConnection, fake_azure: FakeAzure, net: Net) -> None:
@@ -275,8 +286,9 @@ def test_a_vm_whose_create_failed_is_failed_and_terminates_cleanly(
 ) -> None:
     vm = azure.vm().start_vm(req=vm_req(net))
     settle_all(fake_azure)
-    set_power(fake_azure, vm.iid.system_id, "", provisioning="Failed")  # e.g. AllocationFailed
+    set_power(fake_azure, vm.iid.system_id, "deallocated", provisioning="Failed", failure="AllocationFailed")
     assert azure.vm().get_vm_status(iid=vm.iid) == VMStatus.FAILED
+    assert azure.vm().get_vm(iid=vm.iid).status == VMStatus.FAILED
     with pytest.raises(InvalidStateError):
         azure.vm().suspend_vm(iid=vm.iid)
     assert azure.vm().terminate_vm(iid=vm.iid) == VMStatus.TERMINATED

@@ -15,6 +15,7 @@ from drivers.errors import (
     NotFoundError,
     ProviderError,
     QuotaError,
+    TransientError,
 )
 from drivers.gcp import GCPConnection
 from drivers.gcp._lro import rpc_error
@@ -48,8 +49,15 @@ class SeededRefs:
 
 
 @pytest.fixture(autouse=True)
-def seeded_refs(monkeypatch: pytest.MonkeyPatch) -> None:
+def seeded_refs(monkeypatch: pytest.MonkeyPatch, fake: FakeGCP) -> None:
     monkeypatch.setattr("drivers.gcp.cluster.Refs", SeededRefs)
+    # The network itself, for the firewall a cluster with security groups gives its nodes.
+    fake.collection(PROJECT, "global/networks")["net-1"] = {
+        "kind": "compute#network",
+        "id": VPC.system_id,
+        "name": "net-1",
+        "selfLink": fake.link(PROJECT, "global/networks/net-1"),
+    }
 
 
 def handler(gcp: GCPConnection) -> GCPClusterHandler:
@@ -95,7 +103,8 @@ def test_create_sends_a_zonal_cluster_with_its_node_pools(fake: FakeGCP, gcp: GC
     assert (body["network"], body["subnetwork"], body["initialClusterVersion"]) == ("net-1", "net-1-sn", VERSIONS[0])
     pool = body["nodePools"][0]
     assert pool["config"]["metadata"]["ssh-keys"] == f"cb-user:{PUBLIC_KEY} cb-user"
-    assert pool["config"]["tags"] == ["sg-1"] and pool["config"]["machineType"] == "e2-standard-2"
+    # The group's tag, and the one its nodes get out with through the group's deny-all egress.
+    assert pool["config"]["tags"] == ["sg-1", "sw-k8s-01-nodes"] and pool["config"]["machineType"] == "e2-standard-2"
     assert pool["autoscaling"] == {"enabled": True, "minNodeCount": 1, "maxNodeCount": 3}
     active = handler(gcp).get_cluster(iid=IID(name_id="k8s-01"))
     assert active.status == ClusterStatus.ACTIVE and active.endpoint.startswith("https://")
@@ -129,10 +138,17 @@ def test_node_group_changes_follow_their_operations(fake: FakeGCP, gcp: GCPConne
     clusters.delete_cluster(iid=cluster.iid)  # idempotent
 
 
-def test_a_cluster_without_node_groups_loses_its_default_pool(fake: FakeGCP, gcp: GCPConnection) -> None:
+def test_a_cluster_without_node_groups_loses_its_placeholder_pool(fake: FakeGCP, gcp: GCPConnection) -> None:
     created = handler(gcp).create_cluster(req=cluster_request())
-    assert created.node_groups == ()
-    assert any("nodePools/default-pool" in call and call.startswith("DELETE") for call in fake.calls)
+    assert created.node_groups == () and created.status == ClusterStatus.CREATING
+    assert [pool["name"] for pool in stored(fake)["nodePools"]] == ["spiderweb-placeholder"]
+    for _ in range(200):
+        info = handler(gcp).get_cluster(iid=created.iid)
+        if info.status == ClusterStatus.ACTIVE:
+            break
+    assert info.status == ClusterStatus.ACTIVE and info.node_groups == ()
+    assert stored(fake)["nodePools"] == []
+    assert sum("nodePools/spiderweb-placeholder" in call and call.startswith("DELETE") for call in fake.calls) == 1
 
 
 def test_bad_requests_are_refused_before_anything_is_made(fake: FakeGCP, gcp: GCPConnection) -> None:
@@ -159,11 +175,12 @@ def test_an_existing_name_and_missing_clusters(fake: FakeGCP, gcp: GCPConnection
         handler(gcp).create_cluster(req=ClusterReqInfo(name="other", vpc_iid=IID(name_id="no-such-vpc")))
 
 
-def test_a_change_while_another_runs_is_an_invalid_state(fake: FakeGCP, gcp: GCPConnection) -> None:
+def test_a_change_while_another_runs_is_retried_later(fake: FakeGCP, gcp: GCPConnection) -> None:
     cluster = handler(gcp).create_cluster(req=cluster_request(group("ng")))
-    stored(fake)["_running"] = "operation-elsewhere"
-    with pytest.raises(InvalidStateError):
+    stored(fake)["_running"] = ("operation-elsewhere", "UPGRADE_MASTER")
+    with pytest.raises(TransientError) as caught:
         handler(gcp).upgrade_cluster(cluster_iid=cluster.iid, version=VERSIONS[2])
+    assert "is currently upgrading cluster k8s-01" in caught.value.provider_message
 
 
 def test_clusters_of_other_regions_are_not_listed(fake: FakeGCP, gcp: GCPConnection) -> None:
@@ -185,7 +202,7 @@ def test_node_groups_list_their_node_vms(fake: FakeGCP, gcp: GCPConnection) -> N
     nodes = clusters.get_cluster(iid=cluster.iid).node_groups[0].nodes
     assert len(nodes) == 2 and all(node.name_id.startswith("gke-k8s-01-ng-a-") for node in nodes)
     instance = fake.collection(PROJECT, "zones/us-central1-a/instances")[nodes[0].name_id]
-    assert instance["tags"]["items"] == ["sg-1"] and instance["id"] == nodes[0].system_id
+    assert instance["tags"]["items"] == ["sg-1", "sw-k8s-01-nodes"] and instance["id"] == nodes[0].system_id
     scaled = clusters.change_node_group_scaling(
         cluster_iid=cluster.iid,
         node_group_iid=IID(name_id="ng-a"),

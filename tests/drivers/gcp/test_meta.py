@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -160,6 +161,28 @@ def test_prices_of_one_spec_and_of_another_region(gcp: GCPConnection) -> None:
         "n1-standard-2",
     }
     assert {price.region for price in belgium.values()} == {"europe-west1"}
+
+
+def _recorded(fake: FakeGCP, description: str) -> dict[str, Any]:
+    skus = fake.catalogue["skus"]["6F81-5844-456A"]
+    return next(sku for sku in skus if sku["description"] == description)
+
+
+def test_a_free_first_tier_and_a_zero_price_are_read_as_google_prices_them(fake: FakeGCP, gcp: GCPConnection) -> None:
+    """The fixture SKU page, with the E2 core SKU given a free allowance before its rate (as Google
+    writes one: a first tier whose unitPrice has no units or nanos) and the E2 RAM SKU made free."""
+    core = _recorded(fake, "E2 Instance Core running in Americas")
+    expression = core["pricingInfo"][0]["pricingExpression"]
+    paid = dict(expression["tieredRates"][0], startUsageAmount=720)
+    expression["tieredRates"] = [{"startUsageAmount": 0, "unitPrice": {"currencyCode": "USD"}}, paid]
+    ram = _recorded(fake, "E2 Instance Ram running in Americas")
+    ram["pricingInfo"][0]["pricingExpression"]["tieredRates"] = [
+        {"startUsageAmount": 0, "unitPrice": {"currencyCode": "USD", "units": "0", "nanos": 0}}
+    ]
+    [micro] = gcp.price().list_prices(spec_name="e2-micro")
+    # 0.25 vCPU at the paid tier's rate (0.02181159 $/h), 1 GiB at nothing; to the nano-dollar.
+    assert micro.hourly_price == Decimal("0.005452898")
+    assert micro.extra["ram_price"] == "0"
 
 
 def test_sku_pages_are_followed_to_the_end(fake: FakeGCP, gcp: GCPConnection) -> None:

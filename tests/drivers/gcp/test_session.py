@@ -13,8 +13,10 @@ from google.cloud.compute_v1.types import compute
 
 from drivers.errors import AlreadyExistsError, ProviderError, QuotaError, TransientError, UnreachableError
 from drivers.gcp import GCPConnection
+from drivers.gcp import disk as disk_module
 from drivers.gcp._errors import translate
 from drivers.gcp._session import CALL, CALL_TIMEOUT
+from drivers.types import DiskReqInfo
 from tests.drivers.gcp.fake import ApiError, FakeGap, FakeGCP, start_operation
 from tests.drivers.gcp.support import PROJECT
 
@@ -101,6 +103,24 @@ def test_wait_takes_the_sdks_extended_operation(fake: FakeGCP, gcp: GCPConnectio
     operation = _operation(fake, "zones/us-central1-a")
     future = ExtendedOperation.make(lambda **_: operation, lambda: None, operation)
     assert gcp._clients.wait(future, what="creating t1").status == compute.Operation.Status.DONE
+
+
+def test_an_operation_failed_on_its_first_answer_raises_its_error(
+    fake: FakeGCP, gcp: GCPConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compute Engine may answer an insert DONE with its error at once; the SDK's future keeps it."""
+    disks = gcp.disk()
+    disks.create_disk(req=DiskReqInfo(name="d1", disk_type="pd-balanced", disk_size_gb=10))
+    # Another caller made the same disk between the driver's look-up and its insert.
+    looked_up = iter([None])
+    real_find = disk_module.find_disk
+    monkeypatch.setattr(disk_module, "find_disk", lambda *args, **kw: next(looked_up, real_find(*args, **kw)))
+    fake.polls_until_done = 0
+    polls_before = sum("/operations/" in call for call in fake.calls)
+    with pytest.raises(AlreadyExistsError) as caught:
+        disks.create_disk(req=DiskReqInfo(name="d1", disk_type="pd-balanced", disk_size_gb=10))
+    assert "RESOURCE_ALREADY_EXISTS" in str(caught.value) and "already exists" in caught.value.provider_message
+    assert sum("/operations/" in call for call in fake.calls) == polls_before
 
 
 def test_wait_raises_the_operations_error(fake: FakeGCP, gcp: GCPConnection) -> None:

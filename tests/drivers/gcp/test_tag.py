@@ -13,7 +13,9 @@ from tests.drivers.gcp.fake import FakeGCP
 from tests.drivers.gcp.fake.disks import new_disk
 from tests.drivers.gcp.fake.gke import CLUSTERS
 from tests.drivers.gcp.support import PROJECT
-from tests.drivers.gcp.test_cluster import SeededRefs, cluster_request, group
+from tests.drivers.gcp.test_cluster import cluster_request, group, seeded_refs
+
+__all__ = ["seeded_refs"]
 
 ZONE = "us-central1-a"
 
@@ -88,13 +90,18 @@ def test_kinds_without_labels_and_missing_resources(gcp: GCPConnection) -> None:
     tags(gcp).remove_tag(kind=ResourceKind.DISK, iid=missing, key="a")  # idempotent
 
 
-def test_cluster_resource_labels(fake: FakeGCP, gcp: GCPConnection, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("drivers.gcp.cluster.Refs", SeededRefs)
+def test_cluster_resource_labels(fake: FakeGCP, gcp: GCPConnection, seeded_refs: None) -> None:
     from drivers.gcp.cluster import GCPClusterHandler
 
     GCPClusterHandler(gcp._clients).create_cluster(req=cluster_request(group("ng")))
     stored = fake.collection(PROJECT, CLUSTERS)[f"{ZONE}/k8s-01"]
-    fake.fail(":setResourceLabels", status=400, reason="failedPrecondition", message="fingerprint mismatch")
+    fake.fail(
+        ":setResourceLabels",
+        status=400,
+        reason="FAILED_PRECONDITION",
+        message="Labels could not be set due to fingerprint mismatch.",
+        canonical=True,
+    )
     info = tags(gcp).add_tag(kind=ResourceKind.CLUSTER, iid=IID(name_id="k8s-01"), key="env", value="prod")
     assert info.tags == {"team": "platform", "env": "prod"}
     assert stored["resourceLabels"] == {"team": "platform", "env": "prod"}

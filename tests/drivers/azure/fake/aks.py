@@ -2,9 +2,13 @@
 `agentPoolProfiles`, served also as agent pool resources) and the user kubeconfig.
 
 Changes answer at once with the resource in its transitional state (Creating, Updating, Upgrading,
-Scaling) and an Azure-AsyncOperation; like the real service, the change also completes by itself:
-after `fake.aks_settle_reads` reads of the cluster, whether or not anyone polls the operation. A change
-asked while another runs is refused with AKS's 409 OperationNotAllowed.
+Scaling, Deleting) and an Azure-AsyncOperation; like the real service, the change takes minutes and
+completes by itself: after as many steps as its kind takes (POLLS), each read of the cluster or poll
+of its operation being one step, whether or not anyone polls the operation (`fake.aks_settle_reads`
+can ask for more). A change asked while another runs is refused with AKS's 409 OperationNotAllowed
+("Operation is not allowed because there's an in progress ... operation", as AKS answers:
+https://learn.microsoft.com/en-us/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/error-code-operationnotallowed),
+a delete included while one runs already; a delete supersedes any other change.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ VERSIONS = ("1.30.7", "1.31.3", "1.32.0")
 DEFAULT_VERSION = "1.31.3"
 POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 _CHANGING = {"Creating", "Updating", "Upgrading", "Scaling", "Deleting"}
+# Steps (reads of the cluster or polls of its operation) until a change of each kind is done. At the
+# SDK's polling step of about 5-15 s (AKS's Retry-After) these are the minutes AKS documents and
+# operators report: a cluster in 5-10 minutes, an upgrade in more, a delete in several.
+POLLS = {"Creating": 60, "Upgrading": 90, "Updating": 20, "Scaling": 20, "Deleting": 40}
 
 
 def register(fake: FakeAzure) -> None:
@@ -54,9 +62,10 @@ def settle(fake: FakeAzure) -> None:
     fake.aks_pending.clear()  # type: ignore[attr-defined]
 
 
-def _later(fake: FakeAzure, body: dict[str, Any], finish: Callable[[], None]) -> dict[str, str]:
-    """Run `finish` after some reads of the cluster, or when its operation is polled to its end."""
+def _later(fake: FakeAzure, body: dict[str, Any], finish: Callable[[], None], state: str) -> dict[str, str]:
+    """Run `finish` after the steps a change in `state` takes, or when its operation is polled to its end."""
     key = str(body["id"]).lower()
+    steps = max(POLLS.get(state, 1), fake.aks_settle_reads)  # type: ignore[attr-defined]
     pending: dict[str, list[Any]] = fake.aks_pending  # type: ignore[attr-defined]
 
     def done() -> None:
@@ -68,8 +77,8 @@ def _later(fake: FakeAzure, body: dict[str, Any], finish: Callable[[], None]) ->
         if operation is not None and operation.status == "InProgress":
             operation.status = "Succeeded"
 
-    pending[key] = [fake.aks_settle_reads, done]  # type: ignore[attr-defined]
-    headers = fake.begin(NAMESPACE, str(body.get("location") or "koreacentral"), done)
+    pending[key] = [steps, done]
+    headers = fake.begin(NAMESPACE, str(body.get("location") or "koreacentral"), done, polls=steps)
     op_id = headers["Azure-AsyncOperation"].split("/operations/")[1].split("?")[0]
     return headers
 
@@ -91,6 +100,23 @@ def _busy(body: dict[str, Any]) -> Response | None:
             f"Operation is not allowed because there's an in progress {state.lower()} operation on managed cluster "
             f"'{body['name']}'. Please wait for it to finish before starting a new operation.",
         )
+    return None
+
+
+def _system_size(fake: FakeAzure, pool: dict[str, Any]) -> Response | None:
+    """AKS's refusal of a system pool on a size under 2 vCPUs or 4 GiB, in its words (quoted in
+    MicrosoftDocs/azure-dev-docs issues 213 and 216: 400 SystemPoolSkuTooLow)."""
+    size = str(pool.get("vmSize", "")).lower()
+    for sku in fake.skus:  # type: ignore[attr-defined]
+        if sku.get("resourceType") == "virtualMachines" and str(sku["name"]).lower() == size:
+            caps = {str(c["name"]): str(c["value"]) for c in sku.get("capabilities") or []}
+            if float(caps.get("vCPUs", "0")) < 2 or float(caps.get("MemoryGB", "0")) < 4:
+                return error(
+                    400,
+                    "SystemPoolSkuTooLow",
+                    "System node pool must use VM sku with more than 2 cores and 4GB memory. Nodepool name: "
+                    f"{pool.get('name', '')}.",
+                )
     return None
 
 
@@ -169,6 +195,9 @@ def _put(fake: FakeAzure, request: Request) -> Response:
     if not any(pool.get("mode") == "System" for pool in pools):
         return error(400, "InvalidParameter", "A managed cluster needs at least one agent pool of mode System.")
     for pool in pools:
+        if pool.get("mode") == "System" and (refused := _system_size(fake, pool)) is not None:
+            return refused
+    for pool in pools:
         if (refused := _check_pool(fake, pool)) is not None:
             return refused
     version = str(
@@ -210,7 +239,7 @@ def _put(fake: FakeAzure, request: Request) -> Response:
         for pool in body["properties"]["agentPoolProfiles"]:
             _settled_pool(pool, body["properties"]["kubernetesVersion"])
 
-    headers = _later(fake, body, finish)
+    headers = _later(fake, body, finish, state)
     return ok(copy.deepcopy(body), status, **headers)
 
 
@@ -219,15 +248,21 @@ def _delete(fake: FakeAzure, request: Request) -> Response:
     if missing is not None:
         return missing
     body = find(fake, group, request.args["resourceName"])
-    pending = fake.aks_pending.get(str(body["id"]).lower()) if body is not None else None  # type: ignore[attr-defined]
+    if body is None:
+        return Response(204)
+    if body["properties"]["provisioningState"] == "Deleting":
+        return _busy(body) or Response(409)
+    pending = fake.aks_pending.get(str(body["id"]).lower())  # type: ignore[attr-defined]
     if pending is not None:
         pending[1]()  # a delete supersedes the change under way
+    body["properties"]["provisioningState"] = "Deleting"
+    for pool in body["properties"]["agentPoolProfiles"]:
+        pool["provisioningState"] = "Deleting"
 
     def done() -> None:
-        if body is not None:
-            fake.resources.pop(str(body["id"]).lower(), None)
+        fake.resources.pop(str(body["id"]).lower(), None)
 
-    return arm_crud.deleted(fake, body, NAMESPACE, done)
+    return Response(202, None, _later(fake, body, done, "Deleting"))
 
 
 def _credentials(fake: FakeAzure, request: Request) -> Response:
@@ -301,7 +336,7 @@ def _put_pool(fake: FakeAzure, request: Request) -> Response:
         cluster["properties"]["provisioningState"] = "Succeeded"
         _settled_pool(wanted, version)
 
-    headers = _later(fake, cluster, finish)
+    headers = _later(fake, cluster, finish, str(wanted["provisioningState"]))
     return ok(_pool_resource(cluster, wanted), status, **headers)
 
 
@@ -327,4 +362,5 @@ def _delete_pool(fake: FakeAzure, request: Request) -> Response:
         if pool in pools:
             pools.remove(pool)
 
-    return Response(202, None, fake.begin(NAMESPACE, str(cluster.get("location") or "koreacentral"), done))
+    location = str(cluster.get("location") or "koreacentral")
+    return Response(202, None, fake.begin(NAMESPACE, location, done, polls=POLLS["Deleting"] // 2))

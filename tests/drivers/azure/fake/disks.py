@@ -17,7 +17,17 @@ DISK_TYPE = "Microsoft.Compute/disks"
 DISKS = arm_crud.PROVIDER + "/" + DISK_TYPE
 DISK = DISKS + "/{diskName}"
 NAMESPACE = "Microsoft.Compute"
-SKUS = ("Standard_LRS", "StandardSSD_LRS", "Premium_LRS", "StandardSSD_ZRS", "Premium_ZRS", "PremiumV2_LRS")
+SKUS = (
+    "Standard_LRS",
+    "StandardSSD_LRS",
+    "Premium_LRS",
+    "StandardSSD_ZRS",
+    "Premium_ZRS",
+    "PremiumV2_LRS",
+    "UltraSSD_LRS",
+)
+# Zonal only, and no host caching (disks-deploy-premium-v2, disks-enable-ultra-ssd on learn.microsoft.com).
+ZONAL_UNCACHED = ("PremiumV2_LRS", "UltraSSD_LRS")
 
 
 def register(fake: FakeAzure) -> None:
@@ -94,6 +104,9 @@ def _put(fake: FakeAzure, request: Request) -> Response:
         return error(400, "InvalidParameter", f"The disk size {size} is outside 1 to 32767 GB.")
     if not wanted.get("location"):
         return error(400, "LocationRequired", "The location property is required for this definition.")
+    if sku in ZONAL_UNCACHED and not wanted.get("zones"):
+        # The code is ARM's for a bad parameter; the wording is the fake's own (not confirmed).
+        return error(400, "InvalidParameter", f"Disks of SKU {sku} can only be created in an availability zone.")
     body = make(
         fake,
         group,

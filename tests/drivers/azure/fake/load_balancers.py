@@ -113,6 +113,9 @@ def _running_addresses(fake: FakeAzure) -> dict[str, str]:
 
 
 def _health(fake: FakeAzure, request: Request) -> Response:
+    """POST .../loadBalancingRules/{rule}/health: Azure answers 202 + Location and the health at that
+    Location once gathered (azure-mgmt-network's begin_health accepts 200 or 202 and reads the end of
+    the Location poll: https://learn.microsoft.com/en-us/rest/api/load-balancer/load-balancer-load-balancing-rules/health)."""
     body, missing = arm_crud.lookup(fake, request, LB_TYPE, "loadBalancerName")
     if body is None:
         return missing  # type: ignore[return-value]
@@ -121,6 +124,10 @@ def _health(fake: FakeAzure, request: Request) -> Response:
         return error(404, "NotFound", f"Load balancing rule {request.args['ruleName']} was not found.")
     pool_id = str(rule["properties"]["backendAddressPool"]["id"]).lower()
     pool = next(p for p in body["properties"]["backendAddressPools"] if str(p["id"]).lower() == pool_id)
+    return Response(202, None, fake.begin_location(result=lambda: _rule_health(fake, pool)))
+
+
+def _rule_health(fake: FakeAzure, pool: dict[str, Any]) -> dict[str, Any]:
     running = _running_addresses(fake)
     addresses = []
     for address in pool["properties"].get("loadBalancerBackendAddresses") or []:
@@ -130,10 +137,8 @@ def _health(fake: FakeAzure, request: Request) -> Response:
         if up:
             entry["networkInterfaceIPConfigurationId"] = running[ip]
         addresses.append(entry)
-    return ok(
-        {
-            "up": sum(1 for a in addresses if a["state"] == "Up"),
-            "down": sum(1 for a in addresses if a["state"] == "Down"),
-            "loadBalancerBackendAddresses": addresses,
-        }
-    )
+    return {
+        "up": sum(1 for a in addresses if a["state"] == "Up"),
+        "down": sum(1 for a in addresses if a["state"] == "Down"),
+        "loadBalancerBackendAddresses": addresses,
+    }

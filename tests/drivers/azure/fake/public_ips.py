@@ -107,9 +107,13 @@ def _delete(fake: FakeAzure, request: Request) -> Response:
     body = arm_crud.find(fake, rid)
     user = user_of(fake, rid) if body is not None else ""
     if user:
+        # Azure's code and words for an address still on a NIC or a load balancer's frontend
+        # (https://learn.microsoft.com/en-us/azure/virtual-network/ip-services/remove-public-ip-address-vm,
+        # terraform-provider-azurerm and azure-cli issue threads quote the same answer).
         return error(
             400,
-            "PublicIPAddressInUse",
-            f"Public IP address {rid} can not be deleted since it is still allocated to resource {user}.",
+            "PublicIPAddressCannotBeDeleted",
+            f"Public IP address {rid} can not be deleted since it is still allocated to resource {user}. In order "
+            "to delete the public IP, disassociate/detach the Public IP address from the resource.",
         )
     return arm_crud.deleted(fake, body, NAMESPACE, lambda: fake.resources.pop(rid.lower(), None))

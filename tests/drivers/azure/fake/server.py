@@ -110,6 +110,7 @@ class Operation:
     failure: tuple[str, str] | None = None
     polled: int = 0
     status: str = "InProgress"
+    result: Callable[[], Any] | None = None  # the body its Location answers once done (an action's result)
 
     def poll(self) -> str:
         self.polled += 1
@@ -131,7 +132,7 @@ class FakeAzure:
         client_secret: str = CLIENT_SECRET,
         subscription_id: str = SUBSCRIPTION_ID,
         page_size: int = 3,
-        operation_polls: int = 1,
+        operation_polls: int = 3,
     ) -> None:
         self.tenant_id = tenant_id
         self.client_id = client_id
@@ -246,25 +247,33 @@ class FakeAzure:
             body["nextLink"] = urlunsplit(parts._replace(query=urlencode(query)))
         return ok(body)
 
-    def begin(self, namespace: str, location: str, on_done: Callable[[], None] | None = None) -> dict[str, str]:
-        """Start an operation; the headers for the 201/202 answer that starts it (Azure-AsyncOperation)."""
+    def begin(
+        self, namespace: str, location: str, on_done: Callable[[], None] | None = None, *, polls: int | None = None
+    ) -> dict[str, str]:
+        """Start an operation (InProgress for `polls` polls, `operation_polls` unless given); the headers
+        for the 201/202 answer that starts it (Azure-AsyncOperation)."""
         url = (
             f"https://{ARM}/subscriptions/{self.subscription_id}/providers/{namespace}/locations/{location}"
-            f"/operations/{self._operation(on_done)}?api-version=2024-03-01"
+            f"/operations/{self._operation(on_done, polls)}?api-version=2024-03-01"
         )
         return {"Azure-AsyncOperation": url}
 
-    def begin_location(self, on_done: Callable[[], None] | None = None) -> dict[str, str]:
-        """Start an operation polled through its Location (202 until done), as resource groups are."""
+    def begin_location(
+        self, on_done: Callable[[], None] | None = None, *, result: Callable[[], Any] | None = None
+    ) -> dict[str, str]:
+        """Start an operation polled through its Location (202 until done), as resource groups are; once
+        done the Location answers 200 with `result()` (an action's answer) or no body."""
         op_id = self._operation(on_done)
+        self.operations[op_id].result = result
         return {
             "Location": f"https://{ARM}/subscriptions/{self.subscription_id}/operationresults/{op_id}?api-version=2025-04-01"
         }
 
-    def _operation(self, on_done: Callable[[], None] | None) -> str:
+    def _operation(self, on_done: Callable[[], None] | None, polls: int | None = None) -> str:
         op_id = str(uuid.uuid4())
         failure = self.failing_operations.pop(0) if self.failing_operations else None
-        self.operations[op_id] = Operation(op_id, self.operation_polls, on_done, failure)
+        wanted = self.operation_polls if polls is None else max(polls, self.operation_polls)
+        self.operations[op_id] = Operation(op_id, wanted, on_done, failure)
         return op_id
 
     # --- dispatch ---------------------------------------------------------------------------------------------
@@ -356,4 +365,4 @@ def _operation_result(fake: FakeAzure, request: Request) -> Response:
         return Response(202, None, {"Location": request.url})
     if status == "Failed" and operation.failure is not None:
         return error(409, *operation.failure)
-    return Response(200)
+    return ok(operation.result()) if operation.result is not None else Response(200)

@@ -97,8 +97,14 @@ def _patch(fake: FakeAzure, request: Request) -> Response:
         return error(400, "InvalidRequestContent", f"The tags operation '{body.get('operation')}' is not valid.")
     if len(tags) > MAX_TAGS:
         return error(400, "InvalidTagCount", f"The resource can have at most {MAX_TAGS} tags.")
-    resource["tags"] = tags
-    return _answer(resource)
+
+    def apply() -> None:
+        resource["tags"] = tags
+
+    # ARM may accept the patch for later (202 + Location) rather than answer it (200 + the tags): the
+    # REST reference lists both (https://learn.microsoft.com/en-us/rest/api/resources/tags/update-at-scope)
+    # and azure-mgmt-resource's begin_update_at_scope polls the Location. Its end answers no tags.
+    return Response(202, None, fake.begin_location(apply))
 
 
 def _list(fake: FakeAzure, request: Request) -> Response:

@@ -16,6 +16,7 @@ NAMESPACE = "Microsoft.Compute"
 def register(fake: FakeAzure) -> None:
     fake.vm_power = {}  # lower-cased VM id -> power state
     fake.vm_pending = {}  # lower-cased VM id -> (operation id, what ends it)
+    fake.vm_failures = {}  # lower-cased VM id -> the error code a failed provisioning names
 
 
 POWER_LABELS = {
@@ -57,11 +58,16 @@ def advance(fake: FakeAzure, key: str) -> None:
             fake.vm_pending.pop(key, None)
 
 
-def set_power(fake: FakeAzure, vm_id: str, power: str, provisioning: str = "Succeeded") -> None:
-    """Put a VM in a state directly (a VM stopped from inside the guest, a failed provisioning...)."""
+def set_power(
+    fake: FakeAzure, vm_id: str, power: str, provisioning: str = "Succeeded", failure: str = "AllocationFailed"
+) -> None:
+    """Put a VM in a state directly (a VM stopped from inside the guest, a failed provisioning...);
+    a Failed one names `failure` in its instance view, as Azure does."""
     body = fake.resources[vm_id.lower()]
     fake.vm_power[vm_id.lower()] = power
     body["properties"]["provisioningState"] = provisioning
+    if provisioning == "Failed":
+        fake.vm_failures[vm_id.lower()] = failure
 
 
 def view(fake: FakeAzure, body: dict[str, Any], *, expand: bool) -> dict[str, Any]:
@@ -73,9 +79,16 @@ def view(fake: FakeAzure, body: dict[str, Any], *, expand: bool) -> dict[str, An
 
 def instance_view(fake: FakeAzure, body: dict[str, Any]) -> dict[str, Any]:
     provisioning = str(body["properties"]["provisioningState"])
+    code = f"ProvisioningState/{provisioning.lower()}"
+    failure = fake.vm_failures.get(body["id"].lower(), "") if provisioning == "Failed" else ""
+    if failure:
+        # Azure names the cause after the state, e.g. "ProvisioningState/failed/AllocationFailed"
+        # (https://learn.microsoft.com/en-us/rest/api/compute/virtual-machines/instance-view, and the
+        # statuses of a failed VM as `az vm get-instance-view` shows them).
+        code = f"{code}/{failure}"
     statuses = [
         {
-            "code": f"ProvisioningState/{provisioning.lower()}",
+            "code": code,
             "level": "Error" if provisioning == "Failed" else "Info",
             "displayStatus": f"Provisioning {provisioning.lower()}",
         }
@@ -108,12 +121,26 @@ def hold(disk: dict[str, Any], vm_id: str | None) -> None:
         disk.pop("managedBy", None)
 
 
-def data_disk(lun: int, disk: dict[str, Any], delete_option: str | None) -> dict[str, Any]:
+def check_caching(disk: dict[str, Any], caching: str | None) -> Response | None:
+    """Premium SSD v2 and Ultra disks take no host caching; a data disk attached without `caching`
+    gets ReadOnly on premium storage (the REST reference's DataDisk.caching default), so they need None."""
+    sku = str(disk["sku"]["name"])
+    if sku in ("PremiumV2_LRS", "UltraSSD_LRS") and (caching or "ReadOnly") != "None":
+        # ARM's code for a bad parameter; the wording is the fake's own (not confirmed).
+        return error(
+            400,
+            "InvalidParameter",
+            f"Host caching {caching or 'ReadOnly'} is not supported for disk '{disk['name']}' of SKU {sku}; use None.",
+        )
+    return None
+
+
+def data_disk(lun: int, disk: dict[str, Any], delete_option: str | None, caching: str | None = None) -> dict[str, Any]:
     return {
         "lun": lun,
         "name": disk["name"],
         "createOption": "Attach",
-        "caching": "None",
+        "caching": caching or "None",
         "managedDisk": {"id": disk["id"], "storageAccountType": disk["sku"]["name"]},
         "deleteOption": delete_option or "Detach",
         "diskSizeGB": disk["properties"]["diskSizeGB"],

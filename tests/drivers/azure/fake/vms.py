@@ -4,7 +4,8 @@ operations (deallocate, powerOff, start, restart), attach/detach of data disks, 
 Each change is an operation (Azure-AsyncOperation) and shows its transitional state until the operation
 ends; reading the VM counts as a poll of it, as time passing would, so a VM settles whether or not the
 caller waits. Creating a VM makes its OS disk and marks its NIC and data disks as used by it; deleting it
-deletes what was created with `deleteOption: Delete` and lets the rest go.
+deletes the disks and NIC referenced with `deleteOption: Delete` and lets the rest go, a standalone
+public IP on the NIC included (its own deleteOption is not honoured for it).
 """
 
 from __future__ import annotations
@@ -161,6 +162,8 @@ def _put(fake: FakeAzure, request: Request) -> Response:
         checked = vm_state.check_disk(fake, str((data_disk.get("managedDisk") or {}).get("id", "")), rid, zones)
         if isinstance(checked, Response):
             return checked
+        if (refused := vm_state.check_caching(checked, data_disk.get("caching"))) is not None:
+            return refused
         attached.append((data_disk, checked))
     os_asked = dict(storage.get("osDisk") or {})
     os_sku = str((os_asked.get("managedDisk") or {}).get("storageAccountType") or "")
@@ -184,7 +187,9 @@ def _put(fake: FakeAzure, request: Request) -> Response:
     for data_disk, disk in attached:
         vm_state.hold(disk, rid)
         data_disks.append(
-            vm_state.data_disk(data_disk.get("lun", len(data_disks)), disk, data_disk.get("deleteOption"))
+            vm_state.data_disk(
+                data_disk.get("lun", len(data_disks)), disk, data_disk.get("deleteOption"), data_disk.get("caching")
+            )
         )
     reference = dict(storage.get("imageReference") or {})
     if reference.get("version", "").lower() == "latest":
@@ -282,12 +287,14 @@ def _attach_detach(fake: FakeAzure, request: Request) -> Response:
         checked = vm_state.check_disk(fake, str(item.get("diskId", "")), body["id"], list(body.get("zones") or []))
         if isinstance(checked, Response):
             return checked
+        if (refused := vm_state.check_caching(checked, item.get("caching"))) is not None:
+            return refused
         lun = item.get("lun", min(set(range(64)) - used))
         if lun in used:
             return error(409, "Conflict", f"A disk at LUN {lun} already exists.")
         used.add(lun)
         vm_state.hold(checked, body["id"])
-        storage["dataDisks"].append(vm_state.data_disk(lun, checked, item.get("deleteOption")))
+        storage["dataDisks"].append(vm_state.data_disk(lun, checked, item.get("deleteOption"), item.get("caching")))
     storage["dataDisks"].sort(key=lambda d: d["lun"])
     body["properties"]["provisioningState"] = "Updating"
 
@@ -326,9 +333,8 @@ def _remove(fake: FakeAzure, body: dict[str, Any]) -> None:
             continue
         nic["properties"].pop("virtualMachine", None)
         if (ref.get("properties") or {}).get("deleteOption") == "Delete":
-            pip = arm_crud.find(fake, nics.public_ip_of(nic))
+            # The NIC goes with the VM; a standalone public IP on it stays, whatever its own deleteOption
+            # says: Azure honours that only for addresses made by the VM's networkInterfaceConfigurations.
             nics.remove(fake, nic["id"])
-            if pip is not None and pip["properties"].get("deleteOption") == "Delete":
-                fake.resources.pop(pip["id"].lower(), None)
     fake.resources.pop(body["id"].lower(), None)
     fake.vm_power.pop(body["id"].lower(), None)

@@ -143,7 +143,12 @@ def register(fake: FakeGCP) -> None:
 
         def effect() -> None:
             if name in disks_of(req):
-                raise ApiError(409, f"The resource 'projects/{req.project}/{path}' already exists", "alreadyExists")
+                raise ApiError(
+                    409,
+                    f"The resource 'projects/{req.project}/{path}' already exists",
+                    "alreadyExists",
+                    op_code="RESOURCE_ALREADY_EXISTS",
+                )
             disks_of(req)[name] = new_disk(
                 fake, req.project, zone, name, disk_type=disk_type, size_gb=size, labels=body.get("labels")
             )

@@ -1,5 +1,12 @@
 """Firewall rules (compute.firewalls, global): each belongs to one network; inserts and deletes are
-long-running operations. The checks are those Compute Engine makes on a rule's shape."""
+long-running operations. The checks are those Compute Engine makes on a rule's shape.
+
+`permits` is the data plane other families ask: whether a packet reaches (or leaves) a VM, decided
+as Compute Engine does (https://cloud.google.com/firewall/docs/firewalls#priority_order_for_firewall_rules):
+among the enabled rules of the VM's network that apply to it (no target tags, or one of its tags)
+and match the direction, protocol, port and address, the one of highest priority (lowest number)
+decides, a deny winning a tie; with none, the implied rules deny ingress and allow egress.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +52,54 @@ def _check_ranges(ranges: Any, field: str) -> list[str]:
         except ValueError:
             raise _invalid(f"Invalid value for field 'resource.{field}': '{text}'. Invalid IPCidrRange.") from None
     return list(ranges or [])
+
+
+def _matches(entry: dict[str, Any], protocol: str, port: int | None) -> bool:
+    if str(entry.get("IPProtocol", "")).lower() not in (protocol, "all"):
+        return False
+    ports = entry.get("ports") or []
+    if not ports or port is None:
+        return True
+    for item in ports:
+        low, _, high = str(item).partition("-")
+        if int(low) <= port <= int(high or low):
+            return True
+    return False
+
+
+def permits(
+    fake: FakeGCP,
+    project: str,
+    *,
+    network: str,
+    tags: list[str],
+    direction: str,
+    protocol: str,
+    port: int | None,
+    cidr: str,
+) -> bool:
+    """Whether `network`'s firewalls let a packet from (INGRESS) or to (EGRESS) `cidr` through for a VM
+    carrying `tags`."""
+    wanted = ipaddress.ip_network(cidr)
+    best: tuple[int, int, bool] | None = None  # (priority, deny first, allowed)
+    for rule in fake.collection(project, "global/firewalls").values():
+        if rule.get("disabled") or rule["network"] != network or rule["direction"] != direction:
+            continue
+        if rule.get("targetTags") and not set(rule["targetTags"]) & set(tags):
+            continue
+        ranges = rule.get("sourceRanges" if direction == "INGRESS" else "destinationRanges") or []
+        if not any(wanted.subnet_of(ipaddress.ip_network(item)) for item in ranges):  # type: ignore[arg-type]
+            continue
+        allow = any(_matches(entry, protocol, port) for entry in rule.get("allowed", []))
+        deny = any(_matches(entry, protocol, port) for entry in rule.get("denied", []))
+        if not allow and not deny:
+            continue
+        candidate = (int(rule["priority"]), 0 if deny else 1, not deny)
+        if best is None or candidate < best:
+            best = candidate
+    if best is None:
+        return direction == "EGRESS"
+    return best[2]
 
 
 def register(fake: FakeGCP) -> None:

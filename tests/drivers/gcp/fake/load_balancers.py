@@ -5,7 +5,10 @@ rules (compute.forwardingRules, with setLabels).
 Each part refuses a delete while another uses it, as Compute Engine does (a health check or an
 instance group by a backend service, a backend service or an address by a forwarding rule).
 Forwarding rules take labels only through setLabels, with the label fingerprint read last (412
-when it is stale). getHealth answers HEALTHY for a member instance that is RUNNING.
+when it is stale). getHealth answers HEALTHY for a member instance that is RUNNING and that Google's
+health check probers can reach: the VM's firewalls must let every probe range of the backend's
+scheme in on the check's port (https://cloud.google.com/load-balancing/docs/health-check-concepts#ip-ranges);
+any other backend is UNHEALTHY, as the real probes are dropped.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import itertools
 import secrets
 from typing import Any
 
+from tests.drivers.gcp.fake.firewalls import permits
 from tests.drivers.gcp.fake.instance_groups import members
 from tests.drivers.gcp.fake.networks import FILTERED_LIST, check_name, filtered, in_use, path_of, resolve
 from tests.drivers.gcp.fake.operations import start_operation
@@ -22,6 +26,11 @@ from tests.drivers.gcp.fake.server import COMPUTE, ApiError, FakeGCP, Request, n
 
 REGION_PATH = "/projects/(?P<project>[^/]+)/regions/(?P<region>[^/]+)"
 CHECK_BLOCKS = {"TCP": "tcpHealthCheck", "HTTP": "httpHealthCheck", "HTTPS": "httpsHealthCheck"}
+# Where Google's health check probes come from, by the load balancer's scheme.
+PROBE_RANGES = {
+    "EXTERNAL": ("35.191.0.0/16", "209.85.152.0/22", "209.85.204.0/22"),
+    "INTERNAL": ("35.191.0.0/16", "130.211.0.0/22"),
+}
 
 
 def _invalid(field: str, value: Any) -> ApiError:
@@ -197,12 +206,31 @@ def register(fake: FakeGCP) -> None:
             )
         zone = group_link.split("/zones/", 1)[-1].split("/", 1)[0]
         group = fake.collection(req.project, f"zones/{zone}/instanceGroups")[group_link.rsplit("/", 1)[-1]]
+        check = collection(req, "healthChecks")[str(record["healthChecks"][0]).rsplit("/", 1)[-1]]
+        block = check.get(CHECK_BLOCKS.get(str(check.get("type")), "tcpHealthCheck")) or {}
+        port = int(block.get("port") or 80)
+
+        def reachable(instance: dict[str, Any]) -> bool:
+            return all(
+                permits(
+                    fake,
+                    req.project,
+                    network=instance["networkInterfaces"][0]["network"],
+                    tags=list((instance.get("tags") or {}).get("items") or []),
+                    direction="INGRESS",
+                    protocol="tcp",
+                    port=port,
+                    cidr=probes,
+                )
+                for probes in PROBE_RANGES[str(record["loadBalancingScheme"])]
+            )
+
         statuses = [
             {
                 "healthCheck": record["healthChecks"][0],
                 "instance": instance["selfLink"],
                 "ipAddress": instance["networkInterfaces"][0]["networkIP"],
-                "healthState": "HEALTHY" if instance["status"] == "RUNNING" else "UNHEALTHY",
+                "healthState": "HEALTHY" if instance["status"] == "RUNNING" and reachable(instance) else "UNHEALTHY",
             }
             for instance in members(fake, req.project, group)
         ]

@@ -3,7 +3,10 @@
 An insert or delete answers an Operation that is RUNNING; `get` answers it RUNNING for
 `fake.polls_until_done - 1` more polls and then DONE, `wait` answers it DONE at once. When it
 finishes, the action's effect runs; an ApiError the effect raises becomes the operation's `error`
-(with `httpErrorStatusCode`), as Compute Engine reports a failed action.
+(with `httpErrorStatusCode`), as Compute Engine reports a failed action. With
+`fake.polls_until_done = 0` the first answer is already DONE, with its error if it failed, as
+Compute Engine answers an action it refuses at once (the Operation resource's `error` and
+`httpErrorStatusCode` on the insert's own answer: https://cloud.google.com/compute/docs/reference/rest/v1/zoneOperations).
 """
 
 from __future__ import annotations
@@ -51,7 +54,10 @@ def start_operation(
     }
     if scope != "global":
         body[scope.split("/")[0][:-1]] = fake.link(project, scope)  # "zone" or "region"
-    fake.operations[body["selfLink"]] = Operation(body=body, polls_left=fake.polls_until_done, effect=effect)
+    operation = Operation(body=body, polls_left=fake.polls_until_done, effect=effect)
+    fake.operations[body["selfLink"]] = operation
+    if operation.polls_left <= 0:
+        _finish(fake, operation)
     return dict(body)
 
 

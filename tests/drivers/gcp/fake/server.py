@@ -52,10 +52,23 @@ class FakeGap(AssertionError):
 
 
 class ApiError(Exception):
-    """An error answer. `op_code` is the code a failed operation reports (RESOURCE_ALREADY_EXISTS...)."""
+    """An error answer. `op_code` is the code a failed operation reports (RESOURCE_ALREADY_EXISTS...).
+
+    Compute Engine answers `{"error": {"code", "message", "errors": [{"reason"...}]}}`; the newer APIs
+    (GKE, TPU) answer only the canonical `status` (`canonical=True`, `reason` then being that status,
+    e.g. FAILED_PRECONDITION), as https://cloud.google.com/apis/design/errors#http_mapping shows and
+    google-api-core's `format_http_response_error` reads (no `errors` list, so no reason).
+    """
 
     def __init__(
-        self, status: int, message: str, reason: str, *, op_code: str = "", headers: dict[str, str] | None = None
+        self,
+        status: int,
+        message: str,
+        reason: str,
+        *,
+        op_code: str = "",
+        headers: dict[str, str] | None = None,
+        canonical: bool = False,
     ):
         super().__init__(message)
         self.status = status
@@ -63,11 +76,19 @@ class ApiError(Exception):
         self.reason = reason
         self.op_code = op_code or re.sub(r"(?<!^)(?=[A-Z])", "_", reason).upper()
         self.headers = headers or {}
+        self.canonical = canonical
 
     def body(self) -> dict[str, Any]:
+        if self.canonical:
+            return {"error": {"code": self.status, "message": self.message, "status": self.reason}}
         status_name = STATUS_NAMES.get(self.status, ("UNKNOWN", ""))[0]
         detail = {"message": self.message, "domain": "global", "reason": self.reason}
         return {"error": {"code": self.status, "message": self.message, "errors": [detail], "status": status_name}}
+
+
+def canonical_error(status: int, message: str, status_name: str) -> ApiError:
+    """An error answer of GKE or another newer Google API: code, message and canonical status only."""
+    return ApiError(status, message, status_name, canonical=True)
 
 
 def not_found(path: str) -> ApiError:
@@ -130,7 +151,7 @@ class FakeGCP:
     calls: list[str] = field(default_factory=list)  # "GET /compute/v1/projects/p/zones", in order
     timeouts: list[Any] = field(default_factory=list)  # the timeout each API call was sent with
     page_cap: int | None = None  # a smaller page size than asked for, to exercise paging
-    polls_until_done: int = 1  # polls of a started operation until it answers DONE
+    polls_until_done: int = 3  # polls of a started operation until it answers DONE (seconds at Compute Engine)
     _routes: list[Route] = field(default_factory=list)
     _faults: list[Fault] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
@@ -216,9 +237,11 @@ class FakeGCP:
         method: str | None = None,
         times: int = 1,
         headers: dict[str, str] | None = None,
+        canonical: bool = False,
     ) -> None:
-        """Answer the next `times` requests whose path contains `path_part` with an error."""
-        error = ApiError(status, message, reason, headers=headers)
+        """Answer the next `times` requests whose path contains `path_part` with an error (`canonical`:
+        in the shape of the newer APIs, `reason` being the canonical status)."""
+        error = ApiError(status, message, reason, headers=headers, canonical=canonical)
         self._faults.append(Fault(path_part=path_part, method=method, times=times, error=error))
 
     def break_with(self, path_part: str, exc: Exception, *, times: int = 1) -> None:
