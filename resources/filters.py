@@ -8,6 +8,7 @@ InvalidInput naming its parameter, so the API answers 400 and a page shows the m
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -56,7 +57,7 @@ class WholeValues(ManyValues):
 class ManyField(forms.Field):
     widget = ManyValues
 
-    def to_python(self, value: Any) -> tuple[str, ...]:
+    def to_python(self, value: Any) -> tuple[Any, ...]:
         return tuple(value or ())
 
 
@@ -92,7 +93,7 @@ class FlagField(forms.Field):
 class NumberField(forms.Field):
     """A number of at least 0 of one type (int, float or Decimal); the message names the value given."""
 
-    def __init__(self, *, number: type[Any], what: str, **kwargs: Any) -> None:
+    def __init__(self, *, number: Callable[[str], Any], what: str, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
         self.number, self.what = number, what

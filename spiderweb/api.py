@@ -115,6 +115,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(exc.wait)  # type: ignore[attr-defined]
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
-        return Response(error_body(str(code), str(exc.detail)), status=exc.status_code, headers=headers)
+        codes = exc.get_codes()
+        return Response(error_body(codes if isinstance(codes, str) else "error", str(exc.detail)),
+                        status=exc.status_code, headers=headers)
     return None

@@ -84,7 +84,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "spiderweb.sqlite3",
+            "NAME": str(VAR_DIR / "spiderweb.sqlite3"),
             # Several gunicorn threads and the in-process tasks write at once in the embedded mode.
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
         }

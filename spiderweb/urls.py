@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from spiderweb import health
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("connections.api.urls")),
     path("", include("resources.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -39,7 +40,7 @@ class NLBCollection(ConnectionView):
     @extend_schema(
         summary="List network load balancers", tags=["nlbs"], parameters=[REFRESH], responses=page_of(s.NLBOut)
     )
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -38,7 +39,7 @@ class VMCollection(ConnectionView):
     kind = Kind.VM
 
     @extend_schema(summary="List VMs", tags=["vms"], parameters=[REFRESH], responses=page_of(s.VMOut))
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(

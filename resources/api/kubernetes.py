@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -45,7 +46,7 @@ class ClusterCollection(ConnectionView):
     @extend_schema(
         summary="List Kubernetes clusters", tags=["clusters"], parameters=[REFRESH], responses=page_of(s.ClusterOut)
     )
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(

@@ -172,7 +172,7 @@ def _connection(conn: str) -> Connection:
 
 def _list_response(request: Request, result: meta.MetaList, out: type[serializers.Serializer]) -> Response:
     paginator = Pagination()
-    page = paginator.paginate_queryset(result.items, request)  # type: ignore[arg-type]
+    page = paginator.paginate_queryset(result.items, request)
     response = paginator.get_paginated_response(out(page, many=True).data)
     response.data["cached_at"] = result.cached_at
     response[CACHE_HEADER] = "hit" if result.hit else "miss"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -57,7 +58,7 @@ class VPCCollection(ConnectionView):
     kind = Kind.VPC
 
     @extend_schema(summary="List VPCs", tags=["vpcs"], parameters=[REFRESH], responses=page_of(s.VPCOut))
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(
@@ -143,7 +144,7 @@ class SecurityGroupCollection(ConnectionView):
         parameters=[REFRESH],
         responses=page_of(s.SecurityGroupOut),
     )
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(
@@ -227,7 +228,7 @@ class KeyPairCollection(ConnectionView):
     @extend_schema(
         summary="List key pairs", tags=["key-pairs"], parameters=[REFRESH], responses=page_of(s.KeyPairOut)
     )
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(

@@ -121,7 +121,7 @@ class OperationList(APIView):
     def get(self, request: Request) -> Response:
         operations_found = OperationFilterSet(request.query_params, queryset=operation_list()).qs
         paginator = Pagination()
-        page = paginator.paginate_queryset(operations_found, request, view=self) or []
+        page: list[Operation] = paginator.paginate_queryset(operations_found, request, view=self) or []
         return paginator.get_paginated_response(
             OperationOut([present_operation(op, request) for op in page], many=True).data
         )

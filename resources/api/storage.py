@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.urls import URLPattern, path
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
@@ -27,7 +28,7 @@ class DiskCollection(ConnectionView):
     kind = Kind.DISK
 
     @extend_schema(summary="List disks", tags=["disks"], parameters=[REFRESH], responses=page_of(s.DiskOut))
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(
@@ -119,7 +120,7 @@ class MyImageCollection(ConnectionView):
     @extend_schema(
         summary="List machine images", tags=["my-images"], parameters=[REFRESH], responses=page_of(s.MyImageOut)
     )
-    def get(self, request: Request, conn: str) -> Response:
+    def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 
     @extend_schema(

@@ -16,7 +16,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -115,7 +115,7 @@ def inventory_run_shard(*, operation_id: str, pairs: Sequence[Sequence[Any]], co
     progress = _Progress(operation_id)
 
     def on_result(outcome: Outcome) -> None:
-        connection_id, kind = outcome.key  # type: ignore[misc]
+        connection_id, kind = cast(tuple[int, str], outcome.key)
         _record(connections[connection_id], kind, outcome)
         progress.add(failed=not outcome.ok)
 
@@ -276,12 +276,15 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
                 by_system_id[record.system_id] = record
         taken = {record.name for record in existing}
         vpcs: dict[str, Resource] | None = None
-        seen, unchanged, changed, created = set(), [], [], []
+        seen: set[str] = set()
+        unchanged: list[int] = []
+        changed: list[Resource] = []
+        created: list[Resource] = []
         for info in infos:
             system_id = info.iid.system_id
             seen.add(system_id)
-            record = by_system_id.get(system_id)
-            if record is None:
+            found = by_system_id.get(system_id)
+            if found is None:
                 record = Resource(connection=connection, kind=kind, managed=False, lifecycle=Lifecycle.READY,
                                   name=_discovered_name(info.iid.name_id, system_id, taken),
                                   cloud_name=info.iid.name_id, region=connection.region.region,
@@ -293,13 +296,13 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
                     record.parent = vpcs.get(info.vpc_iid.system_id)
                 _fill(record, kind, info, now)
                 created.append(record)
-            elif record.lifecycle in (Lifecycle.READY, Lifecycle.FAILED):
-                before = (record.info, record.status, record.missing_since)
-                _fill(record, kind, info, now)
-                if (record.info, record.status, record.missing_since) == before:
-                    unchanged.append(record.pk)
+            elif found.lifecycle in (Lifecycle.READY, Lifecycle.FAILED):
+                before = (found.info, found.status, found.missing_since)
+                _fill(found, kind, info, now)
+                if (found.info, found.status, found.missing_since) == before:
+                    unchanged.append(found.pk)
                 else:
-                    changed.append(record)
+                    changed.append(found)
         if created:
             Resource.objects.bulk_create(created)
         if unchanged:

@@ -12,6 +12,7 @@ table in `drivers.registry`; so this package imports neither services nor interf
 
 from __future__ import annotations
 
+import builtins
 import functools
 import importlib
 from collections.abc import Callable, Iterator, Mapping
@@ -41,8 +42,8 @@ class DriverCalls:
     def get_one(self, cloud: CloudConnection, iid: IID) -> Any:
         return getattr(getattr(cloud, self.handler)(), self.get)(iid=iid)
 
-    def list_all(self, cloud: CloudConnection) -> list[Any]:
-        return list(getattr(getattr(cloud, self.handler)(), self.list)())
+    def list_all(self, cloud: CloudConnection) -> builtins.list[Any]:
+        return builtins.list(getattr(getattr(cloud, self.handler)(), self.list)())
 
     def delete_one(self, cloud: CloudConnection, iid: IID) -> Any:
         return getattr(getattr(cloud, self.handler)(), self.delete)(iid=iid)

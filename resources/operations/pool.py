@@ -23,7 +23,7 @@ class WorkerPool(ThreadPoolExecutor):
     def __init__(self, *, name: str, size: int) -> None:
         super().__init__(max_workers=max(1, size), thread_name_prefix=f"spiderweb-{name}")
 
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:  # type: ignore[override]
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         return super().submit(_closing_connections, fn, *args, **kwargs)
 
 

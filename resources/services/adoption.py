@@ -88,7 +88,7 @@ def resource_register(*, connection: Connection, user: Any, kind: str, name: str
 
 
 def _run_register(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.select_related("connection").get(pk=operation.resource_id)
+    record = records.record_of(operation, "connection")
     spec = kinds.get(record.kind)
     assert spec.driver is not None
     info = spec.driver.get_one(cloud, IID(name_id="", system_id=operation.params["system_id"]))
@@ -124,7 +124,7 @@ def _adopt_subnets(vpc: Resource, subnets: Any) -> None:
 
 def _cleanup_register(operation: Operation) -> None:
     # Registering never created anything at the cloud: only the reserved record goes.
-    Resource.objects.filter(pk=operation.resource_id, lifecycle=Lifecycle.CREATING).delete()
+    records.records_of_operation(operation).filter(lifecycle=Lifecycle.CREATING).delete()
 
 
 register_action(Action(name="resource.register", run=_run_register, cleanup=_cleanup_register,

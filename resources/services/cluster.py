@@ -149,7 +149,7 @@ def _answer(record: Resource) -> dict[str, Any]:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.select_related("parent").get(pk=operation.resource_id)
+    record = records.record_of(operation, "parent")
     assert record.parent is not None
     params = operation.params
     found = Resource.objects.in_bulk([*params["subnets"], *params["security_groups"]])
@@ -167,7 +167,7 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 
 def _run_change(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     handler, iid = cloud.cluster(), records.iid_of(record)
     change, values = operation.params["change"], operation.params["values"]
     group = IID(name_id=values.get("node_group", ""))

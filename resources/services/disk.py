@@ -86,7 +86,7 @@ def _answer(record: Resource) -> dict[str, Any]:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     params = operation.params
     req = DiskReqInfo(name=record.cloud_name, zone=params["zone"], disk_type=params["disk_type"],
                       disk_size_gb=params["size_gb"], tags=params["tags"])
@@ -99,20 +99,20 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 
 def _run_resize(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     apply_disk(record, cloud.disk().resize_disk(iid=records.iid_of(record), size_gb=operation.params["size_gb"]))
     return _answer(record)
 
 
 def _run_attach(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     vm = Resource.objects.get(pk=operation.params["vm"])
     apply_disk(record, cloud.disk().attach_disk(iid=records.iid_of(record), vm_iid=records.iid_of(vm)))
     return _answer(record)
 
 
 def _run_detach(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     vm_iid = IID(name_id=operation.params["vm_name_id"], system_id=operation.params["vm_system_id"])
     apply_disk(record, cloud.disk().detach_disk(iid=records.iid_of(record), vm_iid=vm_iid))
     return _answer(record)

@@ -43,7 +43,7 @@ def apply_key_pair(record: Resource, info: KeyPairInfo) -> None:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.select_related("connection").get(pk=operation.resource_id)
+    record = records.record_of(operation, "connection")
     handler = cloud.key_pair()
     req = KeyPairReqInfo(name=record.cloud_name, tags=operation.params["tags"])
     try:

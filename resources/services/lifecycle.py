@@ -16,6 +16,7 @@ from drivers.errors import DriverError
 from drivers.interface import CloudConnection
 from drivers.types import IID
 from resources.models import Lifecycle, Operation, Resource
+from resources.services import records
 from resources.services.records import iid_of
 
 logger = logging.getLogger(__name__)
@@ -29,8 +30,8 @@ def may_have_reached_the_cloud(operation: Operation) -> bool:
     return bool(codes & UNCERTAIN_CODES)
 
 
-def drop_failed_create(operation: Operation, delete_at_cloud: Callable[[CloudConnection, IID], None]) -> None:
-    record = Resource.objects.filter(pk=operation.resource_id).select_related("connection").first()
+def drop_failed_create(operation: Operation, delete_at_cloud: Callable[[CloudConnection, IID], object]) -> None:
+    record = records.records_of_operation(operation).select_related("connection").first()
     if record is None or record.lifecycle != Lifecycle.CREATING:
         return
     if may_have_reached_the_cloud(operation):
@@ -46,7 +47,7 @@ def drop_failed_create(operation: Operation, delete_at_cloud: Callable[[CloudCon
 
 def restore_after_failed_change(operation: Operation) -> None:
     """A failed delete or change leaves the resource as it was: ready again."""
-    Resource.objects.filter(pk=operation.resource_id, lifecycle=Lifecycle.DELETING).update(lifecycle=Lifecycle.READY)
+    records.records_of_operation(operation).filter(lifecycle=Lifecycle.DELETING).update(lifecycle=Lifecycle.READY)
 
 
 def deleting(delete_at_cloud: Callable[[CloudConnection, IID], object]) -> Callable[[Operation, CloudConnection],
@@ -54,7 +55,7 @@ def deleting(delete_at_cloud: Callable[[CloudConnection, IID], object]) -> Calla
     """The run of a delete action: delete at the cloud (idempotent there), then drop the record."""
 
     def run(operation: Operation, cloud: CloudConnection) -> dict[str, object]:
-        record = Resource.objects.get(pk=operation.resource_id)
+        record = records.record_of(operation)
         delete_at_cloud(cloud, iid_of(record))
         answer: dict[str, object] = {"name": record.name, "system_id": record.system_id, "deleted": True}
         record.delete()

@@ -47,7 +47,7 @@ def apply_my_image(record: Resource, info: MyImageInfo) -> None:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.select_related("connection").get(pk=operation.resource_id)
+    record = records.record_of(operation, "connection")
     vm = Resource.objects.get(pk=operation.params["source_vm"])
     req = MyImageReqInfo(name=record.cloud_name, source_vm_iid=records.iid_of(vm), tags=operation.params["tags"])
     try:

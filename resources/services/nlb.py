@@ -113,7 +113,7 @@ def _answer(record: Resource) -> dict[str, Any]:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.select_related("parent").get(pk=operation.resource_id)
+    record = records.record_of(operation, "parent")
     assert record.parent is not None
     params = operation.params
     req = NLBReqInfo(name=record.cloud_name, vpc_iid=records.iid_of(record.parent), type=params["type"],
@@ -129,7 +129,7 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 
 def _run_vms(operation: Operation, cloud: CloudConnection, *, add: bool) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     handler = cloud.nlb()
     change = handler.add_vms if add else handler.remove_vms
     apply_nlb(record, change(nlb_iid=records.iid_of(record), vm_iids=_vm_iids(operation.params["vms"])))
@@ -137,7 +137,7 @@ def _run_vms(operation: Operation, cloud: CloudConnection, *, add: bool) -> dict
 
 
 def _run_change(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     handler = cloud.nlb()
     part, values, iid = operation.params["part"], operation.params["values"], records.iid_of(record)
     if part == "listener":

@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from connections.models import Connection
 from connections.services import registration_get
 from drivers.types import IID
 from resources import kinds
-from resources.models import Lifecycle, Resource
+from resources.models import Lifecycle, Operation, Resource
 from resources.services.naming import cloud_name_for
 from spiderweb.errors import AlreadyExists, InUse, InvalidInput, NotFound
 
@@ -72,6 +73,21 @@ def reserve(
         raise AlreadyExists(
             f"a {label(kind)} named {name!r} already exists in connection {connection.name!r}", field=field
         ) from None
+
+
+def record_of(operation: Operation, *related: str) -> Resource:
+    """The record an operation works on; `Resource.DoesNotExist` once it is gone."""
+    return Resource.objects.select_related(*related).get(pk=_resource_pk(operation))
+
+
+def records_of_operation(operation: Operation) -> QuerySet[Resource]:
+    """The operation's record as a queryset: empty once it is gone, for cleanups that may find nothing."""
+    return Resource.objects.filter(pk=_resource_pk(operation))
+
+
+def _resource_pk(operation: Operation) -> int:
+    # An operation without a record (its record deleted meanwhile) matches none: ids start at 1.
+    return operation.resource_id or 0
 
 
 def iid_of(record: Resource) -> IID:

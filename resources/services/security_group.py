@@ -90,7 +90,7 @@ def _answer(record: Resource) -> dict[str, Any]:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.select_related("parent").get(pk=operation.resource_id)
+    record = records.record_of(operation, "parent")
     assert record.parent is not None
     req = SecurityReqInfo(name=record.cloud_name, vpc_iid=records.iid_of(record.parent),
                           rules=_rules(operation.params["rules"]), tags=operation.params["tags"])
@@ -103,7 +103,7 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 
 def _run_rules(operation: Operation, cloud: CloudConnection, *, add: bool) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     handler = cloud.security_group()
     change = handler.add_rules if add else handler.remove_rules
     info = change(sg_iid=records.iid_of(record), rules=_rules(operation.params["rules"]))

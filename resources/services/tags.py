@@ -69,7 +69,7 @@ def tags_find(*, connection: Connection, keyword: str, kind: str = "") -> list[d
 
 
 def _run_add(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     info = cloud.tag().add_tag(kind=ResourceKind(record.kind), iid=records.iid_of(record),
                                key=operation.params["key"], value=operation.params["value"])
     Resource.objects.filter(pk=record.pk).update(tags=dict(info.tags))
@@ -78,7 +78,7 @@ def _run_add(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 
 def _run_remove(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     cloud.tag().remove_tag(kind=ResourceKind(record.kind), iid=records.iid_of(record), key=operation.params["key"])
     tags = {k: v for k, v in record.tags.items() if k != operation.params["key"]}
     Resource.objects.filter(pk=record.pk).update(tags=tags)

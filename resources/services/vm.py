@@ -132,14 +132,14 @@ def vm_status(*, connection: Connection, name: str) -> dict[str, Any]:
     if record.lifecycle == Lifecycle.CREATING or not record.system_id:
         return {"name": record.name, "system_id": record.system_id, "status": record.status}
     try:
-        status = connection_call(connection=connection,
-                                 call=lambda cloud: cloud.vm().get_vm_status(iid=records.iid_of(record)))
+        status = str(connection_call(connection=connection,
+                                     call=lambda cloud: cloud.vm().get_vm_status(iid=records.iid_of(record))))
     except NotFoundError:
         records.mark_missing(record)
         status = record.status
     else:
-        records.record_status(record, str(status))
-    return {"name": record.name, "system_id": record.system_id, "status": str(status)}
+        records.record_status(record, status)
+    return {"name": record.name, "system_id": record.system_id, "status": status}
 
 
 # --- task time --------------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def _answer(record: Resource) -> dict[str, Any]:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.select_related("parent").get(pk=operation.resource_id)
+    record = records.record_of(operation, "parent")
     try:
         info = cloud.vm().start_vm(req=_request(record, operation.params))
     except AlreadyExistsError:
@@ -194,7 +194,7 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 
 def _run_control(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     handler = cloud.vm()
     control = {"suspend": handler.suspend_vm, "resume": handler.resume_vm, "reboot": handler.reboot_vm}
     status = control[operation.params["action"]](iid=records.iid_of(record))
@@ -204,7 +204,7 @@ def _run_control(operation: Operation, cloud: CloudConnection) -> dict[str, Any]
 
 
 def _run_terminate(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    record = Resource.objects.get(pk=operation.resource_id)
+    record = records.record_of(operation)
     status = cloud.vm().terminate_vm(iid=records.iid_of(record))
     answer = {"name": record.name, "system_id": record.system_id, "status": str(status), "deleted": True}
     record.delete()

@@ -129,7 +129,7 @@ def _answer(vpc: Resource) -> dict[str, Any]:
 
 
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    vpc = Resource.objects.select_related("connection").get(pk=operation.resource_id)
+    vpc = records.record_of(operation, "connection")
     cloud_names = {s.name: s.cloud_name for s in vpc.children.filter(kind=Kind.SUBNET)}
     params = operation.params
     req = VPCReqInfo(
@@ -151,7 +151,7 @@ def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 
 def _run_subnet_add(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    subnet = Resource.objects.select_related("parent__connection").get(pk=operation.resource_id)
+    subnet = records.record_of(operation, "parent__connection")
     vpc = subnet.parent
     assert vpc is not None
     params = operation.params
@@ -166,7 +166,7 @@ def _run_subnet_add(operation: Operation, cloud: CloudConnection) -> dict[str, A
 
 
 def _run_subnet_remove(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
-    subnet = Resource.objects.select_related("parent__connection").get(pk=operation.resource_id)
+    subnet = records.record_of(operation, "parent__connection")
     vpc = subnet.parent
     assert vpc is not None
     cloud.vpc().remove_subnet(vpc_iid=records.iid_of(vpc), subnet_iid=records.iid_of(subnet))
@@ -176,7 +176,7 @@ def _run_subnet_remove(operation: Operation, cloud: CloudConnection) -> dict[str
 
 
 def _cleanup_subnet_add(operation: Operation) -> None:
-    subnet = Resource.objects.select_related("parent").filter(pk=operation.resource_id).first()
+    subnet = records.records_of_operation(operation).select_related("parent").first()
     if subnet is None or subnet.parent is None:
         return
     vpc_iid = records.iid_of(subnet.parent)

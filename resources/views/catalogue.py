@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -17,6 +17,7 @@ from resources.catalogue.comparison import (
     region_status,
     spec_catalogue,
 )
+from spiderweb.htmx import HtmxHttpRequest
 
 PAGE_SIZE = 50
 
@@ -40,7 +41,7 @@ def _requirement(query: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
     return {"min_vcpu": min_vcpu, "min_memory_gib": min_memory, "gpu": gpu}, errors
 
 
-def _scope(request: HttpRequest) -> dict[str, Any]:
+def _scope(request: HtmxHttpRequest) -> dict[str, Any]:
     """The connections the connection/provider/region filters choose, with the choices for those filters."""
     everything, chosen = catalogue_connections(connection=request.GET.get("connection", ""),
                                                provider=request.GET.get("provider", ""),
@@ -51,7 +52,7 @@ def _scope(request: HttpRequest) -> dict[str, Any]:
                         "region": sorted({each.region.region for each in everything})}}
 
 
-def _page(request: HttpRequest, rows: list[Any]) -> dict[str, Any]:
+def _page(request: HtmxHttpRequest, rows: list[Any]) -> dict[str, Any]:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     # The other filters, to carry over to the previous and next page links.
     keep = request.GET.copy()
@@ -59,13 +60,13 @@ def _page(request: HttpRequest, rows: list[Any]) -> dict[str, Any]:
     return {"page": page, "rows": list(page), "keep": keep.urlencode()}
 
 
-def _render(request: HttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
+def _render(request: HtmxHttpRequest, name: str, context: dict[str, Any]) -> HttpResponse:
     template = f"dashboard/{name}.html#results" if request.htmx else f"dashboard/{name}.html"
     return render(request, template, context)
 
 
 @require_GET
-def regions(request: HttpRequest) -> HttpResponse:
+def regions(request: HtmxHttpRequest) -> HttpResponse:
     scope = _scope(request)
     rows, failures = region_status(connections=scope["chosen"])
     freshness = inventory_freshness(connections=scope["chosen"])
@@ -74,7 +75,7 @@ def regions(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def images(request: HttpRequest) -> HttpResponse:
+def images(request: HtmxHttpRequest) -> HttpResponse:
     scope = _scope(request)
     rows, failures = image_catalogue(connections=scope["chosen"], search=request.GET.get("search", ""),
                                      os=request.GET.get("os", ""))
@@ -82,7 +83,7 @@ def images(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def specs(request: HttpRequest) -> HttpResponse:
+def specs(request: HtmxHttpRequest) -> HttpResponse:
     scope = _scope(request)
     requirement, errors = _requirement(request.GET)
     rows, failures = ([], []) if errors else spec_catalogue(
@@ -92,7 +93,7 @@ def specs(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def prices(request: HttpRequest) -> HttpResponse:
+def prices(request: HtmxHttpRequest) -> HttpResponse:
     scope = _scope(request)
     requirement, errors = _requirement(request.GET)
     offers, failures = ([], []) if errors else price_comparison(connections=scope["chosen"], **requirement)

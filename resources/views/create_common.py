@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from rest_framework.serializers import Serializer
@@ -23,6 +23,7 @@ from drivers.errors import DriverError
 from resources import operations
 from resources.models import Kind, Lifecycle, Operation, OperationState, Resource
 from spiderweb.errors import ServiceError
+from spiderweb.htmx import HtmxHttpRequest
 
 Errors = dict[str, str]
 GENERAL = "general"  # an error that names no field
@@ -58,7 +59,7 @@ def record_named(records: Iterable[Resource], name: str) -> Resource | None:
     return next((each for each in records if each.name == name), None)
 
 
-def intent(request: HttpRequest) -> str:
+def intent(request: HtmxHttpRequest) -> str:
     return request.POST.get("intent", "") if request.method == "POST" else ""
 
 
@@ -78,7 +79,7 @@ def rows(data: Mapping[str, Any], prefix: str, fields: tuple[str, ...], *, requi
     return found + [dict(blank) for _ in range(max(at_least - len(found), 0) + extra)]
 
 
-def more_rows(request: HttpRequest, prefix: str) -> int:
+def more_rows(request: HtmxHttpRequest, prefix: str) -> int:
     return 1 if intent(request) == f"more:{prefix}" else 0
 
 
@@ -150,7 +151,7 @@ def row_context(values: list[dict[str, str]], errors: Errors, prefix: str) -> li
             for index, row in enumerate(values)]
 
 
-def submit(request: HttpRequest, *, segment: str, start: Callable[[], Operation],
+def submit(request: HtmxHttpRequest, *, segment: str, start: Callable[[], Operation],
            form: Callable[[Errors, Operation | None], HttpResponse], long: bool = False) -> HttpResponse:
     """Start the operation; show its failure on the form, else go to its progress page.
 
@@ -173,13 +174,13 @@ def submit(request: HttpRequest, *, segment: str, start: Callable[[], Operation]
 PARTIAL_OF_INTENT = {"refresh": "fields", "review": "review"}
 
 
-def render_form(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def render_form(request: HtmxHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The whole page, or only the part htmx asked for: choices refilled, or the VM wizard's review."""
     part = PARTIAL_OF_INTENT.get(intent(request)) if request.htmx else None
     return render(request, f"{template}#{part}" if part else template, context)
 
 
-def base_context(request: HttpRequest, segment: str, title: str) -> dict[str, Any]:
+def base_context(request: HtmxHttpRequest, segment: str, title: str) -> dict[str, Any]:
     data = request.POST if request.method == "POST" else request.GET
     choices = connections_all()
     return {"segment": segment, "title": title, "connections": choices,

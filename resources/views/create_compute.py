@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from connections.models import Connection
 from drivers.errors import DriverError
@@ -31,6 +31,7 @@ from resources.views.create_common import (
     without_blanks,
 )
 from spiderweb.errors import ServiceError
+from spiderweb.htmx import HtmxHttpRequest
 
 MY_IMAGE = "my_image:"  # the image select's value prefix of the connection's own machine images
 HOURS_PER_MONTH = 730
@@ -96,7 +97,7 @@ def _review(valid: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:
             "monthly_price": round(hourly * HOURS_PER_MONTH, 2) if hourly is not None else None}
 
 
-def vm_form(request: HttpRequest) -> HttpResponse:
+def vm_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "vms", "VM")
     data, connection = context["values"], context["connection"]
     context.update(_choices(connection, data))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resources import kinds
 from resources.models import Operation
+from spiderweb.htmx import HtmxHttpRequest
 
 
 @require_http_methods(["GET", "POST"])
-def resource_create(request: HttpRequest, segment: str) -> HttpResponse:
+def resource_create(request: HtmxHttpRequest, segment: str) -> HttpResponse:
     spec = kinds.by_segment(segment)
     if spec is None or not spec.create_page:
         raise Http404(f"no resource kind {segment!r} to create")
@@ -20,7 +21,7 @@ def resource_create(request: HttpRequest, segment: str) -> HttpResponse:
 
 
 @require_GET
-def create_done(request: HttpRequest, segment: str, operation_id: str) -> HttpResponse:
+def create_done(request: HtmxHttpRequest, segment: str, operation_id: str) -> HttpResponse:
     """The create's operation row (it polls while running) and the way to the new resource."""
     if kinds.by_segment(segment) is None:
         raise Http404(f"no resource kind {segment!r}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
@@ -26,6 +26,7 @@ from resources.views.create_common import (
     validate,
     without_blanks,
 )
+from spiderweb.htmx import HtmxHttpRequest
 
 SUBNET_FIELDS = ("name", "ipv4_cidr", "zone")
 SUBNET_REQUIRED = ("name", "ipv4_cidr")
@@ -34,7 +35,7 @@ RULE_REQUIRED = ("from_port", "to_port", "cidr")
 
 
 
-def vpc_form(request: HttpRequest) -> HttpResponse:
+def vpc_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "vpcs", "VPC")
     data, connection = context["values"], context["connection"]
     subnets = rows(data, "subnets", SUBNET_FIELDS, required=SUBNET_REQUIRED, extra=more_rows(request, "subnets"))
@@ -56,7 +57,7 @@ def vpc_form(request: HttpRequest) -> HttpResponse:
         subnets=[vpc.SubnetSpec(**subnet) for subnet in valid["subnets"]], tags=valid["tags"]))
 
 
-def subnet_form(request: HttpRequest) -> HttpResponse:
+def subnet_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "subnets", "subnet")
     data, connection = context["values"], context["connection"]
     context["vpcs"] = ready_records(connection, Kind.VPC)
@@ -78,7 +79,7 @@ def subnet_form(request: HttpRequest) -> HttpResponse:
         connection=connection, user=request.user, vpc_name=vpc_name, subnet=vpc.SubnetSpec(**valid)))
 
 
-def security_group_form(request: HttpRequest) -> HttpResponse:
+def security_group_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "security-groups", "security group")
     data, connection = context["values"], context["connection"]
     context["vpcs"] = ready_records(connection, Kind.VPC)
@@ -102,7 +103,7 @@ def security_group_form(request: HttpRequest) -> HttpResponse:
         tags=valid["tags"]))
 
 
-def key_pair_form(request: HttpRequest) -> HttpResponse:
+def key_pair_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "key-pairs", "key pair")
     data, connection = context["values"], context["connection"]
 
@@ -120,7 +121,7 @@ def key_pair_form(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def private_key_download(request: HttpRequest, segment: str, operation_id: str) -> HttpResponse:
+def private_key_download(request: HtmxHttpRequest, segment: str, operation_id: str) -> HttpResponse:
     """The new key pair's private key, once, to whoever created it; it is erased as it is handed out."""
     operation = get_object_or_404(Operation, pk=operation_id, action="key_pair.create", user=request.user)
     if operation.state != OperationState.SUCCEEDED:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from drivers.errors import DriverError
 from resources.api import serializers as s
@@ -30,6 +30,7 @@ from resources.views.create_common import (
 )
 from resources.views.create_compute import spec_offers
 from spiderweb.errors import ServiceError
+from spiderweb.htmx import HtmxHttpRequest
 
 NODE_GROUP_FIELDS = ("name", "spec", "key_pair", "on_auto_scaling", "min_node_size", "desired_node_size",
                      "max_node_size")
@@ -39,7 +40,7 @@ NLB_PARTS = {"listener": ("protocol", "port"), "vm_group": ("protocol", "port"),
 
 
 
-def disk_form(request: HttpRequest) -> HttpResponse:
+def disk_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "disks", "disk")
     data, connection = context["values"], context["connection"]
 
@@ -58,7 +59,7 @@ def disk_form(request: HttpRequest) -> HttpResponse:
                   start=lambda: disk.disk_create(connection=connection, user=request.user, **valid))
 
 
-def my_image_form(request: HttpRequest) -> HttpResponse:
+def my_image_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "my-images", "machine image")
     data, connection = context["values"], context["connection"]
     context["vms"] = ready_records(connection, Kind.VM)
@@ -77,7 +78,7 @@ def my_image_form(request: HttpRequest) -> HttpResponse:
                   start=lambda: my_image.my_image_create(connection=connection, user=request.user, **valid))
 
 
-def nlb_form(request: HttpRequest) -> HttpResponse:
+def nlb_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "nlbs", "network load balancer")
     data, connection = context["values"], context["connection"]
     context.update(vpcs=ready_records(connection, Kind.VPC), vms=ready_records(connection, Kind.VM),
@@ -124,7 +125,7 @@ def _cluster_choices(connection: Any, data: Any) -> dict[str, Any]:
     return found
 
 
-def cluster_form(request: HttpRequest) -> HttpResponse:
+def cluster_form(request: HtmxHttpRequest) -> HttpResponse:
     context = base_context(request, "clusters", "Kubernetes cluster")
     data, connection = context["values"], context["connection"]
     context.update(_cluster_choices(connection, data))

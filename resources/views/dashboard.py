@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -14,6 +14,7 @@ from django_htmx.http import HttpResponseStopPolling
 from resources.inventory.refresh import inventory_refresh
 from resources.inventory.summary import inventory_summary
 from resources.models import Operation
+from spiderweb.htmx import HtmxHttpRequest
 
 
 def _age(seconds: float | None) -> str:
@@ -68,12 +69,12 @@ def _matrix(hide_empty: bool) -> dict[str, Any]:
     return {"kinds": kinds, "providers": providers, "totals": summary["totals"], "hide_empty": hide_empty}
 
 
-def _hide_empty(request: HttpRequest) -> bool:
+def _hide_empty(request: HtmxHttpRequest) -> bool:
     return request.GET.get("hide_empty", "") in {"1", "true", "on"}
 
 
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: HtmxHttpRequest) -> HttpResponse:
     context = _matrix(_hide_empty(request))
     if request.htmx:
         return render(request, "dashboard/overview.html#matrix", context)
@@ -82,13 +83,13 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def refresh_start(request: HttpRequest) -> HttpResponse:
+def refresh_start(request: HtmxHttpRequest) -> HttpResponse:
     operation = inventory_refresh(user=request.user)
     return render(request, "dashboard/overview.html#progress", {"operation": operation})
 
 
 @require_GET
-def refresh_progress(request: HttpRequest, operation_id: str) -> HttpResponse:
+def refresh_progress(request: HtmxHttpRequest, operation_id: str) -> HttpResponse:
     operation = get_object_or_404(Operation, pk=operation_id, action="inventory.refresh")
     context = {"operation": operation, **_matrix(_hide_empty(request)), "update_matrix": True}
     response = render(request, "dashboard/overview.html#progress", context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -13,6 +13,7 @@ from resources.filters import ResourceFilterSet
 from resources.inventory.listing import inventory_records, present_inventory_page
 from resources.views.bulk import bulk_actions
 from spiderweb.errors import InvalidInput
+from spiderweb.htmx import HtmxHttpRequest
 
 PAGE_SIZE = 50
 ORDERINGS = ("name", "connection", "region", "zone", "status", "-last_seen_at", "-created_at")
@@ -28,7 +29,7 @@ def _filled(query: QueryDict) -> QueryDict:
 
 
 @require_GET
-def resource_list(request: HttpRequest, segment: str) -> HttpResponse:
+def resource_list(request: HtmxHttpRequest, segment: str) -> HttpResponse:
     spec = kinds.by_segment(segment)
     if spec is None:
         raise Http404(f"no resource kind {segment!r}")
