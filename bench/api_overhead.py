@@ -84,12 +84,15 @@ class Fixture:
         self.client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
 
         self.driver = services.driver_create(name=f"bench-drv-{tag}", provider="mock")
-        self.credential = services.credential_create(name=f"bench-cred-{tag}", provider="mock",
-                                                     values={"MockName": self.tenant})
-        self.region = services.region_create(name=f"bench-reg-{tag}", provider="mock", region="mars",
-                                             zone="mars-z1", options={})
-        self.conn = services.connection_create(name=f"bench-conn-{tag}", driver=self.driver.name,
-                                               credential=self.credential.name, region=self.region.name).name
+        self.credential = services.credential_create(
+            name=f"bench-cred-{tag}", provider="mock", values={"MockName": self.tenant}
+        )
+        self.region = services.region_create(
+            name=f"bench-reg-{tag}", provider="mock", region="mars", zone="mars-z1", options={}
+        )
+        self.conn = services.connection_create(
+            name=f"bench-conn-{tag}", driver=self.driver.name, credential=self.credential.name, region=self.region.name
+        ).name
         self.vms = vms
 
     def post(self, path: str, body: dict[str, Any]) -> None:
@@ -100,15 +103,38 @@ class Fixture:
     def build(self) -> None:
         """The network and the VMs, through the API as a user would create them."""
         # A /20 subnet: the mock hands out real addresses, and a /24 runs out after about 250 VMs.
-        self.post("vpcs/", {"name": "vpc-01", "ipv4_cidr": "192.168.0.0/16",
-                            "subnets": [{"name": "subnet-01", "ipv4_cidr": "192.168.16.0/20", "zone": "mars-z1"}]})
-        self.post("security-groups/", {"name": "sg-01", "vpc": "vpc-01", "rules": [
-            {"direction": "inbound", "protocol": "TCP", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}]})
+        self.post(
+            "vpcs/",
+            {
+                "name": "vpc-01",
+                "ipv4_cidr": "192.168.0.0/16",
+                "subnets": [{"name": "subnet-01", "ipv4_cidr": "192.168.16.0/20", "zone": "mars-z1"}],
+            },
+        )
+        self.post(
+            "security-groups/",
+            {
+                "name": "sg-01",
+                "vpc": "vpc-01",
+                "rules": [
+                    {"direction": "inbound", "protocol": "TCP", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}
+                ],
+            },
+        )
         self.post("key-pairs/", {"name": "keypair-01"})
         for i in range(1, self.vms + 1):
-            self.post("vms/", {"name": f"vm-{i:04d}", "image": "mock-vmimage-01", "spec": "mock-vmspec-01",
-                               "vpc": "vpc-01", "subnet": "subnet-01", "security_groups": ["sg-01"],
-                               "key_pair": "keypair-01"})
+            self.post(
+                "vms/",
+                {
+                    "name": f"vm-{i:04d}",
+                    "image": "mock-vmimage-01",
+                    "spec": "mock-vmspec-01",
+                    "vpc": "vpc-01",
+                    "subnet": "subnet-01",
+                    "security_groups": ["sg-01"],
+                    "key_pair": "keypair-01",
+                },
+            )
 
     def forget(self) -> None:
         """Remove what we made from a database we did not create, and our tenant from the mock cloud."""
@@ -208,16 +234,21 @@ def run(args: argparse.Namespace) -> None:
         provider_queries = queries_of(provider)
         ratio = statistics.median(a) / statistics.median(b)
 
-        print(f"Python {platform.python_version()}, Django {django.get_version()}, "
-              f"DRF {rest_framework.VERSION}, {os.cpu_count()} CPUs")
+        print(
+            f"Python {platform.python_version()}, Django {django.get_version()}, "
+            f"DRF {rest_framework.VERSION}, {os.cpu_count()} CPUs"
+        )
         print("in-process Django+DRF stack through the test client (no network, no WSGI server)")
-        print(f"VMs N={args.vms} (created through the API in {setup_s:.1f} s), runs R={args.runs}, "
-              f"warm-up {args.warmup}")
+        print(
+            f"VMs N={args.vms} (created through the API in {setup_s:.1f} s), runs R={args.runs}, warm-up {args.warmup}"
+        )
         print(f"(a) GET .../vms/?page_size={PAGE}  median {statistics.median(a):7.2f} ms   p90 {p90(a):7.2f} ms")
         print(f"(b) GET /api/v1/providers/mock/  median {statistics.median(b):7.2f} ms   p90 {p90(b):7.2f} ms")
         print(f"ratio median(a)/median(b) = {ratio:.2f}")
-        print(f"SQL queries: VM page of {SMALL_PAGE} = {small_queries}, VM page of {PAGE} = {page_queries}, "
-              f"provider = {provider_queries}")
+        print(
+            f"SQL queries: VM page of {SMALL_PAGE} = {small_queries}, VM page of {PAGE} = {page_queries}, "
+            f"provider = {provider_queries}"
+        )
         if small_queries != page_queries:
             print(f"WARNING: the VM list's query count grows with the page ({small_queries} -> {page_queries})")
         print(f"target <= {TARGET_RATIO:g}x: {'met' if ratio <= TARGET_RATIO else 'NOT met'}")

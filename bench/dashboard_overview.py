@@ -99,11 +99,15 @@ def run(args: argparse.Namespace) -> None:
     for label, samples, size in (("(a) GET / (overview page)", a, page_kb), ("(b) GET / HTMX matrix", b, matrix_kb)):
         median = statistics.median(samples)
         verdict = "met" if median < TARGET_MS else "NOT met"
-        print(f"{label:<28} median {median:7.2f} ms   p90 {p90(samples):7.2f} ms   {size:.0f} KB   "
-              f"target < {TARGET_MS:g} ms: {verdict}")
+        print(
+            f"{label:<28} median {median:7.2f} ms   p90 {p90(samples):7.2f} ms   {size:.0f} KB   "
+            f"target < {TARGET_MS:g} ms: {verdict}"
+        )
     same = "constant" if all_queries == few_queries else "NOT constant"
-    print(f"queries of the page: {all_queries} with {args.connections} connections, "
-          f"{few_queries} with {len(keep)}: {same}")
+    print(
+        f"queries of the page: {all_queries} with {args.connections} connections, "
+        f"{few_queries} with {len(keep)}: {same}"
+    )
 
 
 def main() -> int:

@@ -64,17 +64,23 @@ def register(count: int) -> list[Any]:
 
     services.driver_create(name="bench-mock", provider="mock")
     for tenant in range(TENANTS):
-        services.credential_create(name=f"bench-account-{tenant}", provider="mock",
-                                   values={"MockName": f"bench-{tenant}"})
+        services.credential_create(
+            name=f"bench-account-{tenant}", provider="mock", values={"MockName": f"bench-{tenant}"}
+        )
     places = [(region, zone) for region, zones in REGION_ZONES for zone in zones]
     for region, zone in places:
         services.region_create(name=f"bench-{zone}", provider="mock", region=region, zone=zone, options={})
     connections = []
     for i in range(count):
         region, zone = places[i % len(places)]
-        connections.append(services.connection_create(
-            name=f"conn-{i:03d}-{zone}", driver="bench-mock", credential=f"bench-account-{i % TENANTS}",
-            region=f"bench-{zone}"))
+        connections.append(
+            services.connection_create(
+                name=f"conn-{i:03d}-{zone}",
+                driver="bench-mock",
+                credential=f"bench-account-{i % TENANTS}",
+                region=f"bench-{zone}",
+            )
+        )
     return connections
 
 
@@ -90,8 +96,9 @@ class Records:
         self.serial += 1
         return IID(name_id=f"{name}-{uuid.uuid4().hex[:6]}", system_id=f"{prefix}-{self.serial:08x}")
 
-    def row(self, connection: Any, kind: str, name: str, iid: Any, info: Any, *, status: str,
-            parent: Any = None) -> Any:
+    def row(
+        self, connection: Any, kind: str, name: str, iid: Any, info: Any, *, status: str, parent: Any = None
+    ) -> Any:
         from drivers.types import to_jsonable
         from resources.models import Lifecycle, Resource
 
@@ -99,10 +106,19 @@ class Records:
         missing = roll < 0.01  # gone at the cloud, kept as a record
         data = to_jsonable(info)
         return Resource(
-            connection=connection, kind=kind, name=name, cloud_name=iid.name_id, system_id=iid.system_id,
-            parent=parent, lifecycle=Lifecycle.READY, status="NotExist" if missing else status,
-            region=connection.region.region, zone=data.get("zone") or connection.region.zone,
-            tags=data.get("tags", {}), info=data, managed=roll > 0.2,  # a fifth only discovered at the cloud
+            connection=connection,
+            kind=kind,
+            name=name,
+            cloud_name=iid.name_id,
+            system_id=iid.system_id,
+            parent=parent,
+            lifecycle=Lifecycle.READY,
+            status="NotExist" if missing else status,
+            region=connection.region.region,
+            zone=data.get("zone") or connection.region.zone,
+            tags=data.get("tags", {}),
+            info=data,
+            managed=roll > 0.2,  # a fifth only discovered at the cloud
             last_seen_at=self.now - timedelta(minutes=self.rng.randint(1, 30)),
             missing_since=self.now - timedelta(hours=2) if missing else None,
         )
@@ -119,58 +135,120 @@ class Records:
         vpc_infos, subnet_iids = [], []
         for v in range(6):
             iid = self.iid("vpc", f"vpc-{v:02d}")
-            subnets = tuple(SubnetInfo(iid=self.iid("subnet", f"subnet-{v:02d}-{s}"), ipv4_cidr=f"10.{v}.{s}.0/24",
-                                       zone=zone, tags=self.tags()) for s in range(2))
+            subnets = tuple(
+                SubnetInfo(
+                    iid=self.iid("subnet", f"subnet-{v:02d}-{s}"),
+                    ipv4_cidr=f"10.{v}.{s}.0/24",
+                    zone=zone,
+                    tags=self.tags(),
+                )
+                for s in range(2)
+            )
             subnet_iids.append(subnets)
-            vpc_infos.append((iid, VPCInfo(iid=iid, ipv4_cidr=f"10.{v}.0.0/16", subnets=subnets, tags=self.tags(),
-                                           extra={"state": "available"})))
-        vpcs = [self.row(connection, Kind.VPC, f"vpc-{v:02d}", iid, info, status="Available")
-                for v, (iid, info) in enumerate(vpc_infos)]
+            vpc_infos.append(
+                (
+                    iid,
+                    VPCInfo(
+                        iid=iid,
+                        ipv4_cidr=f"10.{v}.0.0/16",
+                        subnets=subnets,
+                        tags=self.tags(),
+                        extra={"state": "available"},
+                    ),
+                )
+            )
+        vpcs = [
+            self.row(connection, Kind.VPC, f"vpc-{v:02d}", iid, info, status="Available")
+            for v, (iid, info) in enumerate(vpc_infos)
+        ]
         yield vpcs
 
         rows = []
         for v, vpc in enumerate(vpcs):
             for s, subnet in enumerate(subnet_iids[v]):
-                rows.append(self.row(connection, Kind.SUBNET, f"subnet-{v:02d}-{s}", subnet.iid, subnet,
-                                     status="Available", parent=vpc))
+                rows.append(
+                    self.row(
+                        connection,
+                        Kind.SUBNET,
+                        f"subnet-{v:02d}-{s}",
+                        subnet.iid,
+                        subnet,
+                        status="Available",
+                        parent=vpc,
+                    )
+                )
         groups = []
         for g in range(10):
             v = g % len(vpcs)
             iid = self.iid("sg", f"sg-{g:02d}")
-            rules = (SecurityRule(direction="inbound", protocol="TCP", from_port=22, to_port=22, cidr="0.0.0.0/0"),
-                     SecurityRule(direction="inbound", protocol="TCP", from_port=443, to_port=443,
-                                  cidr="0.0.0.0/0"),
-                     SecurityRule(direction="outbound", protocol="ALL", cidr="0.0.0.0/0"))
+            rules = (
+                SecurityRule(direction="inbound", protocol="TCP", from_port=22, to_port=22, cidr="0.0.0.0/0"),
+                SecurityRule(direction="inbound", protocol="TCP", from_port=443, to_port=443, cidr="0.0.0.0/0"),
+                SecurityRule(direction="outbound", protocol="ALL", cidr="0.0.0.0/0"),
+            )
             groups.append((v, iid))
-            rows.append(self.row(connection, Kind.SECURITY_GROUP, f"sg-{g:02d}", iid,
-                                 SecurityInfo(iid=iid, vpc_iid=vpc_infos[v][0], rules=rules, tags=self.tags()),
-                                 status="Available", parent=vpcs[v]))
+            rows.append(
+                self.row(
+                    connection,
+                    Kind.SECURITY_GROUP,
+                    f"sg-{g:02d}",
+                    iid,
+                    SecurityInfo(iid=iid, vpc_iid=vpc_infos[v][0], rules=rules, tags=self.tags()),
+                    status="Available",
+                    parent=vpcs[v],
+                )
+            )
         keys = []
         for k in range(6):
             iid = self.iid("key", f"key-{k:02d}")
             keys.append(iid)
-            rows.append(self.row(connection, Kind.KEY_PAIR, f"key-{k:02d}", iid, KeyPairInfo(
-                iid=iid, fingerprint=f"SHA256:{uuid.uuid4().hex}{uuid.uuid4().hex[:11]}",
-                public_key=f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{uuid.uuid4().hex}{uuid.uuid4().hex[:11]} bench",
-                tags=self.tags()), status="Available"))
+            rows.append(
+                self.row(
+                    connection,
+                    Kind.KEY_PAIR,
+                    f"key-{k:02d}",
+                    iid,
+                    KeyPairInfo(
+                        iid=iid,
+                        fingerprint=f"SHA256:{uuid.uuid4().hex}{uuid.uuid4().hex[:11]}",
+                        public_key=f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{uuid.uuid4().hex}{uuid.uuid4().hex[:11]} b",
+                        tags=self.tags(),
+                    ),
+                    status="Available",
+                )
+            )
         region = connection.region.region
         for n in range(per_connection - len(rows) - len(vpcs)):
             v, sg = self.rng.choice(groups)
             iid = self.iid("vm", f"vm-{n:03d}")
             private_ip, public_ip = f"10.{v}.0.{n % 250 + 4}", f"198.51.{self.rng.randint(0, 255)}.{n % 250 + 4}"
-            status = self.rng.choices([VMStatus.RUNNING, VMStatus.SUSPENDED, VMStatus.CREATING, VMStatus.FAILED],
-                                      weights=[85, 10, 3, 2])[0]
+            status = self.rng.choices(
+                [VMStatus.RUNNING, VMStatus.SUSPENDED, VMStatus.CREATING, VMStatus.FAILED], weights=[85, 10, 3, 2]
+            )[0]
             info = VMInfo(
-                iid=iid, status=status, image_iid=_image(self.rng), spec_name=f"mock-vmspec-0{self.rng.randint(1, 4)}",
-                vpc_iid=vpc_infos[v][0], subnet_iid=subnet_iids[v][n % 2].iid, region=region, zone=zone,
-                security_group_iids=(sg,), key_pair_iid=self.rng.choice(keys), root_disk_type="SSD",
-                root_disk_size_gb=50, platform="Linux/UNIX", public_ip=public_ip,
-                public_dns=f"vm-{public_ip.replace('.', '-')}.{region}.mockcloud.test", private_ip=private_ip,
-                private_dns=f"ip-{private_ip.replace('.', '-')}.{region}.internal", ssh_access_point=f"{public_ip}:22",
-                start_time=self.now - timedelta(days=self.rng.randint(0, 90)), tags=self.tags(),
-                extra={"architecture": "x86_64"})
-            rows.append(self.row(connection, Kind.VM, f"vm-{n:03d}", iid, info, status=status.value,
-                                 parent=vpcs[v]))
+                iid=iid,
+                status=status,
+                image_iid=_image(self.rng),
+                spec_name=f"mock-vmspec-0{self.rng.randint(1, 4)}",
+                vpc_iid=vpc_infos[v][0],
+                subnet_iid=subnet_iids[v][n % 2].iid,
+                region=region,
+                zone=zone,
+                security_group_iids=(sg,),
+                key_pair_iid=self.rng.choice(keys),
+                root_disk_type="SSD",
+                root_disk_size_gb=50,
+                platform="Linux/UNIX",
+                public_ip=public_ip,
+                public_dns=f"vm-{public_ip.replace('.', '-')}.{region}.mockcloud.test",
+                private_ip=private_ip,
+                private_dns=f"ip-{private_ip.replace('.', '-')}.{region}.internal",
+                ssh_access_point=f"{public_ip}:22",
+                start_time=self.now - timedelta(days=self.rng.randint(0, 90)),
+                tags=self.tags(),
+                extra={"architecture": "x86_64"},
+            )
+            rows.append(self.row(connection, Kind.VM, f"vm-{n:03d}", iid, info, status=status.value, parent=vpcs[v]))
         yield rows
 
 
@@ -210,15 +288,26 @@ def freshen(connections: list[Any], rng: random.Random) -> dict[str, int]:
         for kind in kinds.names():
             state = rng.choices(list(mix), weights=[85, 8, 5, 2])[0]
             mix[state] += 1
-            success = {"ok": now - timedelta(minutes=rng.randint(1, 10)), "ok, stale": now - timedelta(hours=2),
-                       "failed": now - timedelta(minutes=30), "failed, never succeeded": None}[state]
+            success = {
+                "ok": now - timedelta(minutes=rng.randint(1, 10)),
+                "ok, stale": now - timedelta(hours=2),
+                "failed": now - timedelta(minutes=30),
+                "failed, never succeeded": None,
+            }[state]
             failed = state.startswith("failed")
-            rows.append(Freshness(
-                connection=connection, kind=kind, outcome=RefreshOutcome.FAILED if failed else RefreshOutcome.OK,
-                last_attempt_at=now - timedelta(minutes=1), last_success_at=success,
-                duration_ms=rng.randint(150, 900), resource_count=0,
-                error_code="unreachable" if failed else "",
-                error_message=f"region {connection.region.region} did not answer in 30 s" if failed else ""))
+            rows.append(
+                Freshness(
+                    connection=connection,
+                    kind=kind,
+                    outcome=RefreshOutcome.FAILED if failed else RefreshOutcome.OK,
+                    last_attempt_at=now - timedelta(minutes=1),
+                    last_success_at=success,
+                    duration_ms=rng.randint(150, 900),
+                    resource_count=0,
+                    error_code="unreachable" if failed else "",
+                    error_message=f"region {connection.region.region} did not answer in 30 s" if failed else "",
+                )
+            )
     Freshness.objects.bulk_create(rows, batch_size=2000)
     return mix
 
@@ -283,8 +372,9 @@ def run(args: argparse.Namespace) -> None:
     body = summary().json()
     present = Resource.objects.filter(missing_since__isnull=True).count()
     if body["totals"]["connections"] != args.connections or body["totals"]["resources"] != present:
-        raise RuntimeError(f"summary totals {body['totals']} do not match {args.connections} connections, "
-                           f"{present} present records")
+        raise RuntimeError(
+            f"summary totals {body['totals']} do not match {args.connections} connections, {present} present records"
+        )
     page = vms().json()
     vm_count = Resource.objects.filter(kind=Kind.VM).count()
     if len(page["results"]) != PAGE or page["count"] != vm_count:
@@ -305,19 +395,27 @@ def run(args: argparse.Namespace) -> None:
             b.append(timed(vms))
             a.append(timed(summary))
 
-    print(f"Python {platform.python_version()}, Django {django.get_version()}, "
-          f"DRF {rest_framework.VERSION}, {os.cpu_count()} CPUs")
+    print(
+        f"Python {platform.python_version()}, Django {django.get_version()}, "
+        f"DRF {rest_framework.VERSION}, {os.cpu_count()} CPUs"
+    )
     print("in-process Django+DRF stack through the test client (no network, no WSGI server)")
-    print(f"{args.connections} connections (registered in {registered_s:.1f} s), {total} records, "
-          f"{vm_count} of them VMs; freshness cells {mix}; set up in {setup_s:.1f} s")
+    print(
+        f"{args.connections} connections (registered in {registered_s:.1f} s), {total} records, "
+        f"{vm_count} of them VMs; freshness cells {mix}; set up in {setup_s:.1f} s"
+    )
     print(f"runs R={args.runs}, warm-up {args.warmup}")
-    for label, samples, call, size in (("(a) GET /api/v1/inventory/summary/", a, summary, summary_kb),
-                                       (f"(b) GET /api/v1/inventory/vms/?page_size={PAGE}", b, vms, page_kb)):
+    for label, samples, call, size in (
+        ("(a) GET /api/v1/inventory/summary/", a, summary, summary_kb),
+        (f"(b) GET /api/v1/inventory/vms/?page_size={PAGE}", b, vms, page_kb),
+    ):
         median = statistics.median(samples)
         verdict = "met" if median < TARGET_MS else "NOT met"
         count, sql_ms = queries_of(call)
-        print(f"{label:<45} median {median:7.2f} ms   p90 {p90(samples):7.2f} ms   "
-              f"{count} queries ({sql_ms:.1f} ms of SQL)   {size:.0f} KB   target < {TARGET_MS:g} ms: {verdict}")
+        print(
+            f"{label:<45} median {median:7.2f} ms   p90 {p90(samples):7.2f} ms   "
+            f"{count} queries ({sql_ms:.1f} ms of SQL)   {size:.0f} KB   target < {TARGET_MS:g} ms: {verdict}"
+        )
 
 
 def main() -> int:

@@ -66,8 +66,9 @@ def register(count: int, tag: str) -> list[Any]:
         name = f"bench-{tag}-{index:03d}"
         credential = services.credential_create(name=name, provider="mock", values={"MockName": name})
         place = services.region_create(name=name, provider="mock", region=region, zone=zones[0])
-        connection = services.connection_create(name=name, driver=driver.name, credential=credential.name,
-                                                region=place.name)
+        connection = services.connection_create(
+            name=name, driver=driver.name, credential=credential.name, region=place.name
+        )
         cloud = get_driver("mock").connect(services.connection_info(connection=connection))
         cloud.vpc().create_vpc(req=VPCReqInfo(name="vpc", ipv4_cidr="10.0.0.0/16"))
         for key in ("key-a", "key-b"):
@@ -131,16 +132,22 @@ def main() -> int:
     failed = degraded[0][2]
     ratio = wall / ideal
     print(f"Python {sys.version.split()[0]}; embedded mode (shards on threads of one process), PostgreSQL, Redis")
-    print(f"N={len(connections)} connections x K={len(kinds)} kinds = {calls} listings, L={args.latency_ms} ms, "
-          f"concurrency {args.concurrency}, median of {args.runs} runs")
+    print(
+        f"N={len(connections)} connections x K={len(kinds)} kinds = {calls} listings, L={args.latency_ms} ms, "
+        f"concurrency {args.concurrency}, median of {args.runs} runs"
+    )
     print(f"all up:        wall {wall:.2f} s  (runs: {', '.join(f'{r[0]:.2f}' for r in healthy)})")
     print(f"ideal:         ceil({calls}/{args.concurrency}) x {latency:g} s = {ideal:.2f} s")
     print(f"ratio:         {ratio:.2f}  (target <= 1.5: {'met' if ratio <= 1.5 else 'NOT met'})")
     print(f"under 5 s:     {'met' if wall < 5 else 'NOT met'}")
-    print(f"peak memory:   {peak / 2**20:.1f} MiB traced by Python during one refresh; "
-          f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
-    print(f"{len(down)} down ({args.down_percent:g}%): wall {wall_down:.2f} s, {failed} listings failed, "
-          f"{wall_down / wall:.2f}x the all-up wall time")
+    print(
+        f"peak memory:   {peak / 2**20:.1f} MiB traced by Python during one refresh; "
+        f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
+    print(
+        f"{len(down)} down ({args.down_percent:g}%): wall {wall_down:.2f} s, {failed} listings failed, "
+        f"{wall_down / wall:.2f}x the all-up wall time"
+    )
     met = ratio <= 1.5 and wall < 5 and wall_down <= wall * 1.2 and failed == len(down) * len(kinds)
     return 0 if met else 1
 

@@ -71,18 +71,23 @@ def run(*, rounds: int, latency_ms: int, min_ratio: float) -> int:
 
     suffix = uuid.uuid4().hex[:8]
     driver = services.driver_create(name=f"bench-drv-{suffix}", provider="mock")
-    credential = services.credential_create(name=f"bench-cred-{suffix}", provider="mock",
-                                            values={"MockName": f"bench-{suffix}"})
-    region = services.region_create(name=f"bench-reg-{suffix}", provider="mock", region="mars", zone="mars-z1",
-                                    options={"latency_ms": latency_ms})
-    connection = services.connection_create(name=f"bench-{suffix}", driver=driver.name, credential=credential.name,
-                                            region=region.name)
+    credential = services.credential_create(
+        name=f"bench-cred-{suffix}", provider="mock", values={"MockName": f"bench-{suffix}"}
+    )
+    region = services.region_create(
+        name=f"bench-reg-{suffix}", provider="mock", region="mars", zone="mars-z1", options={"latency_ms": latency_ms}
+    )
+    connection = services.connection_create(
+        name=f"bench-{suffix}", driver=driver.name, credential=credential.name, region=region.name
+    )
     user = get_user_model().objects.create_user(username=f"bench-{suffix}", password=uuid.uuid4().hex)
     client = Client()
     client.force_login(user)
 
-    print(f"meta cache benchmark: mock region latency {latency_ms} ms, {rounds} calls per kind and mode, "
-          "Django test Client (session auth) -> DRF view -> service -> Redis cache")
+    print(
+        f"meta cache benchmark: mock region latency {latency_ms} ms, {rounds} calls per kind and mode, "
+        "Django test Client (session auth) -> DRF view -> service -> Redis cache"
+    )
     print(f"{'kind':<14}{'uncached median':>17}{'p90':>10}{'cached median':>16}{'p90':>10}{'ratio':>9}")
     worst = float("inf")
     try:
@@ -93,8 +98,10 @@ def run(*, rounds: int, latency_ms: int, min_ratio: float) -> int:
             cached = [timed_get(client, url, "hit") for _ in range(rounds)]
             ratio = statistics.median(uncached) / statistics.median(cached)
             worst = min(worst, ratio)
-            print(f"{kind:<14}{statistics.median(uncached):>14.1f} ms{percentile(uncached, 0.9):>7.1f} ms"
-                  f"{statistics.median(cached):>13.2f} ms{percentile(cached, 0.9):>7.2f} ms{ratio:>8.0f}x")
+            print(
+                f"{kind:<14}{statistics.median(uncached):>14.1f} ms{percentile(uncached, 0.9):>7.1f} ms"
+                f"{statistics.median(cached):>13.2f} ms{percentile(cached, 0.9):>7.2f} ms{ratio:>8.0f}x"
+            )
     finally:
         meta_cache_forget(connection=connection)
     if worst < min_ratio:

@@ -46,10 +46,21 @@ def main() -> None:
         vpc = conn.vpc().create_vpc(req=VPCReqInfo(name="vpc", ipv4_cidr="10.1.0.0/16", subnets=(subnet,)))
         sg = conn.security_group().create_security_group(req=SecurityReqInfo(name="sg", vpc_iid=vpc.iid))
         key = conn.key_pair().create_key_pair(req=KeyPairReqInfo(name="key"))
-        vm = conn.vm().start_vm(req=VMReqInfo(
-            name="vm", image_iid=IID(name_id="mock-vmimage-01"), spec_name="mock-vmspec-01",
-            vpc_iid=vpc.iid, subnet_iid=vpc.subnets[0].iid, security_group_iids=(sg.iid,), key_pair_iid=key.iid,
-        )).iid
+        vm = (
+            conn.vm()
+            .start_vm(
+                req=VMReqInfo(
+                    name="vm",
+                    image_iid=IID(name_id="mock-vmimage-01"),
+                    spec_name="mock-vmspec-01",
+                    vpc_iid=vpc.iid,
+                    subnet_iid=vpc.subnets[0].iid,
+                    security_group_iids=(sg.iid,),
+                    key_pair_iid=key.iid,
+                )
+            )
+            .iid
+        )
         samples = []
         for _ in range(args.n):
             started = time.perf_counter()
@@ -58,8 +69,10 @@ def main() -> None:
         assert len(data.points) == 720 * 60
         ordered = sorted(samples)
         p90 = ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))]
-        print(f"30 days x 1 min = {len(data.points)} points, n={args.n}: "
-              f"median {statistics.median(samples):.0f} ms, p90 {p90:.0f} ms")
+        print(
+            f"30 days x 1 min = {len(data.points)} points, n={args.n}: "
+            f"median {statistics.median(samples):.0f} ms, p90 {p90:.0f} ms"
+        )
     finally:
         conn.close()
         driver.wipe_tenant(tenant)

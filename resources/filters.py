@@ -208,11 +208,15 @@ class ResourceFilterSet(django_filters.FilterSet):
     def by_status(self, queryset: QuerySet[Resource], name: str, value: tuple[str, ...]) -> QuerySet[Resource]:
         return queryset.filter(_any_of("status__iexact", value))
 
-    def by_tags(self, queryset: QuerySet[Resource], name: str,
-                value: tuple[tuple[str, str | None], ...]) -> QuerySet[Resource]:
+    def by_tags(
+        self, queryset: QuerySet[Resource], name: str, value: tuple[tuple[str, str | None], ...]
+    ) -> QuerySet[Resource]:
         for key, tag_value in value:
-            queryset = queryset.filter(tags__has_key=key) if tag_value is None else queryset.filter(
-                tags__contains={key: tag_value})
+            queryset = (
+                queryset.filter(tags__has_key=key)
+                if tag_value is None
+                else queryset.filter(tags__contains={key: tag_value})
+            )
         return queryset
 
     def by_missing(self, queryset: QuerySet[Resource], name: str, value: bool) -> QuerySet[Resource]:
@@ -245,8 +249,7 @@ class SummaryScope(forms.Form):
 def summary_scope(params: QueryDict) -> dict[str, Any]:
     """`inventory/summary/`'s parameters as `inventory_summary` takes them."""
     data = query_values(SummaryScope, params)
-    return {"providers": data["provider"], "connections": data["connection"],
-            "hide_empty": bool(data["hide_empty"])}
+    return {"providers": data["provider"], "connections": data["connection"], "hide_empty": bool(data["hide_empty"])}
 
 
 def order_by(ordering: tuple[str, ...] | list[str]) -> list[Any]:

@@ -82,16 +82,18 @@ def present_vpc(record: Resource, context: Context) -> dict[str, Any]:
     subnet_answers = []
     for subnet in subnets:
         cloud = by_system_id.get(subnet.system_id) or requested.get(subnet.name) or {}
-        subnet_answers.append({
-            "name": subnet.name,
-            "system_id": subnet.system_id,
-            "ipv4_cidr": cloud.get("ipv4_cidr", ""),
-            "zone": cloud.get("zone", "") or subnet.zone,
-            "lifecycle": subnet.lifecycle,
-            "status": subnet.status,
-            "missing_since": iso(subnet.missing_since),
-            "tags": dict(cloud.get("tags") or {}),
-        })
+        subnet_answers.append(
+            {
+                "name": subnet.name,
+                "system_id": subnet.system_id,
+                "ipv4_cidr": cloud.get("ipv4_cidr", ""),
+                "zone": cloud.get("zone", "") or subnet.zone,
+                "lifecycle": subnet.lifecycle,
+                "status": subnet.status,
+                "missing_since": iso(subnet.missing_since),
+                "tags": dict(cloud.get("tags") or {}),
+            }
+        )
     return {
         **base_fields(record, connection_name),
         "ipv4_cidr": info.get("ipv4_cidr", ""),
@@ -129,8 +131,13 @@ def present_vm(record: Resource, context: Context) -> dict[str, Any]:
     image = info.get("image_iid") or {}
     return {
         **base_fields(record, connection_name),
-        "image": (_name(names, Kind.MY_IMAGE, image) if info.get("image_type") == "MyImage" else
-                  str(image.get("name_id") or image.get("system_id") or "")) if isinstance(image, dict) else "",
+        "image": (
+            _name(names, Kind.MY_IMAGE, image)
+            if info.get("image_type") == "MyImage"
+            else str(image.get("name_id") or image.get("system_id") or "")
+        )
+        if isinstance(image, dict)
+        else "",
         "image_type": info.get("image_type", "PublicImage"),
         "spec": info.get("spec_name", ""),
         "vpc": _name(names, Kind.VPC, info.get("vpc_iid")),
@@ -196,18 +203,20 @@ def present_cluster(record: Resource, context: Context) -> dict[str, Any]:
     groups = []
     for group in info.get("node_groups", []):
         iid = group.get("iid") or {}
-        groups.append({
-            "name": (record.info.get("node_group_names") or {}).get(iid.get("name_id", ""), iid.get("name_id", "")),
-            "system_id": iid.get("system_id", ""),
-            "status": group.get("status", ""),
-            "spec": group.get("spec_name", ""),
-            "key_pair": _name(names, Kind.KEY_PAIR, group.get("key_pair_iid")),
-            "on_auto_scaling": group.get("on_auto_scaling", False),
-            "min_node_size": group.get("min_node_size", 0),
-            "desired_node_size": group.get("desired_node_size", 0),
-            "max_node_size": group.get("max_node_size", 0),
-            "nodes": len(group.get("nodes", [])),
-        })
+        groups.append(
+            {
+                "name": (record.info.get("node_group_names") or {}).get(iid.get("name_id", ""), iid.get("name_id", "")),
+                "system_id": iid.get("system_id", ""),
+                "status": group.get("status", ""),
+                "spec": group.get("spec_name", ""),
+                "key_pair": _name(names, Kind.KEY_PAIR, group.get("key_pair_iid")),
+                "on_auto_scaling": group.get("on_auto_scaling", False),
+                "min_node_size": group.get("min_node_size", 0),
+                "desired_node_size": group.get("desired_node_size", 0),
+                "max_node_size": group.get("max_node_size", 0),
+                "nodes": len(group.get("nodes", [])),
+            }
+        )
     return {
         **base_fields(record, connection_name),
         "version": info.get("version", ""),
@@ -234,8 +243,7 @@ def present_subnet(record: Resource, context: Context) -> dict[str, Any]:
 def parts_of(records: list[Resource]) -> dict[int, list[Resource]]:
     """Per record, the records that are part of it (a VPC's subnets), by name: one query, or none."""
     part_kinds = [spec.name for spec in kinds.all_kinds() if spec.part_of]
-    wanted = [record.pk for record in records
-              if any(kinds.get(part).part_of == record.kind for part in part_kinds)]
+    wanted = [record.pk for record in records if any(kinds.get(part).part_of == record.kind for part in part_kinds)]
     parts: dict[int, list[Resource]] = defaultdict(list)
     if wanted:
         for part in Resource.objects.filter(kind__in=part_kinds, parent_id__in=wanted).order_by("name"):
@@ -244,8 +252,13 @@ def parts_of(records: list[Resource]) -> dict[int, list[Resource]]:
     return parts
 
 
-def present(record: Resource, *, connection: Connection, names: dict[tuple[str, str], str] | None = None,
-            parts: list[Resource] | None = None) -> dict[str, Any]:
+def present(
+    record: Resource,
+    *,
+    connection: Connection,
+    names: dict[tuple[str, str], str] | None = None,
+    parts: list[Resource] | None = None,
+) -> dict[str, Any]:
     """The API answer for any record; loads the names or parts it needs when not given (one query each)."""
     spec = kinds.get(record.kind)
     if parts is None:
@@ -258,8 +271,11 @@ def present(record: Resource, *, connection: Connection, names: dict[tuple[str, 
 
 def records_of(*, connection: Connection, kind: str) -> QuerySet[Resource]:
     """The managed records of one kind, ready for `present_page`."""
-    return (Resource.objects.filter(connection=connection, kind=kind, managed=True).select_related("parent")
-            .order_by("name"))
+    return (
+        Resource.objects.filter(connection=connection, kind=kind, managed=True)
+        .select_related("parent")
+        .order_by("name")
+    )
 
 
 def present_page(records: list[Resource], *, connection: Connection) -> list[dict[str, Any]]:
@@ -309,13 +325,21 @@ def _answer_key(pk: int, version: datetime, connection_name: str) -> str:
 
 def record_versions(*, connection_name: str, kind: str) -> QuerySet[Resource, tuple[int, datetime]]:
     """(pk, updated_at) of a connection's managed records of one kind, by name: what a list page needs."""
-    return (Resource.objects.filter(connection__name=connection_name, kind=kind, managed=True)
-            .order_by("name").values_list("pk", "updated_at"))
+    return (
+        Resource.objects.filter(connection__name=connection_name, kind=kind, managed=True)
+        .order_by("name")
+        .values_list("pk", "updated_at")
+    )
 
 
-def answers_json(*, connection_name: str, kind: str, rows: list[tuple[int, datetime]],
-                 load_connection: Callable[[], Connection],
-                 render: Callable[[list[dict[str, Any]]], list[Any]]) -> list[str]:
+def answers_json(
+    *,
+    connection_name: str,
+    kind: str,
+    rows: list[tuple[int, datetime]],
+    load_connection: Callable[[], Connection],
+    render: Callable[[list[dict[str, Any]]], list[Any]],
+) -> list[str]:
     """The JSON text of each (pk, updated_at) row's answer, in order, rendered once per version.
 
     `render` turns presented answers into what is sent (the API's serializer). The connection row
@@ -334,7 +358,8 @@ def answers_json(*, connection_name: str, kind: str, rows: list[tuple[int, datet
         records = list(records_of(connection=connection, kind=kind).filter(pk__in=missing))
         for record, answer in zip(records, render(present_page(records, connection=connection)), strict=True):
             fresh[_answer_key(record.pk, record.updated_at, connection.name)] = json.dumps(
-                answer, ensure_ascii=False, separators=(",", ":"))
+                answer, ensure_ascii=False, separators=(",", ":")
+            )
         cache.set_many(fresh, timeout=ANSWER_CACHE_SECONDS)
         _local_answers.set_many(fresh)
         found.update(fresh)

@@ -24,8 +24,9 @@ def sweep_operations() -> int:
 
 @shared_task(name="resources.refresh_inventory_shard", acks_late=True, ignore_result=True)
 def refresh_inventory_shard(operation_id: str, pairs: list[list[Any]], concurrency: int, per_provider: int) -> None:
-    inventory.inventory_run_shard(operation_id=operation_id, pairs=pairs, concurrency=concurrency,
-                                  per_provider=per_provider)
+    inventory.inventory_run_shard(
+        operation_id=operation_id, pairs=pairs, concurrency=concurrency, per_provider=per_provider
+    )
 
 
 @shared_task(name="resources.refresh_inventory_pair", ignore_result=True)

@@ -116,6 +116,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if getattr(exc, "wait", None):
             headers["Retry-After"] = str(exc.wait)  # type: ignore[attr-defined]
         codes = exc.get_codes()
-        return Response(error_body(codes if isinstance(codes, str) else "error", str(exc.detail)),
-                        status=exc.status_code, headers=headers)
+        return Response(
+            error_body(codes if isinstance(codes, str) else "error", str(exc.detail)),
+            status=exc.status_code,
+            headers=headers,
+        )
     return None

@@ -248,4 +248,3 @@ LOGGING = {
         name: {"level": "WARNING"} for name in ("django.db.backends", "azure", "botocore", "google", "urllib3")
     },
 }
-

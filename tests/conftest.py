@@ -28,8 +28,9 @@ def _require_services() -> None:
             problems.append(f"Redis at REDIS_URL is not answering ({exc})")
     if problems:
         hint = "run the suite with `make test` (it sets them); `.ci/run` also starts the services"
-        pytest.exit("the test suite needs PostgreSQL and Redis:\n  - " + "\n  - ".join(problems) + f"\n{hint}",
-                    returncode=3)
+        pytest.exit(
+            "the test suite needs PostgreSQL and Redis:\n  - " + "\n  - ".join(problems) + f"\n{hint}", returncode=3
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -17,21 +17,36 @@ def make_driver(*, name: str | None = None, provider: str = "mock") -> CloudDriv
     return services.driver_create(name=name or unique("drv"), provider=provider)
 
 
-def make_credential(*, name: str | None = None, provider: str = "mock", values: dict[str, Any] | None = None,
-                    tenant: str | None = None) -> Credential:
+def make_credential(
+    *, name: str | None = None, provider: str = "mock", values: dict[str, Any] | None = None, tenant: str | None = None
+) -> Credential:
     return services.credential_create(
         name=name or unique("cred"), provider=provider, values=values or {"MockName": tenant or unique("tenant")}
     )
 
 
-def make_region(*, name: str | None = None, provider: str = "mock", region: str = "mars", zone: str = "mars-z1",
-                options: dict[str, Any] | None = None) -> Region:
-    return services.region_create(name=name or unique("reg"), provider=provider, region=region, zone=zone,
-                                  options=options or {})
+def make_region(
+    *,
+    name: str | None = None,
+    provider: str = "mock",
+    region: str = "mars",
+    zone: str = "mars-z1",
+    options: dict[str, Any] | None = None,
+) -> Region:
+    return services.region_create(
+        name=name or unique("reg"), provider=provider, region=region, zone=zone, options=options or {}
+    )
 
 
-def make_connection(*, name: str | None = None, tenant: str | None = None, region: str = "mars",
-                    zone: str = "mars-z1", options: dict[str, Any] | None = None, provider: str = "mock") -> Connection:
+def make_connection(
+    *,
+    name: str | None = None,
+    tenant: str | None = None,
+    region: str = "mars",
+    zone: str = "mars-z1",
+    options: dict[str, Any] | None = None,
+    provider: str = "mock",
+) -> Connection:
     return services.connection_create(
         name=name or unique("conn"),
         driver=make_driver(provider=provider).name,

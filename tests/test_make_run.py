@@ -15,8 +15,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICE_VARS = {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SPIDERWEB_MOCK_STORE",
-                "SPIDERWEB_CREDENTIAL_KEYS", "DJANGO_SETTINGS_MODULE", "SPIDERWEB_ADMIN_USER"}
+SERVICE_VARS = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "SPIDERWEB_MOCK_STORE",
+    "SPIDERWEB_CREDENTIAL_KEYS",
+    "DJANGO_SETTINGS_MODULE",
+    "SPIDERWEB_ADMIN_USER",
+}
 
 
 def free_port() -> int:
@@ -38,8 +46,14 @@ def get_json(url: str, auth: str | None = None, body: dict | None = None) -> tup
 def start_make_run(var_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
     env.update({"SPIDERWEB_VAR_DIR": str(var_dir), "SPIDERWEB_ADMIN_PASSWORD": "demo-pass-123", "PORT": str(port)})
-    return subprocess.Popen(["make", "run", f"PORT={port}"], cwd=ROOT, env=env, stdout=log.open("ab"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        ["make", "run", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def wait_healthy(base: str, process: subprocess.Popen[bytes], log: Path) -> dict:
@@ -80,8 +94,9 @@ def test_make_run_serves_the_demo_and_runs_again_without_duplicates(tmp_path) ->
             assert {c["region_name"] for c in page["results"]} >= {"mercury", "neptune", "default"}
             vpcs = f"{base}/api/v1/connections/mock-mars-z1/vpcs/"
             if len(counts) == 1:  # a cloud operation in the embedded mode: SQLite, no broker, no worker
-                status, vpc = get_json(vpcs, auth="admin:demo-pass-123",
-                                       body={"name": "vpc-01", "ipv4_cidr": "10.0.0.0/16"})
+                status, vpc = get_json(
+                    vpcs, auth="admin:demo-pass-123", body={"name": "vpc-01", "ipv4_cidr": "10.0.0.0/16"}
+                )
                 assert (status, vpc["lifecycle"]) == (201, "ready")
             else:  # both Spiderweb's records and the mock cloud survived the restart
                 status, listed = get_json(f"{vpcs}?refresh=true", auth="admin:demo-pass-123")

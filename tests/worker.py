@@ -46,13 +46,35 @@ def celery_worker(transactional_db, settings, tmp_path) -> Iterator[Worker]:  # 
 
     queue = f"test-{uuid.uuid4().hex[:10]}"
     log = tmp_path / "worker.log"
-    env = {**os.environ, "DATABASE_URL": database_url(), "SPIDERWEB_TASK_QUEUE": queue,
-           "DJANGO_SETTINGS_MODULE": "spiderweb.settings"}
-    command = [sys.executable, "-m", "celery", "-A", "spiderweb", "worker", "--queues", queue, "--pool", "threads",
-               "--concurrency", "4", "--loglevel", "INFO", "--hostname", f"{queue}@%h", "--without-gossip",
-               "--without-mingle"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "SPIDERWEB_TASK_QUEUE": queue,
+        "DJANGO_SETTINGS_MODULE": "spiderweb.settings",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "spiderweb",
+        "worker",
+        "--queues",
+        queue,
+        "--pool",
+        "threads",
+        "--concurrency",
+        "4",
+        "--loglevel",
+        "INFO",
+        "--hostname",
+        f"{queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
     worker = Worker(process=process, queue=queue, log=log)
     deadline = time.monotonic() + 60
     while " ready." not in worker.output():

@@ -98,11 +98,15 @@ class AWSPriceHandler:
         wanted = {**BASE_FILTERS, "regionCode": region_name}
         if spec_name:
             wanted["instanceType"] = spec_name
-        pages = self._clients.pricing().get_paginator("get_products").paginate(
-            ServiceCode="AmazonEC2",
-            Filters=[{"Type": "TERM_MATCH", "Field": key, "Value": value} for key, value in wanted.items()],
-            FormatVersion="aws_v1",
-            PaginationConfig={"PageSize": PAGE_SIZE},
+        pages = (
+            self._clients.pricing()
+            .get_paginator("get_products")
+            .paginate(
+                ServiceCode="AmazonEC2",
+                Filters=[{"Type": "TERM_MATCH", "Field": key, "Value": value} for key, value in wanted.items()],
+                FormatVersion="aws_v1",
+                PaginationConfig={"PageSize": PAGE_SIZE},
+            )
         )
         items: list[str] = []
         with translate(field="region" if region else ""):

@@ -180,9 +180,9 @@ class AWSTagHandler:
         return {
             ResourceKind.VPC: vpc,
             ResourceKind.SUBNET: self._subnet,
-            ResourceKind.SECURITY_GROUP: lambda iid: AWSSecurityGroupHandler(self._clients)
-            .get_security_group(iid=iid)
-            .iid,
+            ResourceKind.SECURITY_GROUP: lambda iid: (
+                AWSSecurityGroupHandler(self._clients).get_security_group(iid=iid).iid
+            ),
             ResourceKind.KEY_PAIR: lambda iid: AWSKeyPairHandler(self._clients).get_key_pair(iid=iid).iid,
             ResourceKind.VM: vm,
             ResourceKind.DISK: disk,

@@ -61,8 +61,10 @@ class AWSVMSpecHandler:
     def list_specs(self) -> list[VMSpecInfo]:
         region = self._clients.region
         specs: list[VMSpecInfo] = []
-        pages = self._clients.ec2().get_paginator("describe_instance_types").paginate(
-            PaginationConfig={"PageSize": PAGE_SIZE}
+        pages = (
+            self._clients.ec2()
+            .get_paginator("describe_instance_types")
+            .paginate(PaginationConfig={"PageSize": PAGE_SIZE})
         )
         with translate():
             for page in pages:

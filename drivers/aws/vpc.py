@@ -97,9 +97,9 @@ class AWSVPCHandler:
         if existing is not None:
             raise AlreadyExistsError(f"A VPC named '{req.name}' already exists ({existing['VpcId']}).", field="name")
         with translate(field="ipv4_cidr"):
-            vpc = self._ec2.create_vpc(
-                CidrBlock=req.ipv4_cidr, TagSpecifications=tag_spec("vpc", req.name, tags)
-            )["Vpc"]
+            vpc = self._ec2.create_vpc(CidrBlock=req.ipv4_cidr, TagSpecifications=tag_spec("vpc", req.name, tags))[
+                "Vpc"
+            ]
         vpc_id = str(vpc["VpcId"])
         try:
             self._connect_to_internet(vpc_id, req.name)

@@ -36,8 +36,11 @@ class Register(ConnectionView):
 
 def register_view(spec: kinds.KindSpec) -> type[Register]:
     """`{segment}/register/` of one kind, documented with that kind's answer."""
-    view = type(f"Register{kinds.resolve(spec.serializer).__name__.removesuffix('Out')}", (Register,),
-                {"kind": spec.name, "__doc__": Register.__doc__})
+    view = type(
+        f"Register{kinds.resolve(spec.serializer).__name__.removesuffix('Out')}",
+        (Register,),
+        {"kind": spec.name, "__doc__": Register.__doc__},
+    )
     return extend_schema(
         methods=["POST"],
         summary=f"Register an existing {spec.noun} under a name (after checking it exists)",

@@ -211,8 +211,9 @@ class RegionZoneList(APIView):
 
 
 class RegionZoneDetail(APIView):
-    @_schema("meta_region_zones_retrieve", "Get one region and its zones", _detail_params("region's name"),
-             RegionZoneOut)
+    @_schema(
+        "meta_region_zones_retrieve", "Get one region and its zones", _detail_params("region's name"), RegionZoneOut
+    )
     def get(self, request: Request, conn: str, name: str) -> Response:
         query = query_values(CacheQuery, request.query_params)
         result = meta.meta_region_zone_get(connection=_connection(conn), name=name, refresh=bool(query["refresh"]))

@@ -225,9 +225,7 @@ class SecurityGroupRules(ConnectionView):
 class KeyPairCollection(ConnectionView):
     kind = Kind.KEY_PAIR
 
-    @extend_schema(
-        summary="List key pairs", tags=["key-pairs"], parameters=[REFRESH], responses=page_of(s.KeyPairOut)
-    )
+    @extend_schema(summary="List key pairs", tags=["key-pairs"], parameters=[REFRESH], responses=page_of(s.KeyPairOut))
     def get(self, request: Request, conn: str) -> HttpResponse:
         return self.list_records(request, conn)
 

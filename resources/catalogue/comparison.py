@@ -80,18 +80,28 @@ class SpecRow:
     currency: str
 
 
-def catalogue_connections(*, connection: str = "", provider: str = "", region: str = "",
-                          ) -> tuple[list[Connection], list[Connection]]:
+def catalogue_connections(
+    *,
+    connection: str = "",
+    provider: str = "",
+    region: str = "",
+) -> tuple[list[Connection], list[Connection]]:
     """Every connection (for filter choices) and those matching the filters, in one query."""
     everything = list(Connection.objects.select_related("region", "credential").order_by("name"))
-    chosen = [each for each in everything
-              if (not connection or each.name == connection) and (not provider or each.provider == provider)
-              and (not region or each.region.region == region)]
+    chosen = [
+        each
+        for each in everything
+        if (not connection or each.name == connection)
+        and (not provider or each.provider == provider)
+        and (not region or each.region.region == region)
+    ]
     return everything, chosen
 
 
-def fan_out(connections: Sequence[Connection], ask: Callable[[Connection], list[T]],
-            ) -> tuple[list[T], list[dict[str, Any]]]:
+def fan_out(
+    connections: Sequence[Connection],
+    ask: Callable[[Connection], list[T]],
+) -> tuple[list[T], list[dict[str, Any]]]:
     """`ask` of every connection side by side: the answers together, and the connections that failed with why."""
 
     def one(connection: Connection) -> tuple[Connection, list[T] | None, str]:
@@ -105,8 +115,15 @@ def fan_out(connections: Sequence[Connection], ask: Callable[[Connection], list[
     with WorkerPool(name="catalogue", size=PARALLEL) as pool:
         for connection, answer, error in pool.map(one, connections):
             if answer is None:
-                failures.append({"connection": connection.name, "provider": connection.provider,
-                                 "region": connection.region.region, "zone": connection.region.zone, "error": error})
+                failures.append(
+                    {
+                        "connection": connection.name,
+                        "provider": connection.provider,
+                        "region": connection.region.region,
+                        "zone": connection.region.zone,
+                        "error": error,
+                    }
+                )
             else:
                 found += answer
     return found, failures
@@ -116,8 +133,9 @@ def _gpus(spec: Item) -> str:
     return ", ".join(f"{g['count']}x {g['model']}" for g in spec.get("gpus", []))
 
 
-def _offers(connection: Connection, min_vcpu: int | None, min_memory_gib: float | None,
-            gpu: bool | None) -> list[Offer]:
+def _offers(
+    connection: Connection, min_vcpu: int | None, min_memory_gib: float | None, gpu: bool | None
+) -> list[Offer]:
     specs = meta_specs(connection=connection, min_vcpu=min_vcpu, min_memory_gib=min_memory_gib, gpu=gpu).items
     prices = {item["spec_name"]: item for item in meta_prices(connection=connection).items}
     offers = []
@@ -125,16 +143,30 @@ def _offers(connection: Connection, min_vcpu: int | None, min_memory_gib: float 
         price = prices.get(spec["name"])
         if price is None:
             continue  # a spec without a price cannot be compared
-        offers.append(Offer(connection=connection.name, provider=connection.provider,
-                            region=connection.region.region, zone=connection.region.zone, spec=spec["name"],
-                            vcpu=spec["vcpu"], memory_gib=round(spec["memory_mib"] / 1024, 1), gpus=_gpus(spec),
-                            hourly_price=Decimal(price["hourly_price"]), currency=price.get("currency", "USD")))
+        offers.append(
+            Offer(
+                connection=connection.name,
+                provider=connection.provider,
+                region=connection.region.region,
+                zone=connection.region.zone,
+                spec=spec["name"],
+                vcpu=spec["vcpu"],
+                memory_gib=round(spec["memory_mib"] / 1024, 1),
+                gpus=_gpus(spec),
+                hourly_price=Decimal(price["hourly_price"]),
+                currency=price.get("currency", "USD"),
+            )
+        )
     return offers
 
 
-def price_comparison(*, min_vcpu: int | None = None, min_memory_gib: float | None = None,
-                     gpu: bool | None = None, connections: Sequence[Connection] | None = None,
-                     ) -> tuple[list[Offer], list[dict[str, Any]]]:
+def price_comparison(
+    *,
+    min_vcpu: int | None = None,
+    min_memory_gib: float | None = None,
+    gpu: bool | None = None,
+    connections: Sequence[Connection] | None = None,
+) -> tuple[list[Offer], list[dict[str, Any]]]:
     """Every connection's matching specs with their hourly price, cheapest first, and the connections that failed."""
     if connections is None:
         connections = catalogue_connections()[1]
@@ -147,11 +179,27 @@ def _region_rows(connection: Connection) -> list[RegionRow]:
     listing = meta_region_zones(connection=connection)
     wanted = connection.region.region
     region = next((item for item in listing.items if wanted in (item["name"], item["system_id"])), None)
-    zones = [{"name": zone["name"], "display_name": zone.get("display_name", ""), "status": zone.get("status", ""),
-              "current": zone["name"] == connection.region.zone} for zone in (region or {}).get("zones", [])]
-    return [RegionRow(connection=connection.name, provider=connection.provider, region=wanted,
-                      zone=connection.region.zone, display_name=(region or {}).get("display_name", ""), zones=zones,
-                      known=region is not None, cached_at=listing.cached_at)]
+    zones = [
+        {
+            "name": zone["name"],
+            "display_name": zone.get("display_name", ""),
+            "status": zone.get("status", ""),
+            "current": zone["name"] == connection.region.zone,
+        }
+        for zone in (region or {}).get("zones", [])
+    ]
+    return [
+        RegionRow(
+            connection=connection.name,
+            provider=connection.provider,
+            region=wanted,
+            zone=connection.region.zone,
+            display_name=(region or {}).get("display_name", ""),
+            zones=zones,
+            known=region is not None,
+            cached_at=listing.cached_at,
+        )
+    ]
 
 
 def region_status(*, connections: Sequence[Connection]) -> tuple[list[RegionRow], list[dict[str, Any]]]:
@@ -166,21 +214,28 @@ def inventory_freshness(*, connections: Sequence[Connection]) -> dict[str, dict[
     names = {each.pk: each.name for each in connections}
     found: dict[str, dict[str, Any]] = {}
     rows = Freshness.objects.filter(connection_id__in=names).values(
-        "connection_id", "kind", "outcome", "last_success_at", "last_attempt_at", "error_message")
+        "connection_id", "kind", "outcome", "last_success_at", "last_attempt_at", "error_message"
+    )
     for row in rows:
         entry = found.setdefault(names[row["connection_id"]], {"last_success_at": None, "failure": None})
-        if row["last_success_at"] and (entry["last_success_at"] is None
-                                       or row["last_success_at"] > entry["last_success_at"]):
+        if row["last_success_at"] and (
+            entry["last_success_at"] is None or row["last_success_at"] > entry["last_success_at"]
+        ):
             entry["last_success_at"] = row["last_success_at"]
         failure = entry["failure"]
-        if row["outcome"] == RefreshOutcome.FAILED and (failure is None
-                                                         or row["last_attempt_at"] > failure["last_attempt_at"]):
+        if row["outcome"] == RefreshOutcome.FAILED and (
+            failure is None or row["last_attempt_at"] > failure["last_attempt_at"]
+        ):
             entry["failure"] = row
     return found
 
 
-def image_catalogue(*, connections: Sequence[Connection], search: str = "", os: str = "",
-                    ) -> tuple[list[ImageRow], list[dict[str, Any]]]:
+def image_catalogue(
+    *,
+    connections: Sequence[Connection],
+    search: str = "",
+    os: str = "",
+) -> tuple[list[ImageRow], list[dict[str, Any]]]:
     """Public images of every connection whose name or OS contains `search` and whose OS contains `os`."""
     search, os = search.strip().lower(), os.strip().lower()
 
@@ -190,11 +245,19 @@ def image_catalogue(*, connections: Sequence[Connection], search: str = "", os: 
             system = f"{item['os_distribution']} {item['os_platform']}".lower()
             if (search and search not in item["name"].lower() and search not in system) or os not in system:
                 continue
-            found.append(ImageRow(connection=connection.name, provider=connection.provider,
-                                  region=connection.region.region, name=item["name"],
-                                  distribution=item["os_distribution"], platform=item["os_platform"],
-                                  architecture=item["os_architecture"], disk_size_gb=item.get("os_disk_size_gb", 0),
-                                  status=item.get("status", "")))
+            found.append(
+                ImageRow(
+                    connection=connection.name,
+                    provider=connection.provider,
+                    region=connection.region.region,
+                    name=item["name"],
+                    distribution=item["os_distribution"],
+                    platform=item["os_platform"],
+                    architecture=item["os_architecture"],
+                    disk_size_gb=item.get("os_disk_size_gb", 0),
+                    status=item.get("status", ""),
+                )
+            )
         return found
 
     rows, failures = fan_out(connections, ask)
@@ -215,9 +278,14 @@ def _zone_prices(connection: Connection) -> dict[str, Item]:
     return prices
 
 
-def spec_catalogue(*, connections: Sequence[Connection], search: str = "", min_vcpu: int | None = None,
-                   min_memory_gib: float | None = None, gpu: bool | None = None,
-                   ) -> tuple[list[SpecRow], list[dict[str, Any]]]:
+def spec_catalogue(
+    *,
+    connections: Sequence[Connection],
+    search: str = "",
+    min_vcpu: int | None = None,
+    min_memory_gib: float | None = None,
+    gpu: bool | None = None,
+) -> tuple[list[SpecRow], list[dict[str, Any]]]:
     """VM specs of every connection matching the requirement, each with its hourly price when known."""
     search = search.strip().lower()
 
@@ -229,12 +297,21 @@ def spec_catalogue(*, connections: Sequence[Connection], search: str = "", min_v
             if search and search not in spec["name"].lower():
                 continue
             price = prices.get(spec["name"])
-            found.append(SpecRow(connection=connection.name, provider=connection.provider,
-                                 region=connection.region.region, zone=connection.region.zone, name=spec["name"],
-                                 vcpu=spec["vcpu"], memory_gib=round(spec["memory_mib"] / 1024, 1), gpus=_gpus(spec),
-                                 architecture=spec.get("architecture", ""),
-                                 hourly_price=Decimal(price["hourly_price"]) if price else None,
-                                 currency=price.get("currency", "USD") if price else ""))
+            found.append(
+                SpecRow(
+                    connection=connection.name,
+                    provider=connection.provider,
+                    region=connection.region.region,
+                    zone=connection.region.zone,
+                    name=spec["name"],
+                    vcpu=spec["vcpu"],
+                    memory_gib=round(spec["memory_mib"] / 1024, 1),
+                    gpus=_gpus(spec),
+                    architecture=spec.get("architecture", ""),
+                    hourly_price=Decimal(price["hourly_price"]) if price else None,
+                    currency=price.get("currency", "USD") if price else "",
+                )
+            )
         return found
 
     rows, failures = fan_out(connections, ask)

@@ -158,8 +158,13 @@ def _entry(*, connection: Connection, kind: MetaKind, refresh: bool) -> tuple[di
         time.sleep(POLL_SECONDS)
 
 
-def _list(*, connection: Connection, kind: MetaKind, refresh: bool, keep: Callable[[Item], bool] | None = None,
-          ) -> MetaList:
+def _list(
+    *,
+    connection: Connection,
+    kind: MetaKind,
+    refresh: bool,
+    keep: Callable[[Item], bool] | None = None,
+) -> MetaList:
     entry, hit = _entry(connection=connection, kind=kind, refresh=refresh)
     items = [item for item in entry["items"] if keep is None or keep(item)]
     return MetaList(items=items, cached_at=entry["cached_at"], hit=hit)

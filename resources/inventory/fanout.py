@@ -47,8 +47,15 @@ class Outcome:
         return self.infos is not None
 
 
-def fan_out(calls: Sequence[Call], *, concurrency: int, per_provider: int, deadline: float, retry: RetryPolicy,
-            on_result: Callable[[Outcome], None]) -> None:
+def fan_out(
+    calls: Sequence[Call],
+    *,
+    concurrency: int,
+    per_provider: int,
+    deadline: float,
+    retry: RetryPolicy,
+    on_result: Callable[[Outcome], None],
+) -> None:
     if not calls:
         return
     limits = {call.provider: threading.BoundedSemaphore(max(1, per_provider)) for call in calls}
@@ -58,8 +65,13 @@ def fan_out(calls: Sequence[Call], *, concurrency: int, per_provider: int, deadl
         begin = time.monotonic()
         started[call.key] = begin
         if not limits[call.provider].acquire(timeout=deadline):
-            return Outcome(call.key, None, time.monotonic() - begin, "deadline_exceeded",
-                           f"no free slot for provider {call.provider!r} within {deadline:g} s")
+            return Outcome(
+                call.key,
+                None,
+                time.monotonic() - begin,
+                "deadline_exceeded",
+                f"no free slot for provider {call.provider!r} within {deadline:g} s",
+            )
         try:
             return _attempts(call, begin=begin, deadline=deadline, retry=retry)
         finally:
@@ -79,8 +91,15 @@ def fan_out(calls: Sequence[Call], *, concurrency: int, per_provider: int, deadl
                 begin = started.get(key)
                 if begin is not None and now - begin > deadline:
                     pending.discard(future)
-                    on_result(Outcome(key, None, now - begin, "deadline_exceeded",
-                                      f"the cloud did not answer within {deadline:g} s"))
+                    on_result(
+                        Outcome(
+                            key,
+                            None,
+                            now - begin,
+                            "deadline_exceeded",
+                            f"the cloud did not answer within {deadline:g} s",
+                        )
+                    )
     finally:
         # Abandoned calls finish on their own; nothing waits for them.
         pool.shutdown(wait=False, cancel_futures=True)
@@ -96,6 +115,12 @@ def _attempts(call: Call, *, begin: float, deadline: float, retry: RetryPolicy) 
         return Outcome(call.key, None, time.monotonic() - begin, exc.code, str(exc), retries=len(transient))
     except Exception as exc:
         logger.exception("listing %s failed unexpectedly", call.key)
-        return Outcome(call.key, None, time.monotonic() - begin, "internal_error",
-                       f"unexpected error: {type(exc).__name__}", retries=len(transient))
+        return Outcome(
+            call.key,
+            None,
+            time.monotonic() - begin,
+            "internal_error",
+            f"unexpected error: {type(exc).__name__}",
+            retries=len(transient),
+        )
     return Outcome(call.key, infos, time.monotonic() - begin, retries=len(transient))

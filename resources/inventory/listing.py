@@ -31,8 +31,12 @@ def inventory_records(*, kind: str) -> QuerySet[Resource]:
 def _referenced_ids(record: Resource) -> set[str]:
     """The cloud ids the record's answer refers to, as its kind declares them."""
     info = record.info or {}
-    return {str(iid["system_id"]) for reference in kinds.get(record.kind).references
-            for iid in reference.iids(info) if isinstance(iid, dict) and iid.get("system_id")}
+    return {
+        str(iid["system_id"])
+        for reference in kinds.get(record.kind).references
+        for iid in reference.iids(info)
+        if isinstance(iid, dict) and iid.get("system_id")
+    }
 
 
 def _names_by_connection(records: list[Resource]) -> dict[int, dict[tuple[str, str], str]]:
@@ -47,8 +51,11 @@ def _names_by_connection(records: list[Resource]) -> dict[int, dict[tuple[str, s
     names: dict[int, dict[tuple[str, str], str]] = defaultdict(dict)
     if not wanted:
         return names
-    rows = Resource.objects.filter(connection_id__in={record.connection_id for record in records},
-                                   kind__in=kinds.referenced_kinds(), system_id__in=wanted)
+    rows = Resource.objects.filter(
+        connection_id__in={record.connection_id for record in records},
+        kind__in=kinds.referenced_kinds(),
+        system_id__in=wanted,
+    )
     for connection_id, kind, system_id, name in rows.values_list("connection_id", "kind", "system_id", "name"):
         names[connection_id][(kind, system_id)] = name
     return names

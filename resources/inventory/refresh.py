@@ -72,34 +72,48 @@ def inventory_refresh(*, user: Any, connections: Sequence[str] = (), kinds: Sequ
     """Record a refresh operation and dispatch its shards when the transaction commits."""
     pairs = refresh_scope(connections=connections, kinds=kinds)
     scope = ", ".join(connections) if connections else "all connections"
-    operation = operation_record(action="inventory.refresh", connection=None, user=user, target_kind="inventory",
-                                 target_name=scope[:100], progress_total=len(pairs),
-                                 params={"connections": list(connections), "kinds": list(kinds)})
+    operation = operation_record(
+        action="inventory.refresh",
+        connection=None,
+        user=user,
+        target_kind="inventory",
+        target_name=scope[:100],
+        progress_total=len(pairs),
+        params={"connections": list(connections), "kinds": list(kinds)},
+    )
     if not pairs:
         now = timezone.now()
-        Operation.objects.filter(pk=operation.pk).update(state=OperationState.SUCCEEDED, started_at=now,
-                                                         finished_at=now, result=_summary(0, 0, []))
+        Operation.objects.filter(pk=operation.pk).update(
+            state=OperationState.SUCCEEDED, started_at=now, finished_at=now, result=_summary(0, 0, [])
+        )
         return operation
     shards = min(MAX_SHARDS, math.ceil(len(pairs) / SHARD_SIZE))
     concurrency = max(1, settings.SPIDERWEB_INVENTORY_CONCURRENCY // shards)
     per_provider = max(1, settings.SPIDERWEB_INVENTORY_PROVIDER_CONCURRENCY // shards)
     for index in range(shards):
         shard = [[connection.pk, kind] for connection, kind in pairs[index::shards]]
-        transaction.on_commit(functools.partial(dispatch, "refresh_inventory_shard", str(operation.pk), shard,
-                                                concurrency, per_provider))
+        transaction.on_commit(
+            functools.partial(dispatch, "refresh_inventory_shard", str(operation.pk), shard, concurrency, per_provider)
+        )
     return operation
 
 
-def inventory_run_shard(*, operation_id: str, pairs: Sequence[Sequence[Any]], concurrency: int,
-                        per_provider: int) -> None:
+def inventory_run_shard(
+    *, operation_id: str, pairs: Sequence[Sequence[Any]], concurrency: int, per_provider: int
+) -> None:
     """List a shard's pairs side by side and record each outcome as it arrives."""
     now = timezone.now()
     Operation.objects.filter(pk=operation_id, state=OperationState.PENDING).update(
-        state=OperationState.RUNNING, started_at=now, heartbeat_at=now, attempts=1)
+        state=OperationState.RUNNING, started_at=now, heartbeat_at=now, attempts=1
+    )
     if not Operation.objects.filter(pk=operation_id, state=OperationState.RUNNING).exists():
         return  # finished (or swept) already: a redelivered shard does nothing
-    connections = {c.pk: c for c in Connection.objects.select_related("region", "credential")
-                   .filter(pk__in={int(pair[0]) for pair in pairs})}
+    connections = {
+        c.pk: c
+        for c in Connection.objects.select_related("region", "credential").filter(
+            pk__in={int(pair[0]) for pair in pairs}
+        )
+    }
     calls = []
     for connection_id, kind in pairs:
         connection = connections.get(int(connection_id))
@@ -119,9 +133,14 @@ def inventory_run_shard(*, operation_id: str, pairs: Sequence[Sequence[Any]], co
         _record(connections[connection_id], kind, outcome)
         progress.add(failed=not outcome.ok)
 
-    fan_out(calls, concurrency=concurrency, per_provider=per_provider,
-            deadline=float(settings.SPIDERWEB_INVENTORY_DEADLINE_SECONDS), retry=RetryPolicy.from_settings(),
-            on_result=on_result)
+    fan_out(
+        calls,
+        concurrency=concurrency,
+        per_provider=per_provider,
+        deadline=float(settings.SPIDERWEB_INVENTORY_DEADLINE_SECONDS),
+        retry=RetryPolicy.from_settings(),
+        on_result=on_result,
+    )
     progress.flush()
     _finish_if_complete(operation_id)
 
@@ -145,8 +164,10 @@ class _Progress:
     def flush(self) -> None:
         if self.done:
             Operation.objects.filter(pk=self.operation_id).update(
-                progress_done=F("progress_done") + self.done, progress_failed=F("progress_failed") + self.failed,
-                heartbeat_at=timezone.now())
+                progress_done=F("progress_done") + self.done,
+                progress_failed=F("progress_failed") + self.failed,
+                heartbeat_at=timezone.now(),
+            )
         self.done = self.failed = 0
         self.flushed_at = time.monotonic()
 
@@ -154,8 +175,11 @@ class _Progress:
 def _listing_call(connection: Connection, kind: str) -> Call:
     plugin = provider_get(name=connection.provider, field="connection")
     info = connection_info(connection=connection)  # decrypted here, in the caller's thread
-    return Call(key=(connection.pk, kind), provider=connection.provider,
-                run=functools.partial(_list_at_cloud, plugin, info, kind))
+    return Call(
+        key=(connection.pk, kind),
+        provider=connection.provider,
+        run=functools.partial(_list_at_cloud, plugin, info, kind),
+    )
 
 
 def _list_at_cloud(plugin: CloudDriver, info: ConnectionInfo, kind: str) -> list[Any]:
@@ -170,25 +194,32 @@ def _list_at_cloud(plugin: CloudDriver, info: ConnectionInfo, kind: str) -> list
 
 def _count(operation_id: str, *, failed: bool) -> None:
     Operation.objects.filter(pk=operation_id).update(
-        progress_done=F("progress_done") + 1, progress_failed=F("progress_failed") + int(failed),
-        heartbeat_at=timezone.now())
+        progress_done=F("progress_done") + 1,
+        progress_failed=F("progress_failed") + int(failed),
+        heartbeat_at=timezone.now(),
+    )
 
 
 def _finish_if_complete(operation_id: str) -> None:
     """The shard that completes the last pair closes the operation, with the failures of its scope."""
-    finished = Operation.objects.filter(pk=operation_id, state=OperationState.RUNNING,
-                                        progress_done__gte=F("progress_total"))
+    finished = Operation.objects.filter(
+        pk=operation_id, state=OperationState.RUNNING, progress_done__gte=F("progress_total")
+    )
     operation = finished.first()
     if operation is None or not finished.update(state=OperationState.SUCCEEDED, finished_at=timezone.now()):
         return
     failures = [
         {"connection": name, "kind": kind, "code": code, "message": message}
         for name, kind, code, message in Freshness.objects.filter(
-            outcome=RefreshOutcome.FAILED, last_attempt_at__gte=operation.started_at or operation.created_at,
-        ).order_by("connection__name", "kind").values_list("connection__name", "kind", "error_code", "error_message")
+            outcome=RefreshOutcome.FAILED,
+            last_attempt_at__gte=operation.started_at or operation.created_at,
+        )
+        .order_by("connection__name", "kind")
+        .values_list("connection__name", "kind", "error_code", "error_message")
     ]
     Operation.objects.filter(pk=operation_id).update(
-        result=_summary(operation.progress_total, operation.progress_failed, failures[:200]))
+        result=_summary(operation.progress_total, operation.progress_failed, failures[:200])
+    )
 
 
 def _summary(total: int, failed: int, failures: list[dict[str, str]]) -> dict[str, Any]:
@@ -201,9 +232,14 @@ def _summary(total: int, failed: int, failures: list[dict[str, str]]) -> dict[st
 def inventory_refresh_pair(*, connection: Connection, kind: str) -> Outcome:
     """List one (connection, kind) now, under the same deadline and retries, and record it."""
     results: list[Outcome] = []
-    fan_out([_listing_call(connection, kind)], concurrency=1, per_provider=1,
-            deadline=float(settings.SPIDERWEB_INVENTORY_DEADLINE_SECONDS), retry=RetryPolicy.from_settings(),
-            on_result=results.append)
+    fan_out(
+        [_listing_call(connection, kind)],
+        concurrency=1,
+        per_provider=1,
+        deadline=float(settings.SPIDERWEB_INVENTORY_DEADLINE_SECONDS),
+        retry=RetryPolicy.from_settings(),
+        on_result=results.append,
+    )
     _record(connection, kind, results[0])
     return results[0]
 
@@ -220,17 +256,26 @@ def _record(connection: Connection, kind: str, outcome: Outcome) -> None:
             count = apply_listing(connection=connection, kind=kind, infos=outcome.infos)
         except Exception:
             logger.exception("recording the %s listing of %s failed", kind, connection.name)
-            defaults.update(outcome=RefreshOutcome.FAILED, error_code="internal_error",
-                            error_message="the listing could not be recorded")
+            defaults.update(
+                outcome=RefreshOutcome.FAILED,
+                error_code="internal_error",
+                error_message="the listing could not be recorded",
+            )
         else:
-            defaults.update(outcome=RefreshOutcome.OK, last_success_at=now, error_code="", error_message="",
-                            resource_count=count)
+            defaults.update(
+                outcome=RefreshOutcome.OK, last_success_at=now, error_code="", error_message="", resource_count=count
+            )
     else:
-        defaults.update(outcome=RefreshOutcome.FAILED, error_code=outcome.error_code,
-                        error_message=outcome.error_message)
+        defaults.update(
+            outcome=RefreshOutcome.FAILED, error_code=outcome.error_code, error_message=outcome.error_message
+        )
     fields = sorted(defaults)
-    Freshness.objects.bulk_create([Freshness(connection=connection, kind=kind, **defaults)], update_conflicts=True,
-                                  unique_fields=["connection", "kind"], update_fields=fields)
+    Freshness.objects.bulk_create(
+        [Freshness(connection=connection, kind=kind, **defaults)],
+        update_conflicts=True,
+        unique_fields=["connection", "kind"],
+        update_fields=fields,
+    )
 
 
 def _discovered_name(cloud_name: str, system_id: str, taken: set[str]) -> str:
@@ -285,14 +330,22 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
             seen.add(system_id)
             found = by_system_id.get(system_id)
             if found is None:
-                record = Resource(connection=connection, kind=kind, managed=False, lifecycle=Lifecycle.READY,
-                                  name=_discovered_name(info.iid.name_id, system_id, taken),
-                                  cloud_name=info.iid.name_id, region=connection.region.region,
-                                  zone=connection.region.zone)
+                record = Resource(
+                    connection=connection,
+                    kind=kind,
+                    managed=False,
+                    lifecycle=Lifecycle.READY,
+                    name=_discovered_name(info.iid.name_id, system_id, taken),
+                    cloud_name=info.iid.name_id,
+                    region=connection.region.region,
+                    zone=connection.region.zone,
+                )
                 if kind_registry.get(kind).in_vpc:
                     if vpcs is None:
-                        vpcs = {r.system_id: r for r in Resource.objects.filter(connection=connection, kind=Kind.VPC)
-                                .exclude(system_id="")}
+                        vpcs = {
+                            r.system_id: r
+                            for r in Resource.objects.filter(connection=connection, kind=Kind.VPC).exclude(system_id="")
+                        }
                     record.parent = vpcs.get(info.vpc_iid.system_id)
                 _fill(record, kind, info, now)
                 created.append(record)
@@ -308,33 +361,49 @@ def apply_listing(*, connection: Connection, kind: str, infos: Sequence[Any]) ->
         if unchanged:
             Resource.objects.filter(pk__in=unchanged).update(last_seen_at=now)
         if changed:
-            Resource.objects.bulk_update(changed, ["info", "system_id", "status", "tags", "zone", "last_seen_at",
-                                                   "missing_since", "updated_at"])
-        vanished = [r.pk for r in existing if r.system_id and r.system_id not in seen
-                    and r.lifecycle == Lifecycle.READY and r.missing_since is None]
+            Resource.objects.bulk_update(
+                changed, ["info", "system_id", "status", "tags", "zone", "last_seen_at", "missing_since", "updated_at"]
+            )
+        vanished = [
+            r.pk
+            for r in existing
+            if r.system_id and r.system_id not in seen and r.lifecycle == Lifecycle.READY and r.missing_since is None
+        ]
         if vanished:
             Resource.objects.filter(pk__in=vanished).update(missing_since=now, status="NotExist")
         if kind == Kind.VPC:
             infos_by_id = {info.iid.system_id: info for info in infos}
-            for vpc in created + changed + [by_system_id[i.iid.system_id] for i in infos
-                                            if by_system_id.get(i.iid.system_id) and
-                                            by_system_id[i.iid.system_id].pk in set(unchanged)]:
+            for vpc in (
+                created
+                + changed
+                + [
+                    by_system_id[i.iid.system_id]
+                    for i in infos
+                    if by_system_id.get(i.iid.system_id) and by_system_id[i.iid.system_id].pk in set(unchanged)
+                ]
+            ):
                 _apply_subnets(vpc, infos_by_id[vpc.system_id].subnets, now)
     return len(infos)
 
 
 def _apply_subnets(vpc: Resource, subnets: Sequence[Any], now: Any) -> None:
-    known = {r.system_id: r for r in Resource.objects.filter(connection=vpc.connection, kind=Kind.SUBNET,
-                                                                  parent=vpc)}
+    known = {r.system_id: r for r in Resource.objects.filter(connection=vpc.connection, kind=Kind.SUBNET, parent=vpc)}
     taken = set(Resource.objects.filter(connection=vpc.connection, kind=Kind.SUBNET).values_list("name", flat=True))
     seen = set()
     for subnet in subnets:
         seen.add(subnet.iid.system_id)
         record = known.get(subnet.iid.system_id)
         if record is None:
-            record = Resource(connection=vpc.connection, kind=Kind.SUBNET, parent=vpc, managed=False,
-                              lifecycle=Lifecycle.READY, cloud_name=subnet.iid.name_id, region=vpc.region,
-                              name=_discovered_name(subnet.iid.name_id, subnet.iid.system_id, taken))
+            record = Resource(
+                connection=vpc.connection,
+                kind=Kind.SUBNET,
+                parent=vpc,
+                managed=False,
+                lifecycle=Lifecycle.READY,
+                cloud_name=subnet.iid.name_id,
+                region=vpc.region,
+                name=_discovered_name(subnet.iid.name_id, subnet.iid.system_id, taken),
+            )
         elif record.lifecycle not in (Lifecycle.READY, Lifecycle.FAILED):
             continue
         record.info = to_jsonable(subnet)
@@ -344,8 +413,11 @@ def _apply_subnets(vpc: Resource, subnets: Sequence[Any], now: Any) -> None:
         record.last_seen_at = now
         record.missing_since = None
         record.save()
-    gone = [r.pk for sid, r in known.items() if sid and sid not in seen and r.lifecycle == Lifecycle.READY
-            and r.missing_since is None]
+    gone = [
+        r.pk
+        for sid, r in known.items()
+        if sid and sid not in seen and r.lifecycle == Lifecycle.READY and r.missing_since is None
+    ]
     if gone:
         Resource.objects.filter(pk__in=gone).update(missing_since=now, status="NotExist")
 

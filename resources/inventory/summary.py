@@ -43,14 +43,30 @@ class _ConnectionRow(NamedTuple):
 
 # Rows are read as plain values, not model instances: a summary reads one per (connection, kind),
 # and building a thousand instances would cost more than the whole query.
-FRESHNESS_FIELDS = ("connection_id", "kind", "outcome", "last_success_at", "last_attempt_at", "duration_ms",
-                    "error_code", "error_message")
+FRESHNESS_FIELDS = (
+    "connection_id",
+    "kind",
+    "outcome",
+    "last_success_at",
+    "last_attempt_at",
+    "duration_ms",
+    "error_code",
+    "error_message",
+)
 
 
 def _freshness(row: dict[str, Any] | None, *, now: datetime, stale_after: int) -> dict[str, Any]:
     if row is None:
-        return {"outcome": RefreshOutcome.NEVER.value, "last_success_at": None, "last_attempt_at": None,
-                "age_seconds": None, "stale": True, "duration_ms": None, "error_code": "", "error_message": ""}
+        return {
+            "outcome": RefreshOutcome.NEVER.value,
+            "last_success_at": None,
+            "last_attempt_at": None,
+            "age_seconds": None,
+            "stale": True,
+            "duration_ms": None,
+            "error_code": "",
+            "error_message": "",
+        }
     success = row["last_success_at"]
     age = (now - success).total_seconds() if success else None
     return {
@@ -69,8 +85,13 @@ def _zero() -> dict[str, int]:
     return dict.fromkeys(kinds.names(), 0)
 
 
-def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[str] = (), hide_empty: bool = False,
-                      now: datetime | None = None) -> dict[str, Any]:
+def inventory_summary(
+    *,
+    providers: Sequence[str] = (),
+    connections: Sequence[str] = (),
+    hide_empty: bool = False,
+    now: datetime | None = None,
+) -> dict[str, Any]:
     """Counts of records per (connection, kind) with their freshness, grouped provider → region → zone.
 
     Counts leave out records missing at the cloud, which are counted apart under `missing`. A
@@ -83,8 +104,10 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
     rows = Connection.objects.order_by("name")
     if connections:
         rows = rows.filter(name__in=connections)
-    chosen = [_ConnectionRow(*values)
-              for values in rows.values_list("pk", "name", "provider", "region__region", "region__zone")]
+    chosen = [
+        _ConnectionRow(*values)
+        for values in rows.values_list("pk", "name", "provider", "region__region", "region__zone")
+    ]
     _check_connections(connections, (connection.name for connection in chosen))
     if providers:
         chosen = [connection for connection in chosen if connection.provider in providers]
@@ -94,9 +117,13 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
     counts: dict[int, dict[str, int]] = defaultdict(_zero)
     missing: dict[int, dict[str, int]] = defaultdict(_zero)
     if ids:
-        grouped = Resource.objects.order_by().values_list("connection_id", "kind").annotate(
-            present=Count("pk", filter=Q(missing_since__isnull=True)),
-            gone=Count("pk", filter=Q(missing_since__isnull=False)),
+        grouped = (
+            Resource.objects.order_by()
+            .values_list("connection_id", "kind")
+            .annotate(
+                present=Count("pk", filter=Q(missing_since__isnull=True)),
+                gone=Count("pk", filter=Q(missing_since__isnull=False)),
+            )
         )
         freshness_rows = Freshness.objects.values(*FRESHNESS_FIELDS)
         if narrowed:
@@ -111,8 +138,14 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
     else:
         freshness = {}
 
-    totals: dict[str, Any] = {"connections": 0, "resources": 0, "missing": 0, "by_kind": _zero(), "stale": 0,
-                              "failed": 0}
+    totals: dict[str, Any] = {
+        "connections": 0,
+        "resources": 0,
+        "missing": 0,
+        "by_kind": _zero(),
+        "stale": 0,
+        "failed": 0,
+    }
     tree: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = defaultdict(lambda: defaultdict(dict))
     provider_totals: dict[str, dict[str, Any]] = {}
     for connection in chosen:
@@ -125,12 +158,18 @@ def inventory_summary(*, providers: Sequence[str] = (), connections: Sequence[st
             row = freshness.get((connection.pk, spec.name)) or freshness.get((connection.pk, spec.listed_kind))
             cells[spec.name] = _freshness(row, now=now, stale_after=stale_after)
         resources, gone = sum(kind_counts.values()), sum(kind_missing.values())
-        entry = {"name": connection.name, "resources": resources, "counts": dict(kind_counts),
-                 "missing": dict(kind_missing), "freshness": cells}
+        entry = {
+            "name": connection.name,
+            "resources": resources,
+            "counts": dict(kind_counts),
+            "missing": dict(kind_missing),
+            "freshness": cells,
+        }
         tree[connection.provider][connection.region].setdefault(connection.zone, []).append(entry)
 
         of_provider = provider_totals.setdefault(
-            connection.provider, {"connections": 0, "resources": 0, "missing": 0, "by_kind": _zero()})
+            connection.provider, {"connections": 0, "resources": 0, "missing": 0, "by_kind": _zero()}
+        )
         for bucket in (totals, of_provider):
             bucket["connections"] += 1
             bucket["resources"] += resources

@@ -73,7 +73,7 @@ def _walk(value: Any, steps: list[str]) -> Iterator[Any]:
     found = value.get(step.removesuffix("[]")) if isinstance(value, Mapping) else None
     if found is None:
         return
-    for each in (found if many and isinstance(found, list) else [found] if not many else []):
+    for each in found if many and isinstance(found, list) else [found] if not many else []:
         yield from _walk(each, rest)
 
 

@@ -31,14 +31,16 @@ class Operation(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    connection = models.ForeignKey(Connection, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="operations")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.SET_NULL, null=True, blank=True, related_name="operations"
+    )
     connection_name = models.CharField(max_length=100, blank=True, default="")
     action = models.CharField(max_length=64)
     target_kind = models.CharField(max_length=32, blank=True, default="")
     target_name = models.CharField(max_length=100, blank=True, default="")
-    resource = models.ForeignKey("resources.Resource", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="operations")
+    resource = models.ForeignKey(
+        "resources.Resource", on_delete=models.SET_NULL, null=True, blank=True, related_name="operations"
+    )
     state = models.CharField(max_length=16, choices=OperationState.choices, default=OperationState.PENDING)
     params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)

@@ -22,6 +22,21 @@ from resources.operations.runner import (
 )
 from resources.operations.sweeper import operations_sweep
 
-__all__ = ["ONE_TIME_ENTRY", "Action", "RetryPolicy", "WorkerPool", "action_get", "action_lookup", "api_field",
-           "dispatch", "operation_create", "operation_execute", "operation_record", "operation_take_secret",
-           "operation_wait", "operations_sweep", "register_action", "retrying"]
+__all__ = [
+    "ONE_TIME_ENTRY",
+    "Action",
+    "RetryPolicy",
+    "WorkerPool",
+    "action_get",
+    "action_lookup",
+    "api_field",
+    "dispatch",
+    "operation_create",
+    "operation_execute",
+    "operation_record",
+    "operation_take_secret",
+    "operation_wait",
+    "operations_sweep",
+    "register_action",
+    "retrying",
+]

@@ -27,8 +27,9 @@ class RetryPolicy:
     @classmethod
     def from_settings(cls) -> RetryPolicy:
         conf = settings.SPIDERWEB_RETRY
-        return cls(attempts=int(conf["attempts"]), base_delay=float(conf["base_delay"]),
-                   max_delay=float(conf["max_delay"]))
+        return cls(
+            attempts=int(conf["attempts"]), base_delay=float(conf["base_delay"]), max_delay=float(conf["max_delay"])
+        )
 
     def delay(self, attempt: int, error: TransientError) -> float:
         backoff = self.base_delay * (2 ** (attempt - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
@@ -36,8 +37,14 @@ class RetryPolicy:
         return min(max(backoff, hint), self.max_delay)
 
 
-def retrying(call: Callable[[], T], *, policy: RetryPolicy, before_attempt: Callable[[], None] = lambda: None,
-             seen: list[str] | None = None, give_up_at: float | None = None) -> T:
+def retrying(
+    call: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    before_attempt: Callable[[], None] = lambda: None,
+    seen: list[str] | None = None,
+    give_up_at: float | None = None,
+) -> T:
     """Run `call`, retrying transient driver errors; any other error, or the last one, propagates.
 
     The code of every transient error is appended to `seen`, so a caller can tell later whether
@@ -55,7 +62,12 @@ def retrying(call: Callable[[], T], *, policy: RetryPolicy, before_attempt: Call
             out_of_time = give_up_at is not None and time.monotonic() + pause > give_up_at
             if attempt == policy.attempts or out_of_time:
                 raise
-            logger.info("transient cloud error (%s), attempt %d of %d, retrying in %.2fs", exc.code, attempt,
-                        policy.attempts, pause)
+            logger.info(
+                "transient cloud error (%s), attempt %d of %d, retrying in %.2fs",
+                exc.code,
+                attempt,
+                policy.attempts,
+                pause,
+            )
             time.sleep(pause)
     raise AssertionError("unreachable: the loop returns or raises")

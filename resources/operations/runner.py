@@ -89,8 +89,15 @@ def operation_create(
 ) -> Operation:
     """Record an operation of a registered action and enqueue its task once the transaction commits."""
     action_get(action)  # fail fast on a typo, before anything is written
-    operation = operation_record(action=action, connection=connection, user=user, target_kind=target_kind,
-                                 target_name=target_name, resource=resource, params=params)
+    operation = operation_record(
+        action=action,
+        connection=connection,
+        user=user,
+        target_kind=target_kind,
+        target_name=target_name,
+        resource=resource,
+        params=params,
+    )
     transaction.on_commit(lambda: _enqueue(operation.pk))
     return operation
 
@@ -225,13 +232,24 @@ def operation_execute(*, operation_id: str) -> None:
     try:
         cloud = connection_open(connection=operation.connection)
         try:
-            result = retrying(lambda: action.run(operation, cloud), policy=RetryPolicy.from_settings(),
-                              before_attempt=lambda: _heartbeat(operation), seen=transient_codes)
+            result = retrying(
+                lambda: action.run(operation, cloud),
+                policy=RetryPolicy.from_settings(),
+                before_attempt=lambda: _heartbeat(operation),
+                seen=transient_codes,
+            )
         finally:
             cloud.close()
     except DriverError as exc:
-        _fail(operation, action, code=exc.code, message=str(exc), field=exc.field,
-              retry_after=getattr(exc, "retry_after", None), transient_codes=transient_codes)
+        _fail(
+            operation,
+            action,
+            code=exc.code,
+            message=str(exc),
+            field=exc.field,
+            retry_after=getattr(exc, "retry_after", None),
+            transient_codes=transient_codes,
+        )
     except ServiceError as exc:
         _fail(operation, action, code=exc.code, message=exc.message, field=exc.field)
     except Exception as exc:
@@ -239,8 +257,6 @@ def operation_execute(*, operation_id: str) -> None:
         _fail(operation, action, code="internal_error", message=f"unexpected error: {type(exc).__name__}")
     else:
         _succeed(operation, result)
-
-
 
 
 def _succeed(operation: Operation, result: dict[str, Any]) -> None:
@@ -266,8 +282,16 @@ def api_field(action: Action, driver_field: str) -> str:
     return f"{mapped}{bracket}{rest}"
 
 
-def _fail(operation: Operation, action: Action, *, code: str, message: str, field: str = "",
-          retry_after: float | None = None, transient_codes: list[str] | None = None) -> None:
+def _fail(
+    operation: Operation,
+    action: Action,
+    *,
+    code: str,
+    message: str,
+    field: str = "",
+    retry_after: float | None = None,
+    transient_codes: list[str] | None = None,
+) -> None:
     result: dict[str, Any] = {}
     if retry_after:
         result["retry_after"] = retry_after

@@ -26,8 +26,8 @@ def operations_sweep(*, now: datetime | None = None, only: Operation | None = No
     unclaimed = now - timedelta(seconds=settings.SPIDERWEB_OPERATION_PENDING_SECONDS)
     swept = 0
     dead = Operation.objects.filter(
-        Q(state=OperationState.RUNNING, heartbeat_at__lt=stale) | Q(state=OperationState.PENDING,
-                                                                   created_at__lt=unclaimed)
+        Q(state=OperationState.RUNNING, heartbeat_at__lt=stale)
+        | Q(state=OperationState.PENDING, created_at__lt=unclaimed)
     )
     if only is not None:
         dead = dead.filter(pk=only.pk)
@@ -39,8 +39,12 @@ def operations_sweep(*, now: datetime | None = None, only: Operation | None = No
             else f"no worker took this operation within {settings.SPIDERWEB_OPERATION_PENDING_SECONDS} s"
         )
         # Only the sweeper that flips the state runs the cleanup, even with several sweepers at once.
-        changes = {"state": OperationState.FAILED, "error_code": "worker_lost", "error_message": message,
-                   "finished_at": now}
+        changes = {
+            "state": OperationState.FAILED,
+            "error_code": "worker_lost",
+            "error_message": message,
+            "finished_at": now,
+        }
         if Operation.objects.filter(pk=operation.pk, state=was).update(**changes):
             for name, value in changes.items():
                 setattr(operation, name, value)

@@ -37,8 +37,14 @@ def _offered(record: Resource) -> list[dict[str, Any]]:
     if record.kind != Kind.VM:
         family = kinds.get(record.kind).family
         supported = capabilities.supports(family)
-        return [{"action": "delete", "label": "Delete", "enabled": supported,
-                 "reason": "" if supported else capabilities.notes.get(family, "the driver cannot do it")}]
+        return [
+            {
+                "action": "delete",
+                "label": "Delete",
+                "enabled": supported,
+                "reason": "" if supported else capabilities.notes.get(family, "the driver cannot do it"),
+            }
+        ]
     found = []
     for action, label in VM_ACTIONS:
         supported = capabilities.supports("vm", action)
@@ -55,8 +61,9 @@ def start_action(record: Resource, action: str, user: Any) -> Operation:
     if record.kind == Kind.VM and action == "delete":
         action = "terminate"
     if not record.managed:
-        raise InvalidInput(f"{record.name} was discovered, not created by Spiderweb: it is not managed here",
-                           field="action")
+        raise InvalidInput(
+            f"{record.name} was discovered, not created by Spiderweb: it is not managed here", field="action"
+        )
     offered = {each["action"]: each for each in available_actions(record)}
     if action not in offered:
         raise InvalidInput(f"unknown action {action!r}", field="action")
@@ -67,5 +74,6 @@ def start_action(record: Resource, action: str, user: Any) -> Operation:
     if record.kind == Kind.VM:
         return vm.vm_control(connection=record.connection, user=user, name=record.name, action=action)
     operation: Operation = kinds.get(record.kind).hook("delete_service")(
-        connection=record.connection, user=user, name=record.name)
+        connection=record.connection, user=user, name=record.name
+    )
     return operation

@@ -56,11 +56,13 @@ def reconcile(*, connection: Connection, kind: str) -> dict[str, list[dict[str, 
     presented = present_page(page, connection=connection)
     return {
         "managed": [item for item, record in zip(presented, page, strict=True) if record.system_id in at_cloud],
-        "only_in_spiderweb": [item for item, record in zip(presented, page, strict=True)
-                              if record.system_id not in at_cloud],
+        "only_in_spiderweb": [
+            item for item, record in zip(presented, page, strict=True) if record.system_id not in at_cloud
+        ],
         "only_at_cloud": [
             {"cloud_name": info.iid.name_id, "system_id": system_id, "info": to_jsonable(info)}
-            for system_id, info in sorted(at_cloud.items()) if system_id not in known
+            for system_id, info in sorted(at_cloud.items())
+            if system_id not in known
         ],
     }
 
@@ -73,8 +75,9 @@ def resource_register(*, connection: Connection, user: Any, kind: str, name: str
     records.require(connection, kind)
     taken = Resource.objects.filter(connection=connection, kind=kind, system_id=system_id, managed=True).first()
     if taken is not None:
-        raise AlreadyExists(f"{records.label(kind)} {system_id!r} is already registered as {taken.name!r}",
-                            field="system_id")
+        raise AlreadyExists(
+            f"{records.label(kind)} {system_id!r} is already registered as {taken.name!r}", field="system_id"
+        )
     with transaction.atomic():
         # An object the inventory discovered becomes this managed record: one row per cloud object.
         discovered = Resource.objects.filter(connection=connection, kind=kind, system_id=system_id, managed=False)
@@ -83,8 +86,15 @@ def resource_register(*, connection: Connection, user: Any, kind: str, name: str
         discovered.delete()
         record = records.reserve(connection=connection, kind=kind, name=name)
         Resource.objects.filter(pk=record.pk).update(cloud_name="", system_id=system_id)
-        return operation_create(action="resource.register", connection=connection, user=user, target_kind=kind,
-                                target_name=name, resource=record, params={"system_id": system_id})
+        return operation_create(
+            action="resource.register",
+            connection=connection,
+            user=user,
+            target_kind=kind,
+            target_name=name,
+            resource=record,
+            params={"system_id": system_id},
+        )
 
 
 def _run_register(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
@@ -94,29 +104,34 @@ def _run_register(operation: Operation, cloud: CloudConnection) -> dict[str, Any
     info = spec.driver.get_one(cloud, IID(name_id="", system_id=operation.params["system_id"]))
     record.cloud_name = info.iid.name_id
     if spec.in_vpc:
-        record.parent = Resource.objects.filter(connection=record.connection, kind=Kind.VPC, managed=True,
-                                                system_id=info.vpc_iid.system_id).first()
+        record.parent = Resource.objects.filter(
+            connection=record.connection, kind=Kind.VPC, managed=True, system_id=info.vpc_iid.system_id
+        ).first()
     spec.hook("apply")(record, info)
     if record.kind == Kind.VPC:
         _adopt_subnets(record, info.subnets)
         # Security groups and VMs registered before their VPC now hang off it, so it cannot be
         # unregistered or deleted from under them.
-        Resource.objects.filter(connection=record.connection, kind__in=[Kind.SECURITY_GROUP, Kind.VM],
-                                parent__isnull=True, info__vpc_iid__system_id=record.system_id).update(parent=record)
+        Resource.objects.filter(
+            connection=record.connection,
+            kind__in=[Kind.SECURITY_GROUP, Kind.VM],
+            parent__isnull=True,
+            info__vpc_iid__system_id=record.system_id,
+        ).update(parent=record)
     return present(record, connection=record.connection)
 
 
 def _adopt_subnets(vpc: Resource, subnets: Any) -> None:
     """A registered VPC's subnets come with it, named as the cloud names them (made unique if taken)."""
     for subnet in subnets:
-        record = Resource.objects.filter(connection=vpc.connection, kind=Kind.SUBNET,
-                                         system_id=subnet.iid.system_id).first()
+        record = Resource.objects.filter(
+            connection=vpc.connection, kind=Kind.SUBNET, system_id=subnet.iid.system_id
+        ).first()
         if record is None:
             name = subnet.iid.name_id or subnet.iid.system_id
             if Resource.objects.filter(connection=vpc.connection, kind=Kind.SUBNET, name=name).exists():
                 name = f"{name}-{subnet.iid.system_id}"[:100]
-            record = Resource(connection=vpc.connection, kind=Kind.SUBNET, name=name, managed=True,
-                              region=vpc.region)
+            record = Resource(connection=vpc.connection, kind=Kind.SUBNET, name=name, managed=True, region=vpc.region)
         record.parent = vpc
         record.cloud_name = subnet.iid.name_id
         records.apply_info(record, to_jsonable(subnet), system_id=subnet.iid.system_id, status="Available")
@@ -127,25 +142,36 @@ def _cleanup_register(operation: Operation) -> None:
     records.records_of_operation(operation).filter(lifecycle=Lifecycle.CREATING).delete()
 
 
-register_action(Action(name="resource.register", run=_run_register, cleanup=_cleanup_register,
-                       fields={"iid": "system_id"}))
+register_action(
+    Action(name="resource.register", run=_run_register, cleanup=_cleanup_register, fields={"iid": "system_id"})
+)
 
 
 def resource_unregister(*, connection: Connection, user: Any, kind: str, name: str) -> Operation:
     """Forget a record; the cloud object stays. Refused while other records hang off it."""
     record = records.record_get(connection=connection, kind=kind, name=name)
-    dependants = sorted(f"{records.label(k)} {n}" for k, n in
-                        record.children.exclude(kind=Kind.SUBNET).values_list("kind", "name"))
+    dependants = sorted(
+        f"{records.label(k)} {n}" for k, n in record.children.exclude(kind=Kind.SUBNET).values_list("kind", "name")
+    )
     if dependants:
-        raise InUse(f"{records.label(kind)} {name!r} still has registered dependants: {', '.join(dependants)}",
-                    details={"used_by": dependants})
+        raise InUse(
+            f"{records.label(kind)} {name!r} still has registered dependants: {', '.join(dependants)}",
+            details={"used_by": dependants},
+        )
     answer = {"name": record.name, "system_id": record.system_id, "unregistered": True}
     now = timezone.now()
     with transaction.atomic():
         operation = Operation.objects.create(
-            action="resource.unregister", connection=connection, connection_name=connection.name,
-            user=user if getattr(user, "is_authenticated", False) else None, target_kind=kind, target_name=name,
-            state=OperationState.SUCCEEDED, result=answer, started_at=now, finished_at=now,
+            action="resource.unregister",
+            connection=connection,
+            connection_name=connection.name,
+            user=user if getattr(user, "is_authenticated", False) else None,
+            target_kind=kind,
+            target_name=name,
+            state=OperationState.SUCCEEDED,
+            result=answer,
+            started_at=now,
+            finished_at=now,
         )
         record.delete()
     return operation

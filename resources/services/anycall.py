@@ -19,11 +19,20 @@ def anycall(*, connection: Connection, user: Any, fid: str, params: Mapping[str,
     capabilities = provider_get(name=connection.provider, field="connection").capabilities
     capabilities.require("anycall")
     if fid not in capabilities.anycall_fids:
-        raise InvalidInput(f"unknown fid {fid!r}; the {connection.provider} driver supports: "
-                           f"{', '.join(capabilities.anycall_fids) or 'none'}", field="fid",
-                           details={"supported": list(capabilities.anycall_fids)})
-    return operation_create(action="anycall", connection=connection, user=user, target_kind="anycall",
-                            target_name=fid, params={"fid": fid, "params": dict(params)})
+        raise InvalidInput(
+            f"unknown fid {fid!r}; the {connection.provider} driver supports: "
+            f"{', '.join(capabilities.anycall_fids) or 'none'}",
+            field="fid",
+            details={"supported": list(capabilities.anycall_fids)},
+        )
+    return operation_create(
+        action="anycall",
+        connection=connection,
+        user=user,
+        target_kind="anycall",
+        target_name=fid,
+        params={"fid": fid, "params": dict(params)},
+    )
 
 
 def _run(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:

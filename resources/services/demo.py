@@ -43,22 +43,40 @@ def _amazon_linux_first(image: ImageInfo) -> tuple[bool, str]:
 
 def _build(cloud: CloudConnection, zone: str, vms: int) -> int:
     """A VPC with two subnets, a security group, a key pair and `vms` VMs: 5 + `vms` objects."""
-    vpc = cloud.vpc().create_vpc(req=VPCReqInfo(name="team-vpc", ipv4_cidr="10.20.0.0/16", subnets=(
-        SubnetReqInfo(name="team-web", ipv4_cidr="10.20.1.0/24", zone=zone),
-        SubnetReqInfo(name="team-db", ipv4_cidr="10.20.2.0/24", zone=zone),
-    ), tags={"team": "web", "env": "demo"}))
-    rules = (SecurityRule(direction="inbound", protocol="TCP", from_port=22, to_port=22, cidr="10.0.0.0/8"),
-             SecurityRule(direction="inbound", protocol="TCP", from_port=443, to_port=443, cidr="0.0.0.0/0"))
+    vpc = cloud.vpc().create_vpc(
+        req=VPCReqInfo(
+            name="team-vpc",
+            ipv4_cidr="10.20.0.0/16",
+            subnets=(
+                SubnetReqInfo(name="team-web", ipv4_cidr="10.20.1.0/24", zone=zone),
+                SubnetReqInfo(name="team-db", ipv4_cidr="10.20.2.0/24", zone=zone),
+            ),
+            tags={"team": "web", "env": "demo"},
+        )
+    )
+    rules = (
+        SecurityRule(direction="inbound", protocol="TCP", from_port=22, to_port=22, cidr="10.0.0.0/8"),
+        SecurityRule(direction="inbound", protocol="TCP", from_port=443, to_port=443, cidr="0.0.0.0/0"),
+    )
     sg = cloud.security_group().create_security_group(
-        req=SecurityReqInfo(name="team-web-sg", vpc_iid=vpc.iid, rules=rules, tags={"team": "web"}))
+        req=SecurityReqInfo(name="team-web-sg", vpc_iid=vpc.iid, rules=rules, tags={"team": "web"})
+    )
     key = cloud.key_pair().create_key_pair(req=KeyPairReqInfo(name="team-key"))
     image, spec = _image_and_spec(cloud)
     web = next(subnet for subnet in vpc.subnets if subnet.iid.name_id == "team-web")
     for number in range(1, vms + 1):
-        cloud.vm().start_vm(req=VMReqInfo(
-            name=f"web-{number:02d}", image_iid=image, spec_name=spec, vpc_iid=vpc.iid,
-            subnet_iid=web.iid, security_group_iids=(sg.iid,), key_pair_iid=key.iid,
-            tags={"team": "web", "env": "demo"}))
+        cloud.vm().start_vm(
+            req=VMReqInfo(
+                name=f"web-{number:02d}",
+                image_iid=image,
+                spec_name=spec,
+                vpc_iid=vpc.iid,
+                subnet_iid=web.iid,
+                security_group_iids=(sg.iid,),
+                key_pair_iid=key.iid,
+                tags={"team": "web", "env": "demo"},
+            )
+        )
     return 5 + vms
 
 

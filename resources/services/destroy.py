@@ -17,8 +17,13 @@ from resources.services import records
 
 
 def connection_destroy(*, connection: Connection, user: Any) -> Operation:
-    return operation_create(action="connection.destroy", connection=connection, user=user,
-                            target_kind="connection", target_name=connection.name)
+    return operation_create(
+        action="connection.destroy",
+        connection=connection,
+        user=user,
+        target_kind="connection",
+        target_name=connection.name,
+    )
 
 
 def _run(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:

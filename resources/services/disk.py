@@ -17,22 +17,41 @@ from resources.selectors import present
 from resources.services import lifecycle, records
 from spiderweb.errors import InUse, InvalidInput
 
-FIELDS = {"disk_size_gb": "size_gb", "size_gb": "size_gb", "disk_type": "disk_type", "zone": "zone",
-          "vm_iid": "vm", "iid": "name"}
+FIELDS = {
+    "disk_size_gb": "size_gb",
+    "size_gb": "size_gb",
+    "disk_type": "disk_type",
+    "zone": "zone",
+    "vm_iid": "vm",
+    "iid": "name",
+}
 
 
-def disk_create(*, connection: Connection, user: Any, name: str, zone: str = "", disk_type: str = "",
-                size_gb: int = 0, tags: Mapping[str, str] | None = None) -> Operation:
+def disk_create(
+    *,
+    connection: Connection,
+    user: Any,
+    name: str,
+    zone: str = "",
+    disk_type: str = "",
+    size_gb: int = 0,
+    tags: Mapping[str, str] | None = None,
+) -> Operation:
     records.require(connection, "disk")
     with transaction.atomic():
         record = records.reserve(connection=connection, kind=Kind.DISK, name=name, tags=dict(tags or {}))
         record.status = "Creating"
         record.info = {"zone": zone or connection.region.zone, "disk_type": disk_type, "disk_size_gb": size_gb}
         record.save(update_fields=["status", "info", "updated_at"])
-        return operation_create(action="disk.create", connection=connection, user=user, target_kind=Kind.DISK,
-                                target_name=name, resource=record,
-                                params={"zone": zone, "disk_type": disk_type, "size_gb": size_gb,
-                                        "tags": dict(tags or {})})
+        return operation_create(
+            action="disk.create",
+            connection=connection,
+            user=user,
+            target_kind=Kind.DISK,
+            target_name=name,
+            resource=record,
+            params={"zone": zone, "disk_type": disk_type, "size_gb": size_gb, "tags": dict(tags or {})},
+        )
 
 
 def disk_delete(*, connection: Connection, user: Any, name: str) -> Operation:
@@ -40,8 +59,14 @@ def disk_delete(*, connection: Connection, user: Any, name: str) -> Operation:
     record = records.record_get(connection=connection, kind=Kind.DISK, name=name)
     with transaction.atomic():
         records.mark_deleting(record)
-        return operation_create(action="disk.delete", connection=connection, user=user, target_kind=Kind.DISK,
-                                target_name=name, resource=record)
+        return operation_create(
+            action="disk.delete",
+            connection=connection,
+            user=user,
+            target_kind=Kind.DISK,
+            target_name=name,
+            resource=record,
+        )
 
 
 def disk_resize(*, connection: Connection, user: Any, name: str, size_gb: int) -> Operation:
@@ -50,8 +75,15 @@ def disk_resize(*, connection: Connection, user: Any, name: str, size_gb: int) -
     current = int((record.info or {}).get("disk_size_gb") or 0)
     if size_gb <= current:
         raise InvalidInput(f"disks only grow: {name!r} has {current} GB, ask for more", field="size_gb")
-    return operation_create(action="disk.resize", connection=connection, user=user, target_kind=Kind.DISK,
-                            target_name=name, resource=record, params={"size_gb": size_gb})
+    return operation_create(
+        action="disk.resize",
+        connection=connection,
+        user=user,
+        target_kind=Kind.DISK,
+        target_name=name,
+        resource=record,
+        params={"size_gb": size_gb},
+    )
 
 
 def disk_attach(*, connection: Connection, user: Any, name: str, vm: str) -> Operation:
@@ -61,8 +93,15 @@ def disk_attach(*, connection: Connection, user: Any, name: str, vm: str) -> Ope
     if owner:
         raise InUse(f"disk {name!r} is already attached; detach it first", field="name")
     vm_record = records.reference(connection=connection, kind=Kind.VM, name=vm, field="vm")
-    return operation_create(action="disk.attach", connection=connection, user=user, target_kind=Kind.DISK,
-                            target_name=name, resource=record, params={"vm": vm_record.pk})
+    return operation_create(
+        action="disk.attach",
+        connection=connection,
+        user=user,
+        target_kind=Kind.DISK,
+        target_name=name,
+        resource=record,
+        params={"vm": vm_record.pk},
+    )
 
 
 def disk_detach(*, connection: Connection, user: Any, name: str) -> Operation:
@@ -71,9 +110,15 @@ def disk_detach(*, connection: Connection, user: Any, name: str) -> Operation:
     owner = (record.info or {}).get("owner_vm_iid")
     if not owner:
         raise InvalidInput(f"disk {name!r} is not attached to a VM", field="name")
-    return operation_create(action="disk.detach", connection=connection, user=user, target_kind=Kind.DISK,
-                            target_name=name, resource=record,
-                            params={"vm_system_id": owner.get("system_id", ""), "vm_name_id": owner.get("name_id", "")})
+    return operation_create(
+        action="disk.detach",
+        connection=connection,
+        user=user,
+        target_kind=Kind.DISK,
+        target_name=name,
+        resource=record,
+        params={"vm_system_id": owner.get("system_id", ""), "vm_name_id": owner.get("name_id", "")},
+    )
 
 
 def apply_disk(record: Resource, info: DiskInfo) -> None:
@@ -88,8 +133,13 @@ def _answer(record: Resource) -> dict[str, Any]:
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     record = records.record_of(operation)
     params = operation.params
-    req = DiskReqInfo(name=record.cloud_name, zone=params["zone"], disk_type=params["disk_type"],
-                      disk_size_gb=params["size_gb"], tags=params["tags"])
+    req = DiskReqInfo(
+        name=record.cloud_name,
+        zone=params["zone"],
+        disk_type=params["disk_type"],
+        disk_size_gb=params["size_gb"],
+        tags=params["tags"],
+    )
     try:
         info = cloud.disk().create_disk(req=req)
     except AlreadyExistsError:
@@ -127,9 +177,14 @@ def _cleanup_create(operation: Operation) -> None:
 
 
 register_action(Action(name="disk.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="disk.delete",
-                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
-                       fields=FIELDS))
+register_action(
+    Action(
+        name="disk.delete",
+        run=lifecycle.deleting(_delete_at_cloud),
+        cleanup=lifecycle.restore_after_failed_change,
+        fields=FIELDS,
+    )
+)
 register_action(Action(name="disk.resize", run=_run_resize, fields=FIELDS))
 register_action(Action(name="disk.attach", run=_run_attach, fields=FIELDS))
 register_action(Action(name="disk.detach", run=_run_detach, fields=FIELDS))

@@ -17,14 +17,21 @@ from resources.selectors import present
 from resources.services import lifecycle, records
 
 
-def key_pair_create(*, connection: Connection, user: Any, name: str,
-                    tags: Mapping[str, str] | None = None) -> Operation:
+def key_pair_create(
+    *, connection: Connection, user: Any, name: str, tags: Mapping[str, str] | None = None
+) -> Operation:
     records.require(connection, "key_pair")
     with transaction.atomic():
         record = records.reserve(connection=connection, kind=Kind.KEY_PAIR, name=name, tags=dict(tags or {}))
-        return operation_create(action="key_pair.create", connection=connection, user=user,
-                                target_kind=Kind.KEY_PAIR, target_name=name, resource=record,
-                                params={"tags": dict(tags or {})})
+        return operation_create(
+            action="key_pair.create",
+            connection=connection,
+            user=user,
+            target_kind=Kind.KEY_PAIR,
+            target_name=name,
+            resource=record,
+            params={"tags": dict(tags or {})},
+        )
 
 
 def key_pair_delete(*, connection: Connection, user: Any, name: str) -> Operation:
@@ -32,8 +39,14 @@ def key_pair_delete(*, connection: Connection, user: Any, name: str) -> Operatio
     record = records.record_get(connection=connection, kind=Kind.KEY_PAIR, name=name)
     with transaction.atomic():
         records.mark_deleting(record)
-        return operation_create(action="key_pair.delete", connection=connection, user=user,
-                                target_kind=Kind.KEY_PAIR, target_name=name, resource=record)
+        return operation_create(
+            action="key_pair.delete",
+            connection=connection,
+            user=user,
+            target_kind=Kind.KEY_PAIR,
+            target_name=name,
+            resource=record,
+        )
 
 
 def apply_key_pair(record: Resource, info: KeyPairInfo) -> None:
@@ -68,5 +81,8 @@ def _cleanup_create(operation: Operation) -> None:
 
 
 register_action(Action(name="key_pair.create", run=_run_create, cleanup=_cleanup_create))
-register_action(Action(name="key_pair.delete",
-                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change))
+register_action(
+    Action(
+        name="key_pair.delete", run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change
+    )
+)

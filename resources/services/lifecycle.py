@@ -38,8 +38,9 @@ def drop_failed_create(operation: Operation, delete_at_cloud: Callable[[CloudCon
         try:
             connection_call(connection=record.connection, call=lambda cloud: delete_at_cloud(cloud, iid_of(record)))
         except DriverError as exc:
-            logger.warning("could not remove %s %s at the cloud after a failed create: %s", record.kind,
-                           record.cloud_name, exc)
+            logger.warning(
+                "could not remove %s %s at the cloud after a failed create: %s", record.kind, record.cloud_name, exc
+            )
             Resource.objects.filter(pk=record.pk).update(lifecycle=Lifecycle.FAILED, status="Failed")
             return
     record.delete()
@@ -50,8 +51,9 @@ def restore_after_failed_change(operation: Operation) -> None:
     records.records_of_operation(operation).filter(lifecycle=Lifecycle.DELETING).update(lifecycle=Lifecycle.READY)
 
 
-def deleting(delete_at_cloud: Callable[[CloudConnection, IID], object]) -> Callable[[Operation, CloudConnection],
-                                                                                   dict[str, object]]:
+def deleting(
+    delete_at_cloud: Callable[[CloudConnection, IID], object],
+) -> Callable[[Operation, CloudConnection], dict[str, object]]:
     """The run of a delete action: delete at the cloud (idempotent there), then drop the record."""
 
     def run(operation: Operation, cloud: CloudConnection) -> dict[str, object]:

@@ -14,8 +14,9 @@ from spiderweb.errors import InvalidInput
 METRICS = tuple(metric.value for metric in MetricType)
 
 
-def vm_metrics(*, connection: Connection, name: str, metric: str, interval_minutes: int,
-               period_hours: int) -> dict[str, Any]:
+def vm_metrics(
+    *, connection: Connection, name: str, metric: str, interval_minutes: int, period_hours: int
+) -> dict[str, Any]:
     if metric not in METRICS:
         raise InvalidInput(f"metric must be one of {', '.join(METRICS)}", field="metric")
     if not 1 <= interval_minutes <= 1440:
@@ -24,9 +25,15 @@ def vm_metrics(*, connection: Connection, name: str, metric: str, interval_minut
         raise InvalidInput("period must be 1 to 720 hours", field="period")
     records.require(connection, "monitoring", metric)
     record = records.reference(connection=connection, kind=Kind.VM, name=name, field="name")
-    data = connection_call(connection=connection, call=lambda cloud: cloud.monitoring().get_vm_metric(
-        vm_iid=records.iid_of(record), metric=MetricType(metric), interval_minutes=interval_minutes,
-        period_hours=period_hours))
+    data = connection_call(
+        connection=connection,
+        call=lambda cloud: cloud.monitoring().get_vm_metric(
+            vm_iid=records.iid_of(record),
+            metric=MetricType(metric),
+            interval_minutes=interval_minutes,
+            period_hours=period_hours,
+        ),
+    )
     return {
         "name": record.name,
         "system_id": record.system_id,

@@ -19,8 +19,9 @@ from resources.services import lifecycle, records
 FIELDS = {"source_vm_iid": "source_vm", "iid": "name"}
 
 
-def my_image_create(*, connection: Connection, user: Any, name: str, source_vm: str,
-                    tags: Mapping[str, str] | None = None) -> Operation:
+def my_image_create(
+    *, connection: Connection, user: Any, name: str, source_vm: str, tags: Mapping[str, str] | None = None
+) -> Operation:
     records.require(connection, "my_image")
     vm = records.reference(connection=connection, kind=Kind.VM, name=source_vm, field="source_vm")
     with transaction.atomic():
@@ -28,9 +29,15 @@ def my_image_create(*, connection: Connection, user: Any, name: str, source_vm: 
         record.status = "Creating"
         record.info = {"source_vm_iid": {"name_id": vm.cloud_name, "system_id": vm.system_id}}
         record.save(update_fields=["status", "info", "updated_at"])
-        return operation_create(action="my_image.create", connection=connection, user=user,
-                                target_kind=Kind.MY_IMAGE, target_name=name, resource=record,
-                                params={"source_vm": vm.pk, "tags": dict(tags or {})})
+        return operation_create(
+            action="my_image.create",
+            connection=connection,
+            user=user,
+            target_kind=Kind.MY_IMAGE,
+            target_name=name,
+            resource=record,
+            params={"source_vm": vm.pk, "tags": dict(tags or {})},
+        )
 
 
 def my_image_delete(*, connection: Connection, user: Any, name: str) -> Operation:
@@ -38,8 +45,14 @@ def my_image_delete(*, connection: Connection, user: Any, name: str) -> Operatio
     record = records.record_get(connection=connection, kind=Kind.MY_IMAGE, name=name)
     with transaction.atomic():
         records.mark_deleting(record)
-        return operation_create(action="my_image.delete", connection=connection, user=user,
-                                target_kind=Kind.MY_IMAGE, target_name=name, resource=record)
+        return operation_create(
+            action="my_image.delete",
+            connection=connection,
+            user=user,
+            target_kind=Kind.MY_IMAGE,
+            target_name=name,
+            resource=record,
+        )
 
 
 def apply_my_image(record: Resource, info: MyImageInfo) -> None:
@@ -67,6 +80,11 @@ def _cleanup_create(operation: Operation) -> None:
 
 
 register_action(Action(name="my_image.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="my_image.delete",
-                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
-                       fields=FIELDS))
+register_action(
+    Action(
+        name="my_image.delete",
+        run=lifecycle.deleting(_delete_at_cloud),
+        cleanup=lifecycle.restore_after_failed_change,
+        fields=FIELDS,
+    )
+)

@@ -49,7 +49,12 @@ def reference(*, connection: Connection, kind: str, name: str, field: str, paren
 
 
 def reserve(
-    *, connection: Connection, kind: str, name: str, field: str = "name", parent: Resource | None = None,
+    *,
+    connection: Connection,
+    kind: str,
+    name: str,
+    field: str = "name",
+    parent: Resource | None = None,
     tags: dict[str, str] | None = None,
 ) -> Resource:
     """Claim `name` for a new managed record (lifecycle creating). The unique index settles races."""
@@ -105,8 +110,9 @@ def mark_deleting(record: Resource) -> None:
     record.lifecycle = Lifecycle.DELETING
 
 
-def apply_info(record: Resource, info: dict[str, Any], *, system_id: str = "", status: str = "",
-               lifecycle: str = Lifecycle.READY) -> Resource:
+def apply_info(
+    record: Resource, info: dict[str, Any], *, system_id: str = "", status: str = "", lifecycle: str = Lifecycle.READY
+) -> Resource:
     """Store the cloud's latest answer on the record: it has just been seen."""
     record.info = info
     if system_id:

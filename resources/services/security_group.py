@@ -24,38 +24,64 @@ def rules_params(rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     checked = []
     for index, rule in enumerate(rules):
         validation.ipv4_network(str(rule.get("cidr", "")), field=f"rules[{index}].cidr")
-        checked.append({
-            "direction": rule["direction"],
-            "protocol": rule["protocol"],
-            "from_port": int(rule.get("from_port", -1)),
-            "to_port": int(rule.get("to_port", -1)),
-            "cidr": rule["cidr"],
-        })
+        checked.append(
+            {
+                "direction": rule["direction"],
+                "protocol": rule["protocol"],
+                "from_port": int(rule.get("from_port", -1)),
+                "to_port": int(rule.get("to_port", -1)),
+                "cidr": rule["cidr"],
+            }
+        )
     return checked
 
 
 def _rules(params: Sequence[Mapping[str, Any]]) -> tuple[SecurityRule, ...]:
-    return tuple(SecurityRule(direction=r["direction"], protocol=r["protocol"], from_port=r["from_port"],
-                              to_port=r["to_port"], cidr=r["cidr"]) for r in params)
+    return tuple(
+        SecurityRule(
+            direction=r["direction"],
+            protocol=r["protocol"],
+            from_port=r["from_port"],
+            to_port=r["to_port"],
+            cidr=r["cidr"],
+        )
+        for r in params
+    )
 
 
 # --- request time -----------------------------------------------------------------------------------
 
 
-def security_group_create(*, connection: Connection, user: Any, name: str, vpc: str,
-                          rules: Sequence[Mapping[str, Any]], tags: Mapping[str, str] | None = None) -> Operation:
+def security_group_create(
+    *,
+    connection: Connection,
+    user: Any,
+    name: str,
+    vpc: str,
+    rules: Sequence[Mapping[str, Any]],
+    tags: Mapping[str, str] | None = None,
+) -> Operation:
     records.require(connection, "security_group")
     checked = rules_params(rules)
     vpc_record = records.reference(connection=connection, kind=Kind.VPC, name=vpc, field="vpc")
     with transaction.atomic():
-        record = records.reserve(connection=connection, kind=Kind.SECURITY_GROUP, name=name, parent=vpc_record,
-                                 tags=dict(tags or {}))
-        record.info = {"vpc_iid": {"name_id": vpc_record.cloud_name, "system_id": vpc_record.system_id},
-                       "rules": checked}
+        record = records.reserve(
+            connection=connection, kind=Kind.SECURITY_GROUP, name=name, parent=vpc_record, tags=dict(tags or {})
+        )
+        record.info = {
+            "vpc_iid": {"name_id": vpc_record.cloud_name, "system_id": vpc_record.system_id},
+            "rules": checked,
+        }
         record.save(update_fields=["info", "updated_at"])
-        return operation_create(action="security_group.create", connection=connection, user=user,
-                                target_kind=Kind.SECURITY_GROUP, target_name=name, resource=record,
-                                params={"rules": checked, "tags": dict(tags or {})})
+        return operation_create(
+            action="security_group.create",
+            connection=connection,
+            user=user,
+            target_kind=Kind.SECURITY_GROUP,
+            target_name=name,
+            resource=record,
+            params={"rules": checked, "tags": dict(tags or {})},
+        )
 
 
 def security_group_delete(*, connection: Connection, user: Any, name: str) -> Operation:
@@ -63,18 +89,32 @@ def security_group_delete(*, connection: Connection, user: Any, name: str) -> Op
     record = records.record_get(connection=connection, kind=Kind.SECURITY_GROUP, name=name)
     with transaction.atomic():
         records.mark_deleting(record)
-        return operation_create(action="security_group.delete", connection=connection, user=user,
-                                target_kind=Kind.SECURITY_GROUP, target_name=name, resource=record)
+        return operation_create(
+            action="security_group.delete",
+            connection=connection,
+            user=user,
+            target_kind=Kind.SECURITY_GROUP,
+            target_name=name,
+            resource=record,
+        )
 
 
-def security_group_rules_change(*, connection: Connection, user: Any, name: str,
-                                rules: Sequence[Mapping[str, Any]], add: bool) -> Operation:
+def security_group_rules_change(
+    *, connection: Connection, user: Any, name: str, rules: Sequence[Mapping[str, Any]], add: bool
+) -> Operation:
     records.require(connection, "security_group", "add_rules" if add else "remove_rules")
     checked = rules_params(rules)
     record = records.reference(connection=connection, kind=Kind.SECURITY_GROUP, name=name, field="name")
     action = "security_group.add_rules" if add else "security_group.remove_rules"
-    return operation_create(action=action, connection=connection, user=user, target_kind=Kind.SECURITY_GROUP,
-                            target_name=name, resource=record, params={"rules": checked})
+    return operation_create(
+        action=action,
+        connection=connection,
+        user=user,
+        target_kind=Kind.SECURITY_GROUP,
+        target_name=name,
+        resource=record,
+        params={"rules": checked},
+    )
 
 
 # --- task time --------------------------------------------------------------------------------------
@@ -92,8 +132,12 @@ def _answer(record: Resource) -> dict[str, Any]:
 def _run_create(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     record = records.record_of(operation, "parent")
     assert record.parent is not None
-    req = SecurityReqInfo(name=record.cloud_name, vpc_iid=records.iid_of(record.parent),
-                          rules=_rules(operation.params["rules"]), tags=operation.params["tags"])
+    req = SecurityReqInfo(
+        name=record.cloud_name,
+        vpc_iid=records.iid_of(record.parent),
+        rules=_rules(operation.params["rules"]),
+        tags=operation.params["tags"],
+    )
     try:
         info = cloud.security_group().create_security_group(req=req)
     except AlreadyExistsError:
@@ -120,10 +164,17 @@ def _cleanup_create(operation: Operation) -> None:
 
 
 register_action(Action(name="security_group.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="security_group.delete",
-                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
-                       fields=FIELDS))
-register_action(Action(name="security_group.add_rules", run=lambda op, cloud: _run_rules(op, cloud, add=True),
-                       fields=FIELDS))
-register_action(Action(name="security_group.remove_rules", run=lambda op, cloud: _run_rules(op, cloud, add=False),
-                       fields=FIELDS))
+register_action(
+    Action(
+        name="security_group.delete",
+        run=lifecycle.deleting(_delete_at_cloud),
+        cleanup=lifecycle.restore_after_failed_change,
+        fields=FIELDS,
+    )
+)
+register_action(
+    Action(name="security_group.add_rules", run=lambda op, cloud: _run_rules(op, cloud, add=True), fields=FIELDS)
+)
+register_action(
+    Action(name="security_group.remove_rules", run=lambda op, cloud: _run_rules(op, cloud, add=False), fields=FIELDS)
+)

@@ -21,8 +21,9 @@ def _taggable(connection: Connection, kind: str) -> None:
     capabilities.require("tag")
     if kind not in capabilities.tag_kinds:
         taggable = ", ".join(sorted(capabilities.tag_kinds)) or "nothing"
-        raise NotSupportedError(f"The {connection.provider} driver cannot tag {records.label(kind)}s "
-                                f"(it tags: {taggable}).")
+        raise NotSupportedError(
+            f"The {connection.provider} driver cannot tag {records.label(kind)}s (it tags: {taggable})."
+        )
 
 
 def _answer(record: Resource) -> dict[str, Any]:
@@ -32,23 +33,39 @@ def _answer(record: Resource) -> dict[str, Any]:
 def tag_add(*, connection: Connection, user: Any, kind: str, name: str, key: str, value: str) -> Operation:
     _taggable(connection, kind)
     record = records.reference(connection=connection, kind=kind, name=name, field="name")
-    return operation_create(action="tag.add", connection=connection, user=user, target_kind=kind, target_name=name,
-                            resource=record, params={"key": key, "value": value})
+    return operation_create(
+        action="tag.add",
+        connection=connection,
+        user=user,
+        target_kind=kind,
+        target_name=name,
+        resource=record,
+        params={"key": key, "value": value},
+    )
 
 
 def tag_remove(*, connection: Connection, user: Any, kind: str, name: str, key: str) -> Operation:
     _taggable(connection, kind)
     record = records.reference(connection=connection, kind=kind, name=name, field="name")
-    return operation_create(action="tag.remove", connection=connection, user=user, target_kind=kind,
-                            target_name=name, resource=record, params={"key": key})
+    return operation_create(
+        action="tag.remove",
+        connection=connection,
+        user=user,
+        target_kind=kind,
+        target_name=name,
+        resource=record,
+        params={"key": key},
+    )
 
 
 def tags_list(*, connection: Connection, kind: str, name: str) -> dict[str, Any]:
     """The resource's tags as the cloud tells them now (and remembered on the record)."""
     _taggable(connection, kind)
     record = records.record_get(connection=connection, kind=kind, name=name)
-    info = connection_call(connection=connection, call=lambda cloud: cloud.tag().list_tags(
-        kind=ResourceKind(kind), iid=records.iid_of(record)))
+    info = connection_call(
+        connection=connection,
+        call=lambda cloud: cloud.tag().list_tags(kind=ResourceKind(kind), iid=records.iid_of(record)),
+    )
     Resource.objects.filter(pk=record.pk).update(tags=dict(info.tags))
     record.tags = dict(info.tags)
     return _answer(record)
@@ -60,18 +77,31 @@ def tags_find(*, connection: Connection, keyword: str, kind: str = "") -> list[d
         _taggable(connection, kind)
     else:
         provider_get(name=connection.provider, field="connection").capabilities.require("tag")
-    found = connection_call(connection=connection, call=lambda cloud: cloud.tag().find_tags(
-        kind=ResourceKind(kind) if kind else None, keyword=keyword))
+    found = connection_call(
+        connection=connection,
+        call=lambda cloud: cloud.tag().find_tags(kind=ResourceKind(kind) if kind else None, keyword=keyword),
+    )
     names = records.name_map(connection, [str(info.kind) for info in found])
-    return [{"kind": str(info.kind), "name": names.get((str(info.kind), info.resource_iid.system_id), ""),
-             "system_id": info.resource_iid.system_id, "cloud_name": info.resource_iid.name_id,
-             "tags": dict(info.tags)} for info in found]
+    return [
+        {
+            "kind": str(info.kind),
+            "name": names.get((str(info.kind), info.resource_iid.system_id), ""),
+            "system_id": info.resource_iid.system_id,
+            "cloud_name": info.resource_iid.name_id,
+            "tags": dict(info.tags),
+        }
+        for info in found
+    ]
 
 
 def _run_add(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
     record = records.record_of(operation)
-    info = cloud.tag().add_tag(kind=ResourceKind(record.kind), iid=records.iid_of(record),
-                               key=operation.params["key"], value=operation.params["value"])
+    info = cloud.tag().add_tag(
+        kind=ResourceKind(record.kind),
+        iid=records.iid_of(record),
+        key=operation.params["key"],
+        value=operation.params["value"],
+    )
     Resource.objects.filter(pk=record.pk).update(tags=dict(info.tags))
     record.tags = dict(info.tags)
     return _answer(record)
@@ -88,7 +118,6 @@ def _run_remove(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
 
 register_action(Action(name="tag.add", run=_run_add, fields={"iid": "name"}))
 register_action(Action(name="tag.remove", run=_run_remove, fields={"iid": "name"}))
-
 
 
 def tag_get(*, connection: Connection, kind: str, name: str, key: str) -> dict[str, str]:

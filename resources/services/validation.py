@@ -23,8 +23,13 @@ def distinct_names(names: Sequence[str], *, field: str) -> None:
         seen.add(name)
 
 
-def subnets_inside(vpc_cidr: ipaddress.IPv4Network, subnets: Sequence[tuple[str, str]], *, field: str,
-                   existing: Sequence[ipaddress.IPv4Network] = ()) -> None:
+def subnets_inside(
+    vpc_cidr: ipaddress.IPv4Network,
+    subnets: Sequence[tuple[str, str]],
+    *,
+    field: str,
+    existing: Sequence[ipaddress.IPv4Network] = (),
+) -> None:
     """Each (name, cidr) must be a valid block inside the VPC, overlapping no other subnet."""
     taken = list(existing)
     for index, (_, cidr) in enumerate(subnets):

@@ -66,12 +66,20 @@ def vm_create(*, connection: Connection, user: Any, spec: VMSpec) -> Operation:
         records.reference(connection=connection, kind=Kind.SECURITY_GROUP, name=name, field=f"security_groups[{i}]")
         for i, name in enumerate(spec.security_groups)
     ]
-    key = (records.reference(connection=connection, kind=Kind.KEY_PAIR, name=spec.key_pair, field="key_pair")
-           if spec.key_pair else None)
-    image = (records.reference(connection=connection, kind=Kind.MY_IMAGE, name=spec.image, field="image")
-             if spec.image_type == "my_image" else None)
-    disks = [records.reference(connection=connection, kind=Kind.DISK, name=name, field=f"data_disks[{i}]")
-             for i, name in enumerate(spec.data_disks)]
+    key = (
+        records.reference(connection=connection, kind=Kind.KEY_PAIR, name=spec.key_pair, field="key_pair")
+        if spec.key_pair
+        else None
+    )
+    image = (
+        records.reference(connection=connection, kind=Kind.MY_IMAGE, name=spec.image, field="image")
+        if spec.image_type == "my_image"
+        else None
+    )
+    disks = [
+        records.reference(connection=connection, kind=Kind.DISK, name=name, field=f"data_disks[{i}]")
+        for i, name in enumerate(spec.data_disks)
+    ]
     with transaction.atomic():
         record = records.reserve(connection=connection, kind=Kind.VM, name=spec.name, parent=vpc, tags=dict(spec.tags))
         record.status = VMStatus.CREATING
@@ -105,8 +113,15 @@ def vm_create(*, connection: Connection, user: Any, spec: VMSpec) -> Operation:
             from connections import crypto
 
             params["sealed_password"] = crypto.encrypt_values({"password": spec.vm_user_password})
-        return operation_create(action="vm.create", connection=connection, user=user, target_kind=Kind.VM,
-                                target_name=spec.name, resource=record, params=params)
+        return operation_create(
+            action="vm.create",
+            connection=connection,
+            user=user,
+            target_kind=Kind.VM,
+            target_name=spec.name,
+            resource=record,
+            params=params,
+        )
 
 
 def vm_delete(*, connection: Connection, user: Any, name: str) -> Operation:
@@ -114,15 +129,28 @@ def vm_delete(*, connection: Connection, user: Any, name: str) -> Operation:
     record = records.record_get(connection=connection, kind=Kind.VM, name=name)
     with transaction.atomic():
         records.mark_deleting(record)
-        return operation_create(action="vm.terminate", connection=connection, user=user, target_kind=Kind.VM,
-                                target_name=name, resource=record)
+        return operation_create(
+            action="vm.terminate",
+            connection=connection,
+            user=user,
+            target_kind=Kind.VM,
+            target_name=name,
+            resource=record,
+        )
 
 
 def vm_control(*, connection: Connection, user: Any, name: str, action: str) -> Operation:
     records.require(connection, "vm", action)
     record = records.reference(connection=connection, kind=Kind.VM, name=name, field="name")
-    return operation_create(action="vm.control", connection=connection, user=user, target_kind=Kind.VM,
-                            target_name=name, resource=record, params={"action": action})
+    return operation_create(
+        action="vm.control",
+        connection=connection,
+        user=user,
+        target_kind=Kind.VM,
+        target_name=name,
+        resource=record,
+        params={"action": action},
+    )
 
 
 def vm_status(*, connection: Connection, name: str) -> dict[str, Any]:
@@ -132,8 +160,11 @@ def vm_status(*, connection: Connection, name: str) -> dict[str, Any]:
     if record.lifecycle == Lifecycle.CREATING or not record.system_id:
         return {"name": record.name, "system_id": record.system_id, "status": record.status}
     try:
-        status = str(connection_call(connection=connection,
-                                     call=lambda cloud: cloud.vm().get_vm_status(iid=records.iid_of(record))))
+        status = str(
+            connection_call(
+                connection=connection, call=lambda cloud: cloud.vm().get_vm_status(iid=records.iid_of(record))
+            )
+        )
     except NotFoundError:
         records.mark_missing(record)
         status = record.status
@@ -150,8 +181,15 @@ def apply_vm(record: Resource, info: VMInfo) -> None:
 
 
 def _request(record: Resource, params: Mapping[str, Any]) -> VMReqInfo:
-    referenced = Resource.objects.in_bulk([params["subnet"], params["key_pair"], params.get("my_image"),
-                                           *params["security_groups"], *params.get("data_disks", [])])
+    referenced = Resource.objects.in_bulk(
+        [
+            params["subnet"],
+            params["key_pair"],
+            params.get("my_image"),
+            *params["security_groups"],
+            *params.get("data_disks", []),
+        ]
+    )
     assert record.parent is not None
     subnet = referenced[params["subnet"]]
     key = referenced.get(params["key_pair"]) if params["key_pair"] else None
@@ -199,8 +237,12 @@ def _run_control(operation: Operation, cloud: CloudConnection) -> dict[str, Any]
     control = {"suspend": handler.suspend_vm, "resume": handler.resume_vm, "reboot": handler.reboot_vm}
     status = control[operation.params["action"]](iid=records.iid_of(record))
     records.record_status(record, str(status))
-    return {"name": record.name, "system_id": record.system_id, "action": operation.params["action"],
-            "status": str(status)}
+    return {
+        "name": record.name,
+        "system_id": record.system_id,
+        "action": operation.params["action"],
+        "status": str(status),
+    }
 
 
 def _run_terminate(operation: Operation, cloud: CloudConnection) -> dict[str, Any]:
@@ -217,5 +259,6 @@ def _cleanup_create(operation: Operation) -> None:
 
 register_action(Action(name="vm.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
 register_action(Action(name="vm.control", run=_run_control, fields=FIELDS))
-register_action(Action(name="vm.terminate", run=_run_terminate, cleanup=lifecycle.restore_after_failed_change,
-                       fields=FIELDS))
+register_action(
+    Action(name="vm.terminate", run=_run_terminate, cleanup=lifecycle.restore_after_failed_change, fields=FIELDS)
+)

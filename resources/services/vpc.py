@@ -34,8 +34,15 @@ FIELDS = {"ipv4_cidr": "ipv4_cidr", "subnets": "subnets", "vpc_iid": "vpc", "sub
 # --- request time -----------------------------------------------------------------------------------
 
 
-def vpc_create(*, connection: Connection, user: Any, name: str, ipv4_cidr: str, subnets: Sequence[SubnetSpec],
-               tags: Mapping[str, str] | None = None) -> Operation:
+def vpc_create(
+    *,
+    connection: Connection,
+    user: Any,
+    name: str,
+    ipv4_cidr: str,
+    subnets: Sequence[SubnetSpec],
+    tags: Mapping[str, str] | None = None,
+) -> Operation:
     records.require(connection, "vpc")
     vpc_net = validation.ipv4_network(ipv4_cidr, field="ipv4_cidr")
     validation.distinct_names([s.name for s in subnets], field="subnets")
@@ -43,14 +50,29 @@ def vpc_create(*, connection: Connection, user: Any, name: str, ipv4_cidr: str, 
     with transaction.atomic():
         vpc = records.reserve(connection=connection, kind=Kind.VPC, name=name, tags=dict(tags or {}))
         for index, spec in enumerate(subnets):
-            records.reserve(connection=connection, kind=Kind.SUBNET, name=spec.name, parent=vpc,
-                            field=f"subnets[{index}].name", tags=dict(spec.tags or {}))
+            records.reserve(
+                connection=connection,
+                kind=Kind.SUBNET,
+                name=spec.name,
+                parent=vpc,
+                field=f"subnets[{index}].name",
+                tags=dict(spec.tags or {}),
+            )
         vpc.info = {"ipv4_cidr": str(vpc_net), "requested_subnets": [_subnet_params(s) for s in subnets]}
         vpc.save(update_fields=["info", "updated_at"])
-        return operation_create(action="vpc.create", connection=connection, user=user, target_kind=Kind.VPC,
-                                target_name=name, resource=vpc,
-                                params={"ipv4_cidr": str(vpc_net), "subnets": [_subnet_params(s) for s in subnets],
-                                        "tags": dict(tags or {})})
+        return operation_create(
+            action="vpc.create",
+            connection=connection,
+            user=user,
+            target_kind=Kind.VPC,
+            target_name=name,
+            resource=vpc,
+            params={
+                "ipv4_cidr": str(vpc_net),
+                "subnets": [_subnet_params(s) for s in subnets],
+                "tags": dict(tags or {}),
+            },
+        )
 
 
 def _subnet_params(spec: SubnetSpec) -> dict[str, Any]:
@@ -68,8 +90,9 @@ def vpc_delete(*, connection: Connection, user: Any, name: str) -> Operation:
         raise InUse(f"VPC {name!r} is still used by: {', '.join(users)}", details={"used_by": users})
     with transaction.atomic():
         records.mark_deleting(vpc)
-        return operation_create(action="vpc.delete", connection=connection, user=user, target_kind=Kind.VPC,
-                                target_name=name, resource=vpc)
+        return operation_create(
+            action="vpc.delete", connection=connection, user=user, target_kind=Kind.VPC, target_name=name, resource=vpc
+        )
 
 
 def subnet_add(*, connection: Connection, user: Any, vpc_name: str, subnet: SubnetSpec) -> Operation:
@@ -79,10 +102,18 @@ def subnet_add(*, connection: Connection, user: Any, vpc_name: str, subnet: Subn
     existing = [ipaddress.IPv4Network(s["ipv4_cidr"]) for s in vpc.info.get("subnets", []) if s.get("ipv4_cidr")]
     validation.subnets_inside(vpc_net, [(subnet.name, subnet.ipv4_cidr)], field="", existing=existing)
     with transaction.atomic():
-        record = records.reserve(connection=connection, kind=Kind.SUBNET, name=subnet.name, parent=vpc,
-                                 tags=dict(subnet.tags or {}))
-        return operation_create(action="subnet.add", connection=connection, user=user, target_kind=Kind.SUBNET,
-                                target_name=subnet.name, resource=record, params=_subnet_params(subnet))
+        record = records.reserve(
+            connection=connection, kind=Kind.SUBNET, name=subnet.name, parent=vpc, tags=dict(subnet.tags or {})
+        )
+        return operation_create(
+            action="subnet.add",
+            connection=connection,
+            user=user,
+            target_kind=Kind.SUBNET,
+            target_name=subnet.name,
+            resource=record,
+            params=_subnet_params(subnet),
+        )
 
 
 def subnet_remove(*, connection: Connection, user: Any, vpc_name: str, subnet_name: str) -> Operation:
@@ -93,8 +124,14 @@ def subnet_remove(*, connection: Connection, user: Any, vpc_name: str, subnet_na
         raise NotFound(f"subnet {subnet_name!r} is not part of VPC {vpc_name!r}")
     with transaction.atomic():
         records.mark_deleting(subnet)
-        return operation_create(action="subnet.remove", connection=connection, user=user,
-                                target_kind=Kind.SUBNET, target_name=subnet_name, resource=subnet)
+        return operation_create(
+            action="subnet.remove",
+            connection=connection,
+            user=user,
+            target_kind=Kind.SUBNET,
+            target_name=subnet_name,
+            resource=subnet,
+        )
 
 
 def subnet_delete(*, connection: Connection, user: Any, name: str) -> Operation:
@@ -155,8 +192,7 @@ def _run_subnet_add(operation: Operation, cloud: CloudConnection) -> dict[str, A
     vpc = subnet.parent
     assert vpc is not None
     params = operation.params
-    req = SubnetReqInfo(name=subnet.cloud_name, ipv4_cidr=params["ipv4_cidr"], zone=params["zone"],
-                        tags=params["tags"])
+    req = SubnetReqInfo(name=subnet.cloud_name, ipv4_cidr=params["ipv4_cidr"], zone=params["zone"], tags=params["tags"])
     try:
         info = cloud.vpc().add_subnet(vpc_iid=records.iid_of(vpc), req=req)
     except AlreadyExistsError:
@@ -194,9 +230,15 @@ def _cleanup_create(operation: Operation) -> None:
 
 
 register_action(Action(name="vpc.create", run=_run_create, cleanup=_cleanup_create, fields=FIELDS))
-register_action(Action(name="vpc.delete",
-                       run=lifecycle.deleting(_delete_at_cloud), cleanup=lifecycle.restore_after_failed_change,
-                       fields=FIELDS))
+register_action(
+    Action(
+        name="vpc.delete",
+        run=lifecycle.deleting(_delete_at_cloud),
+        cleanup=lifecycle.restore_after_failed_change,
+        fields=FIELDS,
+    )
+)
 register_action(Action(name="subnet.add", run=_run_subnet_add, cleanup=_cleanup_subnet_add, fields=FIELDS))
-register_action(Action(name="subnet.remove", run=_run_subnet_remove, cleanup=lifecycle.restore_after_failed_change,
-                       fields=FIELDS))
+register_action(
+    Action(name="subnet.remove", run=_run_subnet_remove, cleanup=lifecycle.restore_after_failed_change, fields=FIELDS)
+)

@@ -43,13 +43,20 @@ def _requirement(query: QueryDict) -> tuple[dict[str, Any], dict[str, str]]:
 
 def _scope(request: HtmxHttpRequest) -> dict[str, Any]:
     """The connections the connection/provider/region filters choose, with the choices for those filters."""
-    everything, chosen = catalogue_connections(connection=request.GET.get("connection", ""),
-                                               provider=request.GET.get("provider", ""),
-                                               region=request.GET.get("region", ""))
-    return {"chosen": chosen, "query": request.GET,
-            "choices": {"connection": [each.name for each in everything],
-                        "provider": sorted({each.provider for each in everything}),
-                        "region": sorted({each.region.region for each in everything})}}
+    everything, chosen = catalogue_connections(
+        connection=request.GET.get("connection", ""),
+        provider=request.GET.get("provider", ""),
+        region=request.GET.get("region", ""),
+    )
+    return {
+        "chosen": chosen,
+        "query": request.GET,
+        "choices": {
+            "connection": [each.name for each in everything],
+            "provider": sorted({each.provider for each in everything}),
+            "region": sorted({each.region.region for each in everything}),
+        },
+    }
 
 
 def _page(request: HtmxHttpRequest, rows: list[Any]) -> dict[str, Any]:
@@ -77,8 +84,9 @@ def regions(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def images(request: HtmxHttpRequest) -> HttpResponse:
     scope = _scope(request)
-    rows, failures = image_catalogue(connections=scope["chosen"], search=request.GET.get("search", ""),
-                                     os=request.GET.get("os", ""))
+    rows, failures = image_catalogue(
+        connections=scope["chosen"], search=request.GET.get("search", ""), os=request.GET.get("os", "")
+    )
     return _render(request, "catalogue_images", {**scope, **_page(request, rows), "failures": failures})
 
 
@@ -86,10 +94,14 @@ def images(request: HtmxHttpRequest) -> HttpResponse:
 def specs(request: HtmxHttpRequest) -> HttpResponse:
     scope = _scope(request)
     requirement, errors = _requirement(request.GET)
-    rows, failures = ([], []) if errors else spec_catalogue(
-        connections=scope["chosen"], search=request.GET.get("search", ""), **requirement)
-    return _render(request, "catalogue_specs", {**scope, **_page(request, rows), "failures": failures,
-                                                "errors": errors})
+    rows, failures = (
+        ([], [])
+        if errors
+        else spec_catalogue(connections=scope["chosen"], search=request.GET.get("search", ""), **requirement)
+    )
+    return _render(
+        request, "catalogue_specs", {**scope, **_page(request, rows), "failures": failures, "errors": errors}
+    )
 
 
 @require_GET

@@ -63,8 +63,15 @@ def intent(request: HtmxHttpRequest) -> str:
     return request.POST.get("intent", "") if request.method == "POST" else ""
 
 
-def rows(data: Mapping[str, Any], prefix: str, fields: tuple[str, ...], *, required: tuple[str, ...],
-         extra: int = 0, at_least: int = 1) -> list[dict[str, str]]:
+def rows(
+    data: Mapping[str, Any],
+    prefix: str,
+    fields: tuple[str, ...],
+    *,
+    required: tuple[str, ...],
+    extra: int = 0,
+    at_least: int = 1,
+) -> list[dict[str, str]]:
     """The `prefix-N-field` rows of the form, blank rows (all `required` fields empty) dropped.
 
     Rows are renumbered, so row N of the page is item N of the API body and its errors line up.
@@ -132,7 +139,7 @@ def validate(serializer_class: type[Serializer], data: Mapping[str, Any]) -> tup
 def scoped(errors: Errors, prefix: str) -> Errors:
     """The errors under `prefix.` with that prefix removed (one row's, one part's)."""
     start = f"{prefix}."
-    return {key[len(start):]: value for key, value in errors.items() if key.startswith(start)}
+    return {key[len(start) :]: value for key, value in errors.items() if key.startswith(start)}
 
 
 def top_level(errors: Errors, *row_prefixes: str) -> Errors:
@@ -147,12 +154,20 @@ def top_level(errors: Errors, *row_prefixes: str) -> Errors:
 
 
 def row_context(values: list[dict[str, str]], errors: Errors, prefix: str) -> list[dict[str, Any]]:
-    return [{"index": index, "values": row, "errors": scoped(errors, f"{prefix}.{index}")}
-            for index, row in enumerate(values)]
+    return [
+        {"index": index, "values": row, "errors": scoped(errors, f"{prefix}.{index}")}
+        for index, row in enumerate(values)
+    ]
 
 
-def submit(request: HtmxHttpRequest, *, segment: str, start: Callable[[], Operation],
-           form: Callable[[Errors, Operation | None], HttpResponse], long: bool = False) -> HttpResponse:
+def submit(
+    request: HtmxHttpRequest,
+    *,
+    segment: str,
+    start: Callable[[], Operation],
+    form: Callable[[Errors, Operation | None], HttpResponse],
+    long: bool = False,
+) -> HttpResponse:
     """Start the operation; show its failure on the form, else go to its progress page.
 
     Short work is waited for (bounded), so a refused request comes back to the form with the cloud's
@@ -183,5 +198,10 @@ def render_form(request: HtmxHttpRequest, template: str, context: dict[str, Any]
 def base_context(request: HtmxHttpRequest, segment: str, title: str) -> dict[str, Any]:
     data = request.POST if request.method == "POST" else request.GET
     choices = connections_all()
-    return {"segment": segment, "title": title, "connections": choices,
-            "connection": connection_chosen(data, choices), "values": data}
+    return {
+        "segment": segment,
+        "title": title,
+        "connections": choices,
+        "connection": connection_chosen(data, choices),
+        "values": data,
+    }

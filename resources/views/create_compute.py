@@ -43,12 +43,17 @@ def spec_offers(connection: Connection) -> list[dict[str, Any]]:
     offers = []
     for spec in meta.meta_specs(connection=connection).items:
         price = prices.get(spec["name"])
-        offers.append({
-            "name": spec["name"], "vcpu": spec["vcpu"], "memory_gib": round(spec["memory_mib"] / 1024, 1),
-            "gpus": ", ".join(f"{gpu['count']}x {gpu['model']}" for gpu in spec.get("gpus", [])),
-            "architecture": spec.get("architecture", ""),
-            "hourly_price": Decimal(price["hourly_price"]) if price else None,
-            "currency": price.get("currency", "USD") if price else ""})
+        offers.append(
+            {
+                "name": spec["name"],
+                "vcpu": spec["vcpu"],
+                "memory_gib": round(spec["memory_mib"] / 1024, 1),
+                "gpus": ", ".join(f"{gpu['count']}x {gpu['model']}" for gpu in spec.get("gpus", [])),
+                "architecture": spec.get("architecture", ""),
+                "hourly_price": Decimal(price["hourly_price"]) if price else None,
+                "currency": price.get("currency", "USD") if price else "",
+            }
+        )
     return sorted(offers, key=lambda offer: (offer["hourly_price"] is None, offer["hourly_price"] or 0, offer["name"]))
 
 
@@ -64,13 +69,17 @@ def _choices(connection: Connection | None, data: Any) -> dict[str, Any]:
         found["catalogue_error"] = exc.message if isinstance(exc, ServiceError) else str(exc)
     vpcs = ready_records(connection, Kind.VPC)
     chosen_vpc = record_named(vpcs, data.get("vpc", "")) or (vpcs[0] if vpcs else None)
-    found.update({
-        "my_images": ready_records(connection, Kind.MY_IMAGE), "vpcs": vpcs, "vpc": chosen_vpc,
-        "subnets": ready_records(connection, Kind.SUBNET, parent=chosen_vpc),
-        "security_groups": ready_records(connection, Kind.SECURITY_GROUP),
-        "key_pairs": ready_records(connection, Kind.KEY_PAIR),
-        "disks": [disk for disk in ready_records(connection, Kind.DISK) if not disk.info.get("owner_vm_iid")],
-    })
+    found.update(
+        {
+            "my_images": ready_records(connection, Kind.MY_IMAGE),
+            "vpcs": vpcs,
+            "vpc": chosen_vpc,
+            "subnets": ready_records(connection, Kind.SUBNET, parent=chosen_vpc),
+            "security_groups": ready_records(connection, Kind.SECURITY_GROUP),
+            "key_pairs": ready_records(connection, Kind.KEY_PAIR),
+            "disks": [disk for disk in ready_records(connection, Kind.DISK) if not disk.info.get("owner_vm_iid")],
+        }
+    )
     return found
 
 
@@ -80,8 +89,11 @@ def _body(data: Any) -> dict[str, Any]:
         "name": data.get("name", "").strip(),
         "image": image.removeprefix(MY_IMAGE),
         "image_type": "my_image" if image.startswith(MY_IMAGE) else "public_image",
-        "spec": data.get("spec", ""), "vpc": data.get("vpc", ""), "subnet": data.get("subnet", ""),
-        "security_groups": data.getlist("security_groups"), "key_pair": data.get("key_pair", ""),
+        "spec": data.get("spec", ""),
+        "vpc": data.get("vpc", ""),
+        "subnet": data.get("subnet", ""),
+        "security_groups": data.getlist("security_groups"),
+        "key_pair": data.get("key_pair", ""),
         "data_disks": data.getlist("data_disks"),
         "root_disk_type": data.get("root_disk_type", "").strip(),
         "root_disk_size_gb": data.get("root_disk_size_gb", "").strip(),
@@ -93,8 +105,12 @@ def _body(data: Any) -> dict[str, Any]:
 def _review(valid: dict[str, Any], choices: dict[str, Any]) -> dict[str, Any]:
     spec = next((offer for offer in choices["specs"] if offer["name"] == valid["spec"]), None)
     hourly = spec["hourly_price"] if spec else None
-    return {**valid, "spec_offer": spec, "hourly_price": hourly,
-            "monthly_price": round(hourly * HOURS_PER_MONTH, 2) if hourly is not None else None}
+    return {
+        **valid,
+        "spec_offer": spec,
+        "hourly_price": hourly,
+        "monthly_price": round(hourly * HOURS_PER_MONTH, 2) if hourly is not None else None,
+    }
 
 
 def vm_form(request: HtmxHttpRequest) -> HttpResponse:
@@ -116,5 +132,9 @@ def vm_form(request: HtmxHttpRequest) -> HttpResponse:
         return form({**connection_errors(context), **errors})
     if step == "review":
         return form({}, review=_review(valid, context))
-    return submit(request, segment="vms", form=form, start=lambda: vm.vm_create(
-        connection=connection, user=request.user, spec=vm.VMSpec(**valid)))
+    return submit(
+        request,
+        segment="vms",
+        form=form,
+        start=lambda: vm.vm_create(connection=connection, user=request.user, spec=vm.VMSpec(**valid)),
+    )

@@ -26,7 +26,11 @@ def create_done(request: HtmxHttpRequest, segment: str, operation_id: str) -> Ht
     if kinds.by_segment(segment) is None:
         raise Http404(f"no resource kind {segment!r}")
     operation = get_object_or_404(Operation.objects.select_related("user"), pk=operation_id)
-    offer_key = operation.action == "key_pair.create" and operation.user_id == request.user.pk \
+    offer_key = (
+        operation.action == "key_pair.create"
+        and operation.user_id == request.user.pk
         and (not operation.finished or bool(operation.sealed_secret))
-    return render(request, "dashboard/create/result.html",
-                  {"operation": operation, "segment": segment, "key_download": offer_key})
+    )
+    return render(
+        request, "dashboard/create/result.html", {"operation": operation, "segment": segment, "key_download": offer_key}
+    )

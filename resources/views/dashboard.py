@@ -47,8 +47,15 @@ def _cell(kind: str, count: int, missing: int, fresh: dict[str, Any]) -> SafeStr
     if missing:
         title += f"; {missing} missing at the cloud"
         gone = format_html('<sup class="bad">\N{MINUS SIGN}{}</sup>', missing)
-    return format_html('<td class="num cell {}{}" title="{}">{}{}<small class="age">{}</small></td>',
-                       outcome, " stale" if stale else "", title, count, gone, badge)
+    return format_html(
+        '<td class="num cell {}{}" title="{}">{}{}<small class="age">{}</small></td>',
+        outcome,
+        " stale" if stale else "",
+        title,
+        count,
+        gone,
+        badge,
+    )
 
 
 def _matrix(hide_empty: bool) -> dict[str, Any]:
@@ -61,10 +68,21 @@ def _matrix(hide_empty: bool) -> dict[str, Any]:
         for region in provider["regions"]:
             for zone in region["zones"]:
                 for connection in zone["connections"]:
-                    cells = [_cell(kind, connection["counts"][kind], connection["missing"][kind],
-                                   connection["freshness"][kind]) for kind in kinds]
-                    rows.append({"region": region["region"], "zone": zone["zone"] or "—",
-                                 "name": connection["name"], "total": connection["resources"], "cells": cells})
+                    cells = [
+                        _cell(
+                            kind, connection["counts"][kind], connection["missing"][kind], connection["freshness"][kind]
+                        )
+                        for kind in kinds
+                    ]
+                    rows.append(
+                        {
+                            "region": region["region"],
+                            "zone": zone["zone"] or "—",
+                            "name": connection["name"],
+                            "total": connection["resources"],
+                            "cells": cells,
+                        }
+                    )
         providers.append({"name": provider["provider"], "totals": provider["totals"], "rows": rows})
     return {"kinds": kinds, "providers": providers, "totals": summary["totals"], "hide_empty": hide_empty}
 

@@ -27,8 +27,14 @@ from spiderweb.errors import InvalidInput, ServiceError
 
 def _record(segment: str, conn: str, name: str) -> Resource:
     spec = kinds.by_segment(segment)
-    record = Resource.objects.select_related("connection").filter(
-        kind=spec.name, connection__name=conn, name=name).order_by("-managed").first() if spec else None
+    record = (
+        Resource.objects.select_related("connection")
+        .filter(kind=spec.name, connection__name=conn, name=name)
+        .order_by("-managed")
+        .first()
+        if spec
+        else None
+    )
     if record is None:
         raise Http404(f"no {segment} {name!r} in {conn!r}")
     return record
@@ -37,16 +43,32 @@ def _record(segment: str, conn: str, name: str) -> Resource:
 def _context(record: Resource, **extra: Any) -> dict[str, Any]:
     answer = present_inventory_page([record])[0]
     capabilities = provider_get(name=record.connection.provider).capabilities
-    return {"record": record, "answer": answer, "segment": kinds.get(record.kind).segment,
-            "info": json.dumps(answer, indent=2, ensure_ascii=False),
-            "actions": available_actions(record, by_state=True),
-            "taggable": record.managed and capabilities.supports("tag") and record.kind in capabilities.tag_kinds,
-            **extra}
+    return {
+        "record": record,
+        "answer": answer,
+        "segment": kinds.get(record.kind).segment,
+        "info": json.dumps(answer, indent=2, ensure_ascii=False),
+        "actions": available_actions(record, by_state=True),
+        "taggable": record.managed and capabilities.supports("tag") and record.kind in capabilities.tag_kinds,
+        **extra,
+    }
 
 
 # States a resource passes through on its own: while in one, the page looks again until it settles.
-SETTLING = frozenset({"Creating", "Suspending", "Resuming", "Rebooting", "Terminating", "Deleting", "Updating",
-                      "Pending", "Attaching", "Detaching"})
+SETTLING = frozenset(
+    {
+        "Creating",
+        "Suspending",
+        "Resuming",
+        "Rebooting",
+        "Terminating",
+        "Deleting",
+        "Updating",
+        "Pending",
+        "Attaching",
+        "Detaching",
+    }
+)
 
 
 @require_GET
@@ -70,13 +92,20 @@ def tag_change(request: HttpRequest, segment: str, conn: str, name: str) -> Http
     error = ""
     try:
         if request.POST.get("remove"):
-            operation = tags.tag_remove(connection=record.connection, user=request.user, kind=record.kind,
-                                        name=record.name, key=key)
+            operation = tags.tag_remove(
+                connection=record.connection, user=request.user, kind=record.kind, name=record.name, key=key
+            )
         else:
             if not key:
                 raise ServiceError("a tag needs a key", field="key")
-            operation = tags.tag_add(connection=record.connection, user=request.user, kind=record.kind,
-                                     name=record.name, key=key, value=value)
+            operation = tags.tag_add(
+                connection=record.connection,
+                user=request.user,
+                kind=record.kind,
+                name=record.name,
+                key=key,
+                value=value,
+            )
         operation = operations.operation_wait(operation=operation, timeout=settings.SPIDERWEB_OPERATION_WAIT_SECONDS)
         if operation.error_message:
             error = operation.error_message
@@ -109,8 +138,9 @@ def resource_adopt(request: HttpRequest, segment: str, conn: str, name: str) -> 
     try:
         if record.managed or not kinds.get(record.kind).adoptable:
             raise InvalidInput(f"{record.name} cannot be registered on its own", field="name")
-        operation = adoption.resource_register(connection=record.connection, user=request.user, kind=record.kind,
-                                               name=wanted, system_id=record.system_id)
+        operation = adoption.resource_register(
+            connection=record.connection, user=request.user, kind=record.kind, name=wanted, system_id=record.system_id
+        )
     except (ServiceError, DriverError) as exc:
         message = exc.message if isinstance(exc, ServiceError) else str(exc)
         return render(request, "dashboard/detail.html#action_error", {"message": message})

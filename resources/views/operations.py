@@ -23,8 +23,7 @@ def operations(request: HttpRequest) -> HttpResponse:
     if state in OperationState.values:
         queryset = queryset.filter(state=state)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "dashboard/operations.html",
-                  {"page": page, "state": state, "states": OperationState.values})
+    return render(request, "dashboard/operations.html", {"page": page, "state": state, "states": OperationState.values})
 
 
 @require_GET

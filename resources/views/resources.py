@@ -44,8 +44,18 @@ def resource_list(request: HtmxHttpRequest, segment: str) -> HttpResponse:
         items = [{**item, "detail": summary(item)} for item in present_inventory_page(list(page))]
     except InvalidInput as exc:
         error, page, items = exc.message, None, []
-    context = {"segment": segment, "kinds": kinds.all_kinds(), "providers": registry.driver_names(),
-               "items": items, "page": page, "error": error, "query": request.GET, "orderings": ORDERINGS,
-               "ordering": ordering, "bulk_actions": bulk_actions(spec.name), "kind": spec}
+    context = {
+        "segment": segment,
+        "kinds": kinds.all_kinds(),
+        "providers": registry.driver_names(),
+        "items": items,
+        "page": page,
+        "error": error,
+        "query": request.GET,
+        "orderings": ORDERINGS,
+        "ordering": ordering,
+        "bulk_actions": bulk_actions(spec.name),
+        "kind": spec,
+    }
     template = "dashboard/resources.html#results" if request.htmx else "dashboard/resources.html"
     return render(request, template, context)

@@ -69,8 +69,9 @@ def create(page, segment: str, fill, folder: Path) -> None:  # type: ignore[no-u
     page.wait_for_selector(".badge.state-succeeded", timeout=20_000)
 
 
-def test_register_refresh_create_and_suspend_through_the_console(page, django_user_model, mock_tenant,
-                                                                  screenshot_dir) -> None:  # type: ignore[no-untyped-def]
+def test_register_refresh_create_and_suspend_through_the_console(
+    page, django_user_model, mock_tenant, screenshot_dir
+) -> None:  # type: ignore[no-untyped-def]
     make_connection(name="venus-down", tenant=mock_tenant, region="venus", zone="venus-z1", options={"down": True})
     log_in_as_staff(page, django_user_model)
     register_through_the_form(page, mock_tenant, screenshot_dir)
@@ -151,10 +152,13 @@ def test_every_main_page_renders(page, django_user_model, mock_tenant, screensho
     make_connection(name="mars-1", tenant=mock_tenant)
     log_in_as_staff(page, django_user_model)
     pages = {
-        "resources-vms": "/resources/vms/", "catalogue-regions": "/catalogue/regions/",
-        "catalogue-images": "/catalogue/images/", "catalogue-specs": "/catalogue/specs/",
+        "resources-vms": "/resources/vms/",
+        "catalogue-regions": "/catalogue/regions/",
+        "catalogue-images": "/catalogue/images/",
+        "catalogue-specs": "/catalogue/specs/",
         "catalogue-prices": "/catalogue/prices/?min_vcpu=2",
-        "connections-discover": "/connections/discover/", "create-cluster": "/resources/clusters/new/",
+        "connections-discover": "/connections/discover/",
+        "create-cluster": "/resources/clusters/new/",
     }
     for name, path in pages.items():
         response = page.goto(path)

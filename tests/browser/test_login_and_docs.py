@@ -47,8 +47,9 @@ def test_api_docs_render_from_local_assets(page, django_user_model, screenshot_d
     assert page.outside_requests == []
 
 
-def test_refresh_all_fills_the_overview_and_shows_a_down_region(page, django_user_model, screenshot_dir,
-                                                                 mock_tenant) -> None:  # type: ignore[no-untyped-def]
+def test_refresh_all_fills_the_overview_and_shows_a_down_region(
+    page, django_user_model, screenshot_dir, mock_tenant
+) -> None:  # type: ignore[no-untyped-def]
     from tests.factories import make_connection
 
     make_connection(name="mars-ok", tenant=mock_tenant)

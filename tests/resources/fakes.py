@@ -15,8 +15,11 @@ from drivers.types import ConnectionInfo, VMInfo, VPCInfo, VPCReqInfo
 LIMITED = Capabilities(
     handlers=frozenset({"region_zone", "image", "vm_spec", "price", "vpc", "security_group", "vm", "monitoring"}),
     unsupported=frozenset({"vm.suspend", "monitoring.memory_usage"}),
-    notes={"key_pair": "This cloud logs in with passwords only.", "vm.suspend": "VMs can only be stopped.",
-           "monitoring.memory_usage": "Memory is not visible without an agent."},
+    notes={
+        "key_pair": "This cloud logs in with passwords only.",
+        "vm.suspend": "VMs can only be stopped.",
+        "monitoring.memory_usage": "Memory is not visible without an agent.",
+    },
 )
 
 

@@ -42,7 +42,9 @@ def run_full_flow(api, conn: str, *, wait: bool) -> None:  # type: ignore[no-unt
     vpc = call(post, "vpcs/", VPC_BODY)
     assert vpc["name"] == "vpc-01" and vpc["system_id"]
     assert [(s["name"], s["ipv4_cidr"], s["zone"]) for s in vpc["subnets"]] == [
-        ("subnet-01", "192.168.1.0/24", "mars-z1"), ("subnet-02", "192.168.2.0/24", "mars-z2")]
+        ("subnet-01", "192.168.1.0/24", "mars-z1"),
+        ("subnet-02", "192.168.2.0/24", "mars-z2"),
+    ]
     assert all(s["system_id"] for s in vpc["subnets"])
 
     sg = call(post, "security-groups/", SG_BODY)
@@ -57,13 +59,23 @@ def run_full_flow(api, conn: str, *, wait: bool) -> None:  # type: ignore[no-unt
     assert vm["name"] == "vm-01" and vm["system_id"]
     assert vm["status"] == "Creating"
     assert (vm["vpc"], vm["subnet"], vm["security_groups"], vm["key_pair"]) == (
-        "vpc-01", "subnet-01", ["sg-01"], "keypair-01")
+        "vpc-01",
+        "subnet-01",
+        ["sg-01"],
+        "keypair-01",
+    )
     settle()
-    assert api.get(url(conn, "vms/vm-01/status/")).json() == {"name": "vm-01", "system_id": vm["system_id"],
-                                                               "status": "Running"}
+    assert api.get(url(conn, "vms/vm-01/status/")).json() == {
+        "name": "vm-01",
+        "system_id": vm["system_id"],
+        "status": "Running",
+    }
 
-    for action, transitional, settled in (("suspend", "Suspending", "Suspended"), ("resume", "Resuming", "Running"),
-                                          ("reboot", "Rebooting", "Running")):
+    for action, transitional, settled in (
+        ("suspend", "Suspending", "Suspended"),
+        ("resume", "Resuming", "Running"),
+        ("reboot", "Rebooting", "Running"),
+    ):
         answer = call(post, "vms/vm-01/actions/", {"action": action})
         assert answer["status"] == transitional
         settle()
@@ -80,5 +92,3 @@ def run_full_flow(api, conn: str, *, wait: bool) -> None:  # type: ignore[no-unt
     assert cloud.vpc().list_vpcs() == []
     assert cloud.vm().list_vms() == []
     assert Operation.objects.filter(connection_name=conn, state="succeeded").count() == 12
-
-

@@ -41,21 +41,32 @@ def make_at_cloud(cloud: Any, kind: str, name: str) -> str:
     """Create an object of `kind` named `name` at the cloud (with whatever it needs); return its system id."""
     if kind == "key-pairs":
         return str(cloud.key_pair().create_key_pair(req=KeyPairReqInfo(name=name)).iid.system_id)
-    vpc = cloud.vpc().create_vpc(req=VPCReqInfo(
-        name=name if kind == "vpcs" else f"{name}-net", ipv4_cidr="10.0.0.0/16",
-        subnets=(SubnetReqInfo(name=f"{name}-subnet", ipv4_cidr="10.0.1.0/24"),),
-    ))
+    vpc = cloud.vpc().create_vpc(
+        req=VPCReqInfo(
+            name=name if kind == "vpcs" else f"{name}-net",
+            ipv4_cidr="10.0.0.0/16",
+            subnets=(SubnetReqInfo(name=f"{name}-subnet", ipv4_cidr="10.0.1.0/24"),),
+        )
+    )
     if kind == "vpcs":
         return str(vpc.iid.system_id)
-    sg = cloud.security_group().create_security_group(req=SecurityReqInfo(
-        name=name if kind == "security-groups" else f"{name}-sg", vpc_iid=vpc.iid, rules=(SSH,)))
+    sg = cloud.security_group().create_security_group(
+        req=SecurityReqInfo(name=name if kind == "security-groups" else f"{name}-sg", vpc_iid=vpc.iid, rules=(SSH,))
+    )
     if kind == "security-groups":
         return str(sg.iid.system_id)
     key = cloud.key_pair().create_key_pair(req=KeyPairReqInfo(name=f"{name}-key"))
-    vm = cloud.vm().start_vm(req=VMReqInfo(
-        name=name, image_iid=IID(name_id="mock-vmimage-01"), spec_name="mock-vmspec-01", vpc_iid=vpc.iid,
-        subnet_iid=vpc.subnets[0].iid, security_group_iids=(sg.iid,), key_pair_iid=key.iid,
-    ))
+    vm = cloud.vm().start_vm(
+        req=VMReqInfo(
+            name=name,
+            image_iid=IID(name_id="mock-vmimage-01"),
+            spec_name="mock-vmspec-01",
+            vpc_iid=vpc.iid,
+            subnet_iid=vpc.subnets[0].iid,
+            security_group_iids=(sg.iid,),
+            key_pair_iid=key.iid,
+        )
+    )
     return str(vm.iid.system_id)
 
 
@@ -99,16 +110,28 @@ def create(api: Any, conn: str, kind: str, name: str) -> dict[str, Any]:
     if kind == "key-pairs":
         return made("key-pairs/", {"name": name})
     vpc = name if kind == "vpcs" else f"{name}-net"
-    answer = made("vpcs/", {"name": vpc, "ipv4_cidr": "10.0.0.0/16",
-                            "subnets": [{"name": f"{name}-subnet", "ipv4_cidr": "10.0.1.0/24"}]})
+    answer = made(
+        "vpcs/",
+        {"name": vpc, "ipv4_cidr": "10.0.0.0/16", "subnets": [{"name": f"{name}-subnet", "ipv4_cidr": "10.0.1.0/24"}]},
+    )
     if kind == "vpcs":
         return answer
     answer = made("security-groups/", {"name": name if kind == "security-groups" else f"{name}-sg", "vpc": vpc})
     if kind == "security-groups":
         return answer
     made("key-pairs/", {"name": f"{name}-key"})
-    return made("vms/", {"name": name, "image": "mock-vmimage-01", "spec": "mock-vmspec-01", "vpc": vpc,
-                         "subnet": f"{name}-subnet", "security_groups": [f"{name}-sg"], "key_pair": f"{name}-key"})
+    return made(
+        "vms/",
+        {
+            "name": name,
+            "image": "mock-vmimage-01",
+            "spec": "mock-vmspec-01",
+            "vpc": vpc,
+            "subnet": f"{name}-subnet",
+            "security_groups": [f"{name}-sg"],
+            "key_pair": f"{name}-key",
+        },
+    )
 
 
 def register(api: Any, conn: str, kind: str, name: str, system_id: str) -> Any:
@@ -144,16 +167,29 @@ def test_register_makes_a_cloud_object_a_managed_record(api, conn, kind) -> None
 
 def test_registered_vpc_brings_its_subnets_and_takes_new_security_groups_and_subnets(api, conn) -> None:  # type: ignore[no-untyped-def]
     cloud = cloud_of(conn)
-    legacy = cloud.vpc().create_vpc(req=VPCReqInfo(name="legacy-net", ipv4_cidr="10.0.0.0/16", subnets=(
-        SubnetReqInfo(name="app", ipv4_cidr="10.0.1.0/24"), SubnetReqInfo(name="db", ipv4_cidr="10.0.2.0/24"))))
+    legacy = cloud.vpc().create_vpc(
+        req=VPCReqInfo(
+            name="legacy-net",
+            ipv4_cidr="10.0.0.0/16",
+            subnets=(
+                SubnetReqInfo(name="app", ipv4_cidr="10.0.1.0/24"),
+                SubnetReqInfo(name="db", ipv4_cidr="10.0.2.0/24"),
+            ),
+        )
+    )
     subnet_ids = {subnet.iid.name_id: subnet.iid.system_id for subnet in legacy.subnets}
 
     vpc = register(api, conn, "vpcs", "prod", legacy.iid.system_id).json()
 
     assert [(s["name"], s["system_id"], s["ipv4_cidr"]) for s in vpc["subnets"]] == [
-        ("app", subnet_ids["app"], "10.0.1.0/24"), ("db", subnet_ids["db"], "10.0.2.0/24")]
-    assert sorted(Resource.objects.filter(connection__name=conn, kind="subnet", parent__name="prod")
-                  .values_list("name", "system_id")) == sorted(subnet_ids.items())
+        ("app", subnet_ids["app"], "10.0.1.0/24"),
+        ("db", subnet_ids["db"], "10.0.2.0/24"),
+    ]
+    assert sorted(
+        Resource.objects.filter(connection__name=conn, kind="subnet", parent__name="prod").values_list(
+            "name", "system_id"
+        )
+    ) == sorted(subnet_ids.items())
 
     sg = post(api, conn, "security-groups/", {**SG_BODY, "name": "web", "vpc": "prod"})
     assert sg.status_code == 201, sg.json()
@@ -177,23 +213,40 @@ def test_vm_starts_in_registered_network_and_a_registered_vm_answers_with_our_na
     assert register(api, conn, "security-groups", "fw", sg.iid.system_id).status_code == 201
     assert register(api, conn, "key-pairs", "kp", key.iid.system_id).status_code == 201
 
-    started = post(api, conn, "vms/", {"name": "new-vm", "image": "mock-vmimage-01", "spec": "mock-vmspec-01",
-                                       "vpc": "net", "subnet": "legacy-subnet", "security_groups": ["fw"],
-                                       "key_pair": "kp"})
+    started = post(
+        api,
+        conn,
+        "vms/",
+        {
+            "name": "new-vm",
+            "image": "mock-vmimage-01",
+            "spec": "mock-vmspec-01",
+            "vpc": "net",
+            "subnet": "legacy-subnet",
+            "security_groups": ["fw"],
+            "key_pair": "kp",
+        },
+    )
 
     assert started.status_code == 201, started.json()
     vm = started.json()
     assert (vm["vpc"], vm["subnet"], vm["security_groups"], vm["key_pair"]) == ("net", "legacy-subnet", ["fw"], "kp")
     at_cloud = cloud.vm().get_vm(iid=by_id(vm["system_id"]))
-    assert (at_cloud.vpc_iid.system_id, at_cloud.subnet_iid.system_id) == (vpc.iid.system_id,
-                                                                           vpc.subnets[0].iid.system_id)
+    assert (at_cloud.vpc_iid.system_id, at_cloud.subnet_iid.system_id) == (
+        vpc.iid.system_id,
+        vpc.subnets[0].iid.system_id,
+    )
     assert [group.system_id for group in at_cloud.security_group_iids] == [sg.iid.system_id]
 
     adopted = register(api, conn, "vms", "old-vm", legacy_vm_id)
     assert adopted.status_code == 201, adopted.json()
     old = adopted.json()
     assert (old["vpc"], old["subnet"], old["security_groups"], old["key_pair"]) == (
-        "net", "legacy-subnet", ["fw"], "kp")
+        "net",
+        "legacy-subnet",
+        ["fw"],
+        "kp",
+    )
     assert names(api.get(url(conn, "vms/")).json()["results"]) == ["new-vm", "old-vm"]
 
 
@@ -201,11 +254,20 @@ def test_registering_vpcs_never_takes_over_another_vpcs_subnet_record(api, conn)
     # Subnet names are only unique inside one VPC at the cloud: two legacy VPCs may both have an "app"
     # subnet, and Spiderweb's own VPC may have a subnet its user named "app" too.
     cloud = cloud_of(conn)
-    ours = post(api, conn, "vpcs/", {"name": "ours", "ipv4_cidr": "10.0.0.0/16",
-                                     "subnets": [{"name": "app", "ipv4_cidr": "10.0.1.0/24"}]}).json()
+    ours = post(
+        api,
+        conn,
+        "vpcs/",
+        {"name": "ours", "ipv4_cidr": "10.0.0.0/16", "subnets": [{"name": "app", "ipv4_cidr": "10.0.1.0/24"}]},
+    ).json()
     legacy = [
-        cloud.vpc().create_vpc(req=VPCReqInfo(name=f"legacy-{n}", ipv4_cidr="10.0.0.0/16",
-                                              subnets=(SubnetReqInfo(name="app", ipv4_cidr="10.0.1.0/24"),)))
+        cloud.vpc().create_vpc(
+            req=VPCReqInfo(
+                name=f"legacy-{n}",
+                ipv4_cidr="10.0.0.0/16",
+                subnets=(SubnetReqInfo(name="app", ipv4_cidr="10.0.1.0/24"),),
+            )
+        )
         for n in (1, 2)
     ]
     for n, vpc in enumerate(legacy, start=1):

@@ -14,6 +14,7 @@ from tests.resources.helpers import AWS_VM_BODY, AWS_VPC_BODY, SG_BODY, delete, 
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
 def test_full_flow_on_aws(api, aws_connection: Connection) -> None:  # type: ignore[no-untyped-def]
     conn = aws_connection.name
 

@@ -46,8 +46,9 @@ def test_a_worker_process_and_the_web_process_share_the_emulator(  # type: ignor
     assert api.get(url(conn, "vms/vm-01/status/")).json()["status"] == "Suspended"
 
     # A refresh lists every kind of the AWS connection through the worker, none failing.
-    refresh = finish(api, api.post("/api/v1/inventory/refresh/", {"connections": [conn]}, format="json",
-                                   HTTP_PREFER="respond-async"))
+    refresh = finish(
+        api, api.post("/api/v1/inventory/refresh/", {"connections": [conn]}, format="json", HTTP_PREFER="respond-async")
+    )
     assert refresh["state"] == "succeeded", refresh
     assert refresh["progress"]["failed"] == 0, refresh["result"]
     assert refresh["progress"]["done"] == refresh["progress"]["total"] > 5
@@ -59,8 +60,9 @@ def test_a_worker_process_and_the_web_process_share_the_emulator(  # type: ignor
     # The refresh had found the VM's root volume; the next one sees it gone with its VM.
     root = Resource.objects.get(connection=aws_connection)
     assert root.kind == Kind.DISK and not root.managed and root.missing_since is None
-    refresh = finish(api, api.post("/api/v1/inventory/refresh/", {"connections": [conn]}, format="json",
-                                   HTTP_PREFER="respond-async"))
+    refresh = finish(
+        api, api.post("/api/v1/inventory/refresh/", {"connections": [conn]}, format="json", HTTP_PREFER="respond-async")
+    )
     assert refresh["state"] == "succeeded" and refresh["progress"]["failed"] == 0, refresh
     root.refresh_from_db()
     assert root.missing_since is not None and root.status == "NotExist"

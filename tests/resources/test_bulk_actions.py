@@ -23,8 +23,9 @@ def conn(api, client, user, mock_tenant) -> str:  # type: ignore[no-untyped-def]
 
 
 def bulk(client, segment: str, action: str, *selected: str) -> str:  # type: ignore[no-untyped-def]
-    response = client.post(f"/resources/{segment}/bulk/", {"action": action, "selected": list(selected)},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/resources/{segment}/bulk/", {"action": action, "selected": list(selected)}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     return response.content.decode()
 
@@ -67,23 +68,40 @@ def test_bad_selections_are_refused_by_name(client, conn) -> None:  # type: igno
     assert client.get("/resources/vms/bulk/").status_code == 405
 
 
-def test_an_action_the_driver_cannot_do_is_refused_with_its_reason(client, api, user, mock_tenant,
-                                                                  test_drivers) -> None:  # type: ignore[no-untyped-def]
+def test_an_action_the_driver_cannot_do_is_refused_with_its_reason(
+    client, api, user, mock_tenant, test_drivers
+) -> None:  # type: ignore[no-untyped-def]
     name = make_connection(name="plain", tenant=mock_tenant, provider="limited").name
-    api.post(f"/api/v1/connections/{name}/vpcs/", {"name": "vpc-01", "ipv4_cidr": "10.0.0.0/16", "subnets": [
-        {"name": "subnet-01", "ipv4_cidr": "10.0.1.0/24", "zone": "mars-z1"}]}, format="json")
+    api.post(
+        f"/api/v1/connections/{name}/vpcs/",
+        {
+            "name": "vpc-01",
+            "ipv4_cidr": "10.0.0.0/16",
+            "subnets": [{"name": "subnet-01", "ipv4_cidr": "10.0.1.0/24", "zone": "mars-z1"}],
+        },
+        format="json",
+    )
     api.post(f"/api/v1/connections/{name}/security-groups/", {"name": "sg-01", "vpc": "vpc-01"}, format="json")
-    api.post(f"/api/v1/connections/{name}/vms/", {
-        "name": "vm-01", "image": "mock-vmimage-04", "spec": "mock-vmspec-01", "vpc": "vpc-01",
-        "subnet": "subnet-01", "security_groups": ["sg-01"], "vm_user_password": "a-long-password-1"}, format="json")
+    api.post(
+        f"/api/v1/connections/{name}/vms/",
+        {
+            "name": "vm-01",
+            "image": "mock-vmimage-04",
+            "spec": "mock-vmspec-01",
+            "vpc": "vpc-01",
+            "subnet": "subnet-01",
+            "security_groups": ["sg-01"],
+            "vm_user_password": "a-long-password-1",
+        },
+        format="json",
+    )
     client.force_login(user)
     answer = bulk(client, "vms", "suspend", "plain/vm-01")
     assert "plain/vm-01" in answer and "VMs can only be stopped." in answer
     assert not Operation.objects.filter(action="vm.control").exists()
 
 
-def test_the_list_page_costs_the_same_queries_for_more_rows(client, api, conn,
-                                                            django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_page_costs_the_same_queries_for_more_rows(client, api, conn, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     client.get("/resources/key-pairs/")  # the first request of a session costs more
     with django_assert_max_num_queries(20) as few:
         client.get("/resources/key-pairs/")

@@ -28,8 +28,7 @@ def rows_of(page: str) -> list[str]:
 def test_navigation_names_every_kind_and_catalogue_page(logged_in) -> None:  # type: ignore[no-untyped-def]
     page = logged_in.get("/catalogue/specs/").content.decode()
     nav = page.split('<nav class="nav"')[1].split("</nav>")[0]
-    for segment in ("vpcs", "subnets", "security-groups", "key-pairs", "vms", "disks", "my-images", "nlbs",
-                    "clusters"):
+    for segment in ("vpcs", "subnets", "security-groups", "key-pairs", "vms", "disks", "my-images", "nlbs", "clusters"):
         assert f'href="/resources/{segment}/"' in nav
     for path in ("regions", "images", "specs", "prices"):
         assert f'href="/catalogue/{path}/"' in nav
@@ -37,13 +36,17 @@ def test_navigation_names_every_kind_and_catalogue_page(logged_in) -> None:  # t
     assert 'href="/operations/"' in nav and "/admin/" not in nav  # Admin for superusers only
 
 
-def test_regions_show_each_connection_s_zones_and_a_failing_one_s_error(logged_in,
-                                                                         mock_tenant) -> None:  # type: ignore[no-untyped-def]
+def test_regions_show_each_connection_s_zones_and_a_failing_one_s_error(logged_in, mock_tenant) -> None:  # type: ignore[no-untyped-def]
     mars = make_connection(name="on-mars", tenant=mock_tenant, region="mars", zone="mars-z1")
     make_connection(name="on-saturn", tenant=mock_tenant, region="saturn", zone="saturn-z1")
     make_connection(name="gone", tenant=mock_tenant, region="venus", zone="venus-z1", options={"down": True})
-    Freshness.objects.create(connection=mars, kind="vm", outcome=RefreshOutcome.FAILED,
-                             last_attempt_at=timezone.now(), error_message="listing VMs timed out")
+    Freshness.objects.create(
+        connection=mars,
+        kind="vm",
+        outcome=RefreshOutcome.FAILED,
+        last_attempt_at=timezone.now(),
+        error_message="listing VMs timed out",
+    )
     page = logged_in.get("/catalogue/regions/").content.decode()
     rows = rows_of(page)
     assert len(rows) == 2
@@ -59,8 +62,7 @@ def test_regions_show_each_connection_s_zones_and_a_failing_one_s_error(logged_i
     assert [row for row in rows_of(only)] and all("on-saturn" in row for row in rows_of(only))
 
 
-def test_image_filters_narrow_and_pages_split_the_results(logged_in, mock_tenant,
-                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_image_filters_narrow_and_pages_split_the_results(logged_in, mock_tenant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     make_connection(name="on-mars", tenant=mock_tenant)
     make_connection(name="on-venus", tenant=mock_tenant, region="venus", zone="venus-z1")
     assert len(rows_of(logged_in.get("/catalogue/images/").content.decode())) == 10  # five images, two clouds
@@ -77,8 +79,7 @@ def test_image_filters_narrow_and_pages_split_the_results(logged_in, mock_tenant
     assert len(second) == 4 and not set(second) & set(rows_of(first))
 
 
-def test_spec_requirements_narrow_and_each_spec_has_its_price(logged_in, mock_tenant,
-                                                              monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_spec_requirements_narrow_and_each_spec_has_its_price(logged_in, mock_tenant, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     make_connection(name="on-mars", tenant=mock_tenant)
     make_connection(name="on-venus", tenant=mock_tenant, region="venus", zone="venus-z1")
     everything = rows_of(logged_in.get("/catalogue/specs/").content.decode())
@@ -96,7 +97,8 @@ def test_spec_requirements_narrow_and_each_spec_has_its_price(logged_in, mock_te
 
 
 def test_catalogue_pages_cost_the_same_queries_whatever_the_number_of_connections(
-        logged_in, mock_tenant, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    logged_in, mock_tenant, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     make_connection(name="c-0", tenant=mock_tenant)
     for path in ("regions", "images", "specs", "prices"):
         logged_in.get(f"/catalogue/{path}/")  # fills the meta cache

@@ -14,11 +14,23 @@ from tests.resources.helpers import build_network, delete, error_of, post, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-GROUP = {"name": "workers", "spec": "mock-vmspec-01", "key_pair": "keypair-01", "on_auto_scaling": True,
-         "min_node_size": 1, "desired_node_size": 2, "max_node_size": 4}
-CLUSTER = {"name": "cluster-01", "vpc": "vpc-01", "version": "1.30", "subnets": ["subnet-01", "subnet-02"],
-           "security_groups": ["sg-01"],
-           "node_groups": [GROUP, {**GROUP, "name": "batch", "on_auto_scaling": False, "desired_node_size": 1}]}
+GROUP = {
+    "name": "workers",
+    "spec": "mock-vmspec-01",
+    "key_pair": "keypair-01",
+    "on_auto_scaling": True,
+    "min_node_size": 1,
+    "desired_node_size": 2,
+    "max_node_size": 4,
+}
+CLUSTER = {
+    "name": "cluster-01",
+    "vpc": "vpc-01",
+    "version": "1.30",
+    "subnets": ["subnet-01", "subnet-02"],
+    "security_groups": ["sg-01"],
+    "node_groups": [GROUP, {**GROUP, "name": "batch", "on_auto_scaling": False, "desired_node_size": 1}],
+}
 
 
 @pytest.fixture
@@ -45,8 +57,11 @@ def test_cluster_with_two_node_groups_create_scale_upgrade_delete(api, conn) -> 
     assert body["vpc"] == "vpc-01" and body["subnets"] == ["subnet-01", "subnet-02"]
     assert sorted(group["name"] for group in body["node_groups"]) == ["batch", "workers"]
 
-    sized = api.put(url(conn, "clusters/cluster-01/node-groups/workers/size/"),
-                    {"min_node_size": 2, "desired_node_size": 3, "max_node_size": 5}, format="json")
+    sized = api.put(
+        url(conn, "clusters/cluster-01/node-groups/workers/size/"),
+        {"min_node_size": 2, "desired_node_size": 3, "max_node_size": 5},
+        format="json",
+    )
     assert sized.status_code == 200, sized.json()
     workers = next(g for g in sized.json()["node_groups"] if g["name"] == "workers")
     assert (workers["min_node_size"], workers["desired_node_size"], workers["max_node_size"]) == (2, 3, 5)
@@ -97,10 +112,13 @@ def test_waiting_for_a_cluster_ends_when_a_node_group_has_failed() -> None:
     from resources.services.cluster import _settled
 
     def cluster(*statuses: ClusterStatus) -> ClusterInfo:
-        groups = tuple(NodeGroupInfo(iid=IID(name_id=f"ng-{i}"), spec_name="s", key_pair_iid=IID(name_id="k"),
-                                     status=status) for i, status in enumerate(statuses))
-        return ClusterInfo(iid=IID(name_id="c"), vpc_iid=IID(name_id="v"), status=ClusterStatus.ACTIVE,
-                           node_groups=groups)
+        groups = tuple(
+            NodeGroupInfo(iid=IID(name_id=f"ng-{i}"), spec_name="s", key_pair_iid=IID(name_id="k"), status=status)
+            for i, status in enumerate(statuses)
+        )
+        return ClusterInfo(
+            iid=IID(name_id="c"), vpc_iid=IID(name_id="v"), status=ClusterStatus.ACTIVE, node_groups=groups
+        )
 
     assert _settled(cluster(ClusterStatus.ACTIVE, ClusterStatus.ACTIVE))
     assert not _settled(cluster(ClusterStatus.ACTIVE, ClusterStatus.CREATING))

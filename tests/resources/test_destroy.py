@@ -21,7 +21,11 @@ def test_destroy_deletes_in_dependency_order(api, mock_tenant) -> None:  # type:
     assert response.status_code == 200, response.json()
     body = response.json()
     assert [(d["kind"], d["name"]) for d in body["deleted"]] == [
-        ("vm", "vm-01"), ("key_pair", "keypair-01"), ("security_group", "sg-01"), ("vpc", "vpc-01")]
+        ("vm", "vm-01"),
+        ("key_pair", "keypair-01"),
+        ("security_group", "sg-01"),
+        ("vpc", "vpc-01"),
+    ]
     assert body["remained"] == []
     assert not Resource.objects.filter(connection=connection).exists()
     cloud = get_driver("mock").connect(connection_info(connection=Connection.objects.get(pk=connection.pk)))

@@ -24,12 +24,14 @@ def conn(api, client, user, mock_tenant) -> str:  # type: ignore[no-untyped-def]
 def test_detail_shows_everything_and_tags_can_be_added_and_removed(client, conn) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/resources/vms/web/vm-01/").content.decode()
     assert "vm-01" in page and "mock-vmspec-01" in page and "Suspend" in page
-    added = client.post("/resources/vms/web/vm-01/tags/", {"key": "team", "value": "blue"},
-                        HTTP_HX_REQUEST="true").content.decode()
+    added = client.post(
+        "/resources/vms/web/vm-01/tags/", {"key": "team", "value": "blue"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "team" in added and "blue" in added
     assert Resource.objects.get(name="vm-01").tags == {"team": "blue"}
-    removed = client.post("/resources/vms/web/vm-01/tags/", {"key": "team", "remove": "1"},
-                          HTTP_HX_REQUEST="true").content.decode()
+    removed = client.post(
+        "/resources/vms/web/vm-01/tags/", {"key": "team", "remove": "1"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "No tag." in removed
     assert "No tag." in client.get("/resources/vpcs/web/vpc-01/").content.decode()
     assert client.get("/resources/subnets/web/subnet-01/").status_code == 200
@@ -38,24 +40,44 @@ def test_detail_shows_everything_and_tags_can_be_added_and_removed(client, conn)
 
 def test_vm_actions_run_as_operations_and_refusals_are_shown(client, conn) -> None:  # type: ignore[no-untyped-def]
     time.sleep(1.1)  # the VM settles into Running
-    started = client.post("/resources/vms/web/vm-01/actions/", {"action": "suspend"},
-                          HTTP_HX_REQUEST="true").content.decode()
+    started = client.post(
+        "/resources/vms/web/vm-01/actions/", {"action": "suspend"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "vm.control" in started
     assert Operation.objects.filter(action="vm.control", state="succeeded").exists()
-    refused = client.post("/resources/vms/web/vm-01/actions/", {"action": "reboot"},
-                          HTTP_HX_REQUEST="true").content.decode()
+    refused = client.post(
+        "/resources/vms/web/vm-01/actions/", {"action": "reboot"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "failed" in refused or "Cannot" in refused
 
 
-def test_actions_the_driver_cannot_do_are_disabled_with_the_reason(client, api, user, mock_tenant,
-                                                                   test_drivers) -> None:  # type: ignore[no-untyped-def]
+def test_actions_the_driver_cannot_do_are_disabled_with_the_reason(
+    client, api, user, mock_tenant, test_drivers
+) -> None:  # type: ignore[no-untyped-def]
     name = make_connection(name="plain", tenant=mock_tenant, provider="limited").name
-    api.post(f"/api/v1/connections/{name}/vpcs/", {"name": "vpc-01", "ipv4_cidr": "10.0.0.0/16", "subnets": [
-        {"name": "subnet-01", "ipv4_cidr": "10.0.1.0/24", "zone": "mars-z1"}]}, format="json")
+    api.post(
+        f"/api/v1/connections/{name}/vpcs/",
+        {
+            "name": "vpc-01",
+            "ipv4_cidr": "10.0.0.0/16",
+            "subnets": [{"name": "subnet-01", "ipv4_cidr": "10.0.1.0/24", "zone": "mars-z1"}],
+        },
+        format="json",
+    )
     api.post(f"/api/v1/connections/{name}/security-groups/", {"name": "sg-01", "vpc": "vpc-01"}, format="json")
-    api.post(f"/api/v1/connections/{name}/vms/", {
-        "name": "vm-01", "image": "mock-vmimage-04", "spec": "mock-vmspec-01", "vpc": "vpc-01",
-        "subnet": "subnet-01", "security_groups": ["sg-01"], "vm_user_password": "a-long-password-1"}, format="json")
+    api.post(
+        f"/api/v1/connections/{name}/vms/",
+        {
+            "name": "vm-01",
+            "image": "mock-vmimage-04",
+            "spec": "mock-vmspec-01",
+            "vpc": "vpc-01",
+            "subnet": "subnet-01",
+            "security_groups": ["sg-01"],
+            "vm_user_password": "a-long-password-1",
+        },
+        format="json",
+    )
     client.force_login(user)
     page = client.get("/resources/vms/plain/vm-01/").content.decode()
     assert 'disabled title="VMs can only be stopped."' in page
@@ -65,16 +87,19 @@ def test_actions_the_driver_cannot_do_are_disabled_with_the_reason(client, api, 
 def test_other_kinds_are_deleted_from_their_page(client, conn) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/resources/key-pairs/web/keypair-01/").content.decode()
     assert ">Delete</button>" in page
-    in_use = client.post("/resources/key-pairs/web/keypair-01/actions/", {"action": "delete"},
-                         HTTP_HX_REQUEST="true").content.decode()
+    in_use = client.post(
+        "/resources/key-pairs/web/keypair-01/actions/", {"action": "delete"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "in_use" in in_use  # the VM still uses it: refused, shown in place
     client.post("/resources/vms/web/vm-01/actions/", {"action": "terminate"}, HTTP_HX_REQUEST="true")
-    done = client.post("/resources/key-pairs/web/keypair-01/actions/", {"action": "delete"},
-                       HTTP_HX_REQUEST="true").content.decode()
+    done = client.post(
+        "/resources/key-pairs/web/keypair-01/actions/", {"action": "delete"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "succeeded" in done
     assert not Resource.objects.filter(name="keypair-01").exists()
-    gone = client.post("/resources/subnets/web/subnet-02/actions/", {"action": "delete"},
-                       HTTP_HX_REQUEST="true").content.decode()
+    gone = client.post(
+        "/resources/subnets/web/subnet-02/actions/", {"action": "delete"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "succeeded" in gone and not Resource.objects.filter(name="subnet-02").exists()
 
 

@@ -32,12 +32,33 @@ def conn(mock_tenant) -> str:  # type: ignore[no-untyped-def]
         ({**VPC_BODY, "ipv4_cidr": "192.168.0.0/33"}, "ipv4_cidr"),
         ({**VPC_BODY, "ipv4_cidr": "not-a-cidr"}, "ipv4_cidr"),
         ({**VPC_BODY, "subnets": [{"name": "s1", "ipv4_cidr": "192.168.1.300/24"}]}, "subnets[0].ipv4_cidr"),
-        ({**VPC_BODY, "subnets": [{"name": "s1", "ipv4_cidr": "192.168.1.0/24"},
-                                  {"name": "s2", "ipv4_cidr": "10.1.0.0/24"}]}, "subnets[1].ipv4_cidr"),
-        ({**VPC_BODY, "subnets": [{"name": "s1", "ipv4_cidr": "192.168.1.0/24"},
-                                  {"name": "s2", "ipv4_cidr": "192.168.1.128/25"}]}, "subnets[1].ipv4_cidr"),
-        ({**VPC_BODY, "subnets": [{"name": "s1", "ipv4_cidr": "192.168.1.0/24"},
-                                  {"name": "s1", "ipv4_cidr": "192.168.2.0/24"}]}, "subnets[1].name"),
+        (
+            {
+                **VPC_BODY,
+                "subnets": [{"name": "s1", "ipv4_cidr": "192.168.1.0/24"}, {"name": "s2", "ipv4_cidr": "10.1.0.0/24"}],
+            },
+            "subnets[1].ipv4_cidr",
+        ),
+        (
+            {
+                **VPC_BODY,
+                "subnets": [
+                    {"name": "s1", "ipv4_cidr": "192.168.1.0/24"},
+                    {"name": "s2", "ipv4_cidr": "192.168.1.128/25"},
+                ],
+            },
+            "subnets[1].ipv4_cidr",
+        ),
+        (
+            {
+                **VPC_BODY,
+                "subnets": [
+                    {"name": "s1", "ipv4_cidr": "192.168.1.0/24"},
+                    {"name": "s1", "ipv4_cidr": "192.168.2.0/24"},
+                ],
+            },
+            "subnets[1].name",
+        ),
         ({"name": "v", "ipv4_cidr": "10.0.0.0/16", "colour": "red"}, "colour"),
         ({"ipv4_cidr": "10.0.0.0/16"}, "name"),
     ],
@@ -91,8 +112,12 @@ def test_duplicate_name_is_409(api, conn) -> None:  # type: ignore[no-untyped-de
 
 def test_duplicate_subnet_name_in_a_new_vpc_is_409_naming_it(api, conn) -> None:  # type: ignore[no-untyped-def]
     post(api, conn, "vpcs/", VPC_BODY)
-    response = post(api, conn, "vpcs/", {"name": "vpc-02", "ipv4_cidr": "10.0.0.0/16",
-                                        "subnets": [{"name": "subnet-01", "ipv4_cidr": "10.0.1.0/24"}]})
+    response = post(
+        api,
+        conn,
+        "vpcs/",
+        {"name": "vpc-02", "ipv4_cidr": "10.0.0.0/16", "subnets": [{"name": "subnet-01", "ipv4_cidr": "10.0.1.0/24"}]},
+    )
     assert response.status_code == 409
     assert error_of(response)["field"] == "subnets[0].name"
     assert not Resource.objects.filter(name="vpc-02").exists()

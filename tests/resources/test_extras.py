@@ -46,7 +46,11 @@ def test_vm_metrics_are_a_time_series(api, conn) -> None:  # type: ignore[no-unt
     assert response.status_code == 200, response.json()
     body = response.json()
     assert (body["name"], body["metric"], body["interval_minutes"], body["period_hours"]) == (
-        "vm-01", "cpu_usage", 5, 2)
+        "vm-01",
+        "cpu_usage",
+        5,
+        2,
+    )
     assert len(body["points"]) >= 20
     assert all(0 <= point["value"] <= 100 for point in body["points"])
     bad = api.get(url(conn, "vms/vm-01/metrics/?metric=happiness"))
@@ -56,7 +60,10 @@ def test_vm_metrics_are_a_time_series(api, conn) -> None:  # type: ignore[no-unt
 def test_subnets_take_tags_under_their_vpc(api, conn) -> None:  # type: ignore[no-untyped-def]
     added = post(api, conn, "vpcs/vpc-01/subnets/subnet-01/tags/", {"key": "tier", "value": "app"})
     assert added.status_code == 200, added.json()
-    assert (added.json()["kind"], added.json()["name"], added.json()["tags"]) == ("subnet", "subnet-01",
-                                                                                   {"tier": "app"})
+    assert (added.json()["kind"], added.json()["name"], added.json()["tags"]) == (
+        "subnet",
+        "subnet-01",
+        {"tier": "app"},
+    )
     assert api.get(url(conn, "vpcs/vpc-01/subnets/subnet-01/tags/tier/")).json() == {"key": "tier", "value": "app"}
     assert delete(api, conn, "vpcs/vpc-01/subnets/subnet-01/tags/tier/").json()["tags"] == {}

@@ -33,19 +33,35 @@ def everything(api, mock_tenant, quick_clusters) -> str:  # type: ignore[no-unty
     for path, body in (
         ("disks/", {"name": "disk-01", "size_gb": 20}),
         ("my-images/", {"name": "image-01", "source_vm": "vm-01"}),
-        ("nlbs/", {"name": "nlb-01", "vpc": "vpc-01", "listener": {"protocol": "TCP", "port": 80},
-                   "vm_group": {"protocol": "TCP", "port": 80, "vms": ["vm-01"]},
-                   "health_checker": {"protocol": "TCP", "port": 80}}),
-        ("clusters/", {"name": "cluster-01", "vpc": "vpc-01", "subnets": ["subnet-01"],
-                       "node_groups": [{"name": "ng", "spec": "mock-vmspec-01", "key_pair": "keypair-01"}]}),
+        (
+            "nlbs/",
+            {
+                "name": "nlb-01",
+                "vpc": "vpc-01",
+                "listener": {"protocol": "TCP", "port": 80},
+                "vm_group": {"protocol": "TCP", "port": 80, "vms": ["vm-01"]},
+                "health_checker": {"protocol": "TCP", "port": 80},
+            },
+        ),
+        (
+            "clusters/",
+            {
+                "name": "cluster-01",
+                "vpc": "vpc-01",
+                "subnets": ["subnet-01"],
+                "node_groups": [{"name": "ng", "spec": "mock-vmspec-01", "key_pair": "keypair-01"}],
+            },
+        ),
     ):
         response = post(api, conn, path, body)
         assert response.status_code == 201, (path, response.json())
     return conn
 
 
-@pytest.mark.parametrize(("segment", "name"), [("disks", "disk-01"), ("my-images", "image-01"),
-                                               ("nlbs", "nlb-01"), ("clusters", "cluster-01")])
+@pytest.mark.parametrize(
+    ("segment", "name"),
+    [("disks", "disk-01"), ("my-images", "image-01"), ("nlbs", "nlb-01"), ("clusters", "cluster-01")],
+)
 def test_list_and_get(api, everything, segment, name) -> None:  # type: ignore[no-untyped-def]
     listed = api.get(url(everything, f"{segment}/")).json()
     assert [item["name"] for item in listed["results"]] == [name]
@@ -61,21 +77,31 @@ def test_destroy_takes_every_kind_in_dependency_order(api, everything) -> None: 
     order = [item["kind"] for item in body["deleted"]]
     assert body["remained"] == []
     assert set(order) == {"cluster", "my_image", "nlb", "vm", "disk", "key_pair", "security_group", "vpc"}
-    for first, later in (("cluster", "vm"), ("nlb", "vm"), ("my_image", "vm"), ("vm", "disk"), ("vm", "key_pair"),
-                         ("security_group", "vpc"), ("disk", "vpc")):
+    for first, later in (
+        ("cluster", "vm"),
+        ("nlb", "vm"),
+        ("my_image", "vm"),
+        ("vm", "disk"),
+        ("vm", "key_pair"),
+        ("security_group", "vpc"),
+        ("disk", "vpc"),
+    ):
         assert order.index(first) < order.index(later), (first, later, order)
     assert not Resource.objects.filter(connection__name=everything).exists()
 
 
 def test_anycall_simulated_accelerator(api, mock_tenant) -> None:  # type: ignore[no-untyped-def]
     conn = make_connection(tenant=mock_tenant).name
-    created = post(api, conn, "anycall/", {"fid": "createTPU", "params": {"name": "tpu-01",
-                                                                          "acceleratorType": "v5litepod-4"}})
+    created = post(
+        api, conn, "anycall/", {"fid": "createTPU", "params": {"name": "tpu-01", "acceleratorType": "v5litepod-4"}}
+    )
     assert created.status_code == 200, created.json()
     listed = post(api, conn, "anycall/", {"fid": "listTPU"}).json()["result"]
     assert listed["count"] == "1" and json.loads(listed["tpus"])[0]["name"] == "tpu-01"
-    assert post(api, conn, "anycall/", {"fid": "deleteTPU", "params": {"name": "tpu-01"}}).json()["result"][
-        "existed"] == "true"
+    assert (
+        post(api, conn, "anycall/", {"fid": "deleteTPU", "params": {"name": "tpu-01"}}).json()["result"]["existed"]
+        == "true"
+    )
     assert post(api, conn, "anycall/", {"fid": "listTPU"}).json()["result"]["count"] == "0"
 
 

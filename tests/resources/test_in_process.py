@@ -33,8 +33,9 @@ def test_an_async_request_answers_at_once_and_the_operation_finishes(api, mock_t
 def test_waiting_requests_and_parallel_operations(api, mock_tenant, no_broker) -> None:  # type: ignore[no-untyped-def]
     conn = make_connection(tenant=mock_tenant, options={"latency_ms": 400}).name
     started = time.monotonic()
-    accepted = [post(api, conn, "vpcs/", {"name": f"vpc-{i}", "ipv4_cidr": f"10.{i}.0.0/16"}, wait=False)
-                for i in range(4)]
+    accepted = [
+        post(api, conn, "vpcs/", {"name": f"vpc-{i}", "ipv4_cidr": f"10.{i}.0.0/16"}, wait=False) for i in range(4)
+    ]
     results = [finish(api, response) for response in accepted]
     assert [r["state"] for r in results] == ["succeeded"] * 4
     assert time.monotonic() - started < 4 * 0.4  # side by side, not one after another

@@ -74,7 +74,9 @@ def test_one_connection_down_leaves_the_others_fresh_and_says_why(api, mock_tena
     body = refresh(api, {"kinds": ["vpc", "vm"]}).json()
     assert body["failed"] == 2
     assert {(f["connection"], f["kind"], f["code"]) for f in body["failures"]} == {
-        (down.name, "vpc", "unreachable"), (down.name, "vm", "unreachable")}
+        (down.name, "vpc", "unreachable"),
+        (down.name, "vm", "unreachable"),
+    }
     for connection in healthy:
         assert fresh(connection, Kind.VPC).outcome == "ok"
         assert fresh(connection, Kind.VM).outcome == "ok"
@@ -93,8 +95,14 @@ def test_a_hanging_connection_is_cut_off_at_the_deadline(api, mock_tenant, setti
     body = refresh(api, {"kinds": ["key_pair"]}).json()
     elapsed = time.monotonic() - started
     assert elapsed < 2.5, f"the refresh waited {elapsed:.1f}s for a hanging call"
-    assert body["failures"] == [{"connection": hanging.name, "kind": "key_pair", "code": "deadline_exceeded",
-                                 "message": "the cloud did not answer within 1 s"}]
+    assert body["failures"] == [
+        {
+            "connection": hanging.name,
+            "kind": "key_pair",
+            "code": "deadline_exceeded",
+            "message": "the cloud did not answer within 1 s",
+        }
+    ]
     assert fresh(quick, Kind.KEY_PAIR).outcome == "ok"
 
 
@@ -177,8 +185,10 @@ def test_embedded_mode_lists_side_by_side(api, mock_tenant, settings) -> None:  
     assert elapsed < total * 0.2 / 8, f"{total} listings of 200 ms took {elapsed:.1f}s"
 
 
-@pytest.mark.parametrize(("body", "field"), [({"connections": ["nope"]}, "connections"),
-                                              ({"kinds": ["teapot"]}, "kinds"), ({"colour": 1}, "colour")])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"connections": ["nope"]}, "connections"), ({"kinds": ["teapot"]}, "kinds"), ({"colour": 1}, "colour")],
+)
 def test_bad_scope_is_400_naming_the_field(api, body, field) -> None:  # type: ignore[no-untyped-def]
     response = refresh(api, body)
     assert response.status_code == 400

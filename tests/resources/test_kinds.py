@@ -31,8 +31,12 @@ def test_each_kind_with_routes_is_mounted_under_its_segment(spec: KindSpec) -> N
 
 @pytest.mark.parametrize("spec", kinds.adoptable(), ids=lambda spec: spec.name)
 def test_adoptable_kinds_have_register_reconcile_unregister_and_tags(spec: KindSpec) -> None:
-    for route, args in (("register", ["c1"]), ("reconcile", ["c1"]), ("unregister", ["c1", "x"]),
-                        ("tags", ["c1", "x"])):
+    for route, args in (
+        ("register", ["c1"]),
+        ("reconcile", ["c1"]),
+        ("unregister", ["c1", "x"]),
+        ("tags", ["c1", "x"]),
+    ):
         assert reverse(f"{spec.segment}-{route}", args=args).startswith(f"/api/v1/connections/c1/{spec.segment}/")
 
 
@@ -54,22 +58,36 @@ def test_destroy_stages_cover_every_listed_kind_once() -> None:
 def test_a_registration_is_checked() -> None:
     calls = DriverCalls("vpc", get="get_vpc", list="list_vpcs", delete="delete_vpc")
     with pytest.raises(ValueError, match="declared twice"):
-        kinds.register(KindSpec(name="vpc", segment="other", label="x", noun="x", plural="x", menu="x",
-                                family="vpc", driver=calls))
+        kinds.register(
+            KindSpec(name="vpc", segment="other", label="x", noun="x", plural="x", menu="x", family="vpc", driver=calls)
+        )
     with pytest.raises(ValueError, match="part of 'nothing'"):
-        kinds.register(KindSpec(name="piece", segment="pieces", label="x", noun="x", plural="x", menu="x",
-                                family="vpc", part_of="nothing"))
+        kinds.register(
+            KindSpec(
+                name="piece",
+                segment="pieces",
+                label="x",
+                noun="x",
+                plural="x",
+                menu="x",
+                family="vpc",
+                part_of="nothing",
+            )
+        )
     with pytest.raises(ValueError, match="needs driver calls"):
-        kinds.register(KindSpec(name="lonely", segment="lonelies", label="x", noun="x", plural="x", menu="x",
-                                family="vpc"))
+        kinds.register(
+            KindSpec(name="lonely", segment="lonelies", label="x", noun="x", plural="x", menu="x", family="vpc")
+        )
     with pytest.raises(kinds.UnknownKind, match="no resource kind 'teapot'"):
         kinds.get("teapot")
 
 
 def test_references_walk_nested_answers() -> None:
-    info = {"vm_group": {"vm_iids": [{"system_id": "i-1"}, {"system_id": "i-2"}]},
-            "node_groups": [{"key_pair_iid": {"system_id": "k-1"}}, {"key_pair_iid": None}, {}],
-            "vpc_iid": {"system_id": "v-1"}}
+    info = {
+        "vm_group": {"vm_iids": [{"system_id": "i-1"}, {"system_id": "i-2"}]},
+        "node_groups": [{"key_pair_iid": {"system_id": "k-1"}}, {"key_pair_iid": None}, {}],
+        "vpc_iid": {"system_id": "v-1"},
+    }
     assert [iid["system_id"] for iid in Reference("vm_group.vm_iids[]", "vm").iids(info)] == ["i-1", "i-2"]
     assert [iid["system_id"] for iid in Reference("node_groups[].key_pair_iid", "key_pair").iids(info)] == ["k-1"]
     assert [iid["system_id"] for iid in Reference("vpc_iid", "vpc").iids(info)] == ["v-1"]
@@ -77,8 +95,7 @@ def test_references_walk_nested_answers() -> None:
 
 
 def test_referenced_kinds_are_what_answers_name() -> None:
-    assert set(kinds.referenced_kinds()) == {"vpc", "subnet", "security_group", "key_pair", "vm", "disk",
-                                              "my_image"}
+    assert set(kinds.referenced_kinds()) == {"vpc", "subnet", "security_group", "key_pair", "vm", "disk", "my_image"}
 
 
 @pytest.mark.django_db
@@ -96,8 +113,14 @@ def test_the_menu_and_every_list_page_follow_the_registry(client, user) -> None:
 def test_a_record_of_any_kind_is_presented_by_its_kind(api) -> None:  # type: ignore[no-untyped-def]
     connection = make_connection(name="kinds-conn")
     for spec in SPECS:
-        Resource.objects.create(connection=connection, kind=spec.name, name=f"one-{spec.segment}", system_id="x",
-                                lifecycle="ready", managed=False)
+        Resource.objects.create(
+            connection=connection,
+            kind=spec.name,
+            name=f"one-{spec.segment}",
+            system_id="x",
+            lifecycle="ready",
+            managed=False,
+        )
     for spec in SPECS:
         response = api.get(f"/api/v1/inventory/{spec.segment}/")
         assert response.status_code == 200

@@ -26,8 +26,12 @@ def listed(api, conn: str, kind: str) -> dict[str, dict]:  # type: ignore[no-unt
 def test_list_items_are_the_same_answers_as_fresh_rendering(api, mock_tenant) -> None:  # type: ignore[no-untyped-def]
     connection = make_connection(tenant=mock_tenant)
     build_network(api, connection.name, with_vm=True)
-    for kind, segment in (("vpc", "vpcs"), ("security_group", "security-groups"), ("key_pair", "key-pairs"),
-                          ("vm", "vms")):
+    for kind, segment in (
+        ("vpc", "vpcs"),
+        ("security_group", "security-groups"),
+        ("key_pair", "key-pairs"),
+        ("vm", "vms"),
+    ):
         items = listed(api, connection.name, segment)
         for record in Resource.objects.filter(connection=connection, kind=kind):
             assert items[record.name] == present(record, connection=connection), (kind, record.name)
@@ -41,7 +45,10 @@ def test_changes_show_in_the_next_list(api, mock_tenant) -> None:  # type: ignor
 
     post(api, connection.name, "vpcs/vpc-01/subnets/", {"name": "subnet-03", "ipv4_cidr": "192.168.3.0/24"})
     assert [s["name"] for s in listed(api, connection.name, "vpcs")["vpc-01"]["subnets"]] == [
-        "subnet-01", "subnet-02", "subnet-03"]
+        "subnet-01",
+        "subnet-02",
+        "subnet-03",
+    ]
 
     delete(api, connection.name, "vpcs/vpc-01/subnets/subnet-03/")
     assert len(listed(api, connection.name, "vpcs")["vpc-01"]["subnets"]) == 2

@@ -23,10 +23,18 @@ IMAGES = [f"mock-vmimage-0{n}" for n in range(1, 6)]
 SPECS = [f"mock-vmspec-0{n}" for n in range(1, 5)]
 REGIONS = ["default", "mercury", "venus", "mars", "jupiter", "saturn", "uranus", "neptune"]
 # The mock's on-demand prices: the "default" region's, times 0.92 on Mars and 1.10 on Venus.
-MARS_PRICES = {"mock-vmspec-04": "0.1251", "mock-vmspec-01": "0.1766", "mock-vmspec-02": "0.6918",
-               "mock-vmspec-03": "2.2522"}
-VENUS_PRICES = {"mock-vmspec-04": "0.1496", "mock-vmspec-01": "0.2112", "mock-vmspec-02": "0.8272",
-                "mock-vmspec-03": "2.6928"}
+MARS_PRICES = {
+    "mock-vmspec-04": "0.1251",
+    "mock-vmspec-01": "0.1766",
+    "mock-vmspec-02": "0.6918",
+    "mock-vmspec-03": "2.2522",
+}
+VENUS_PRICES = {
+    "mock-vmspec-04": "0.1496",
+    "mock-vmspec-01": "0.2112",
+    "mock-vmspec-02": "0.8272",
+    "mock-vmspec-03": "2.6928",
+}
 
 
 @pytest.fixture
@@ -79,7 +87,10 @@ def test_one_region_and_its_zone_statuses(api, connect) -> None:  # type: ignore
     region = response.json()
     assert (region["name"], region["system_id"], region["display_name"]) == ("mars", "mars", "Mars")
     assert [(zone["name"], zone["status"]) for zone in region["zones"]] == [
-        ("mars-z1", "Available"), ("mars-z2", "Available"), ("mars-z3", "Unavailable")]
+        ("mars-z1", "Available"),
+        ("mars-z2", "Available"),
+        ("mars-z3", "Unavailable"),
+    ]
 
 
 def test_images_list_the_public_images(api, connect) -> None:  # type: ignore[no-untyped-def]
@@ -87,10 +98,17 @@ def test_images_list_the_public_images(api, connect) -> None:  # type: ignore[no
     assert names(response) == IMAGES
     first = response.json()["results"][0]
     assert first == {
-        "name": "mock-vmimage-01", "system_id": "mock-vmimage-01",
+        "name": "mock-vmimage-01",
+        "system_id": "mock-vmimage-01",
         "iid": {"name_id": "mock-vmimage-01", "system_id": "mock-vmimage-01"},
-        "os_architecture": "x86_64", "os_platform": "Linux/UNIX", "os_distribution": "Ubuntu 22.04 LTS",
-        "os_disk_type": "standard", "os_disk_size_gb": 8, "status": "Available", "tags": {}, "extra": {},
+        "os_architecture": "x86_64",
+        "os_platform": "Linux/UNIX",
+        "os_distribution": "Ubuntu 22.04 LTS",
+        "os_disk_type": "standard",
+        "os_disk_size_gb": 8,
+        "status": "Available",
+        "tags": {},
+        "extra": {},
     }
 
 
@@ -138,42 +156,48 @@ def test_lists_are_paginated(api, connect) -> None:  # type: ignore[no-untyped-d
 # --- filters ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "params", "expected"), [
-    ("images/", {"os": "ubuntu"}, ["mock-vmimage-01", "mock-vmimage-02"]),
-    ("images/", {"distribution": "CentOS"}, ["mock-vmimage-03"]),
-    ("images/", {"architecture": "ARM64"}, ["mock-vmimage-02", "mock-vmimage-05"]),
-    ("images/", {"platform": "windows"}, ["mock-vmimage-04"]),
-    ("images/", {"os": "ubuntu", "architecture": "x86_64"}, ["mock-vmimage-01"]),
-    ("images/", {"os": "plan 9"}, []),
-    ("specs/", {"min_vcpu": "5"}, ["mock-vmspec-02", "mock-vmspec-03"]),
-    ("specs/", {"max_vcpu": "4"}, ["mock-vmspec-01", "mock-vmspec-04"]),
-    ("specs/", {"min_vcpu": "4", "max_vcpu": "4", "architecture": "x86_64"}, ["mock-vmspec-01"]),
-    ("specs/", {"min_memory_gib": "32"}, ["mock-vmspec-02", "mock-vmspec-03"]),
-    ("specs/", {"min_memory_gib": "32.5"}, ["mock-vmspec-03"]),
-    ("specs/", {"gpu": "true"}, ["mock-vmspec-02", "mock-vmspec-03"]),
-    ("specs/", {"gpu": "false"}, ["mock-vmspec-01", "mock-vmspec-04"]),
-    ("specs/", {"architecture": "arm64"}, ["mock-vmspec-04"]),
-    ("prices/", {"spec": "mock-vmspec-02"}, ["mock-vmspec-02"]),
-    ("prices/", {"max_hourly_price": "0.2"}, ["mock-vmspec-04", "mock-vmspec-01"]),
-    ("prices/", {"max_hourly_price": "0.1251"}, ["mock-vmspec-04"]),
-])
+@pytest.mark.parametrize(
+    ("path", "params", "expected"),
+    [
+        ("images/", {"os": "ubuntu"}, ["mock-vmimage-01", "mock-vmimage-02"]),
+        ("images/", {"distribution": "CentOS"}, ["mock-vmimage-03"]),
+        ("images/", {"architecture": "ARM64"}, ["mock-vmimage-02", "mock-vmimage-05"]),
+        ("images/", {"platform": "windows"}, ["mock-vmimage-04"]),
+        ("images/", {"os": "ubuntu", "architecture": "x86_64"}, ["mock-vmimage-01"]),
+        ("images/", {"os": "plan 9"}, []),
+        ("specs/", {"min_vcpu": "5"}, ["mock-vmspec-02", "mock-vmspec-03"]),
+        ("specs/", {"max_vcpu": "4"}, ["mock-vmspec-01", "mock-vmspec-04"]),
+        ("specs/", {"min_vcpu": "4", "max_vcpu": "4", "architecture": "x86_64"}, ["mock-vmspec-01"]),
+        ("specs/", {"min_memory_gib": "32"}, ["mock-vmspec-02", "mock-vmspec-03"]),
+        ("specs/", {"min_memory_gib": "32.5"}, ["mock-vmspec-03"]),
+        ("specs/", {"gpu": "true"}, ["mock-vmspec-02", "mock-vmspec-03"]),
+        ("specs/", {"gpu": "false"}, ["mock-vmspec-01", "mock-vmspec-04"]),
+        ("specs/", {"architecture": "arm64"}, ["mock-vmspec-04"]),
+        ("prices/", {"spec": "mock-vmspec-02"}, ["mock-vmspec-02"]),
+        ("prices/", {"max_hourly_price": "0.2"}, ["mock-vmspec-04", "mock-vmspec-01"]),
+        ("prices/", {"max_hourly_price": "0.1251"}, ["mock-vmspec-04"]),
+    ],
+)
 def test_filters(api, connect, path, params, expected) -> None:  # type: ignore[no-untyped-def]
     response = get(api, connect(), path, **params)
     assert names(response) == expected
     assert response.json()["count"] == len(expected)
 
 
-@pytest.mark.parametrize(("path", "field", "value"), [
-    ("specs/", "min_vcpu", "many"),
-    ("specs/", "max_vcpu", "-1"),
-    ("specs/", "min_vcpu", "2.5"),
-    ("specs/", "min_memory_gib", "lots"),
-    ("specs/", "min_memory_gib", "nan"),
-    ("specs/", "gpu", "maybe"),
-    ("prices/", "max_hourly_price", "cheap"),
-    ("prices/", "max_hourly_price", "-0.1"),
-    ("images/", "refresh", "sometimes"),
-])
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("specs/", "min_vcpu", "many"),
+        ("specs/", "max_vcpu", "-1"),
+        ("specs/", "min_vcpu", "2.5"),
+        ("specs/", "min_memory_gib", "lots"),
+        ("specs/", "min_memory_gib", "nan"),
+        ("specs/", "gpu", "maybe"),
+        ("prices/", "max_hourly_price", "cheap"),
+        ("prices/", "max_hourly_price", "-0.1"),
+        ("images/", "refresh", "sometimes"),
+    ],
+)
 def test_a_bad_filter_is_400_naming_it(api, connect, path, field, value) -> None:  # type: ignore[no-untyped-def]
     response = get(api, connect(), path, **{field: value})
     assert response.status_code == 400
@@ -252,11 +276,14 @@ def test_editing_the_region_record_is_not_served_old_specs(api, connect) -> None
     assert {spec["region"] for spec in response.json()["results"]} == {"jupiter"}
 
 
-@pytest.mark.parametrize(("options", "status", "code"), [
-    ({"down": True}, 502, "unreachable"),
-    ({"failure_rate": 1}, 502, "provider_error"),
-    ({"throttle_rate": 1}, 429, "throttled"),
-])
+@pytest.mark.parametrize(
+    ("options", "status", "code"),
+    [
+        ({"down": True}, 502, "unreachable"),
+        ({"failure_rate": 1}, 502, "provider_error"),
+        ({"throttle_rate": 1}, 429, "throttled"),
+    ],
+)
 def test_a_failing_region_answers_the_error_and_caches_nothing(  # type: ignore[no-untyped-def]
     api, connect, options, status, code
 ) -> None:
@@ -288,8 +315,9 @@ def test_a_region_set_up_again_through_the_service_answers(api, connect) -> None
 # --- lookups and access -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [*(f"{kind}/" for kind in LISTS), "images/mock-vmimage-01/", "specs/mock-vmspec-01/",
-                                  "region-zones/mars/"])
+@pytest.mark.parametrize(
+    "path", [*(f"{kind}/" for kind in LISTS), "images/mock-vmimage-01/", "specs/mock-vmspec-01/", "region-zones/mars/"]
+)
 def test_an_unknown_connection_is_404(api, path) -> None:  # type: ignore[no-untyped-def]
     response = get(api, "no-such-connection", path)
     assert response.status_code == 404
@@ -345,7 +373,12 @@ def test_the_schema_documents_the_meta_paths_and_their_parameters(api) -> None: 
             assert set(body) == {"count", "next", "previous", "results", "cached_at"}, suffix
             item = schemas[body["results"]["items"]["$ref"].rsplit("/", 1)[1]]["properties"]
             assert {"name", "system_id", "tags", "extra"} <= set(item), suffix
-    specs_query = {param["name"]: param["schema"]["type"]
-                   for param in spec["paths"]["/api/v1/connections/{conn}/specs/"]["get"]["parameters"]}
+    specs_query = {
+        param["name"]: param["schema"]["type"]
+        for param in spec["paths"]["/api/v1/connections/{conn}/specs/"]["get"]["parameters"]
+    }
     assert (specs_query["min_vcpu"], specs_query["min_memory_gib"], specs_query["gpu"]) == (
-        "integer", "number", "boolean")
+        "integer",
+        "number",
+        "boolean",
+    )

@@ -13,7 +13,8 @@ from tests.resources.helpers import VM_BODY, build_network, delete, error_of, po
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NLB_BODY = {
-    "name": "nlb-01", "vpc": "vpc-01",
+    "name": "nlb-01",
+    "vpc": "vpc-01",
     "listener": {"protocol": "TCP", "port": 80},
     "vm_group": {"protocol": "TCP", "port": 8080, "vms": ["vm-01"]},
     "health_checker": {"protocol": "TCP", "port": 8080},
@@ -45,9 +46,11 @@ def test_nlb_lifecycle(api, conn) -> None:  # type: ignore[no-untyped-def]
 
     changed = api.put(url(conn, "nlbs/nlb-01/listener/"), {"protocol": "TCP", "port": 443}, format="json")
     assert changed.status_code == 200 and changed.json()["listener"]["port"] == 443
-    checker = api.put(url(conn, "nlbs/nlb-01/health-checker/"),
-                      {"protocol": "HTTP", "port": 8080, "interval_s": 30, "timeout_s": 5, "threshold": 2},
-                      format="json")
+    checker = api.put(
+        url(conn, "nlbs/nlb-01/health-checker/"),
+        {"protocol": "HTTP", "port": 8080, "interval_s": 30, "timeout_s": 5, "threshold": 2},
+        format="json",
+    )
     assert checker.status_code == 200 and checker.json()["health_checker"]["interval_s"] == 30
     group = api.put(url(conn, "nlbs/nlb-01/vm-group/"), {"protocol": "TCP", "port": 9090}, format="json")
     assert group.status_code == 200 and group.json()["vm_group"]["port"] == 9090

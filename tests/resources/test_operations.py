@@ -32,8 +32,13 @@ def unsent(monkeypatch) -> None:  # type: ignore[no-untyped-def]
 
 
 def pending_vpc(connection: Connection, user) -> Operation:  # type: ignore[no-untyped-def]
-    return vpc_create(connection=connection, user=user, name="vpc-01", ipv4_cidr="10.0.0.0/16",
-                      subnets=[SubnetSpec(name="subnet-01", ipv4_cidr="10.0.1.0/24")])
+    return vpc_create(
+        connection=connection,
+        user=user,
+        name="vpc-01",
+        ipv4_cidr="10.0.0.0/16",
+        subnets=[SubnetSpec(name="subnet-01", ipv4_cidr="10.0.1.0/24")],
+    )
 
 
 def test_a_redelivered_finished_task_does_nothing(api, mock_tenant) -> None:  # type: ignore[no-untyped-def]
@@ -63,9 +68,13 @@ def test_a_redelivered_task_of_a_dead_worker_adopts_what_it_made(mock_tenant, us
     record = Resource.objects.get(name="vpc-01")
     subnet = Resource.objects.get(name="subnet-01")
     # The first worker created the VPC at the cloud, then died before recording anything.
-    cloud_for(connection).vpc().create_vpc(req=VPCReqInfo(
-        name=record.cloud_name, ipv4_cidr="10.0.0.0/16",
-        subnets=(SubnetReqInfo(name=subnet.cloud_name, ipv4_cidr="10.0.1.0/24"),)))
+    cloud_for(connection).vpc().create_vpc(
+        req=VPCReqInfo(
+            name=record.cloud_name,
+            ipv4_cidr="10.0.0.0/16",
+            subnets=(SubnetReqInfo(name=subnet.cloud_name, ipv4_cidr="10.0.1.0/24"),),
+        )
+    )
     stale = timezone.now() - timedelta(seconds=settings.SPIDERWEB_OPERATION_STALE_SECONDS + 5)
     Operation.objects.filter(pk=operation.pk).update(state="running", heartbeat_at=stale, attempts=1)
 

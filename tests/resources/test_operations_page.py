@@ -14,11 +14,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_operations_page_lists_outcomes_and_errors(client, api, user, mock_tenant) -> None:  # type: ignore[no-untyped-def]
     conn = make_connection(tenant=mock_tenant).name
     post(api, conn, "vpcs/", {"name": "vpc-01", "ipv4_cidr": "10.0.0.0/16"})
-    post(api, conn, "vms/", {"name": "vm-x", "image": "nope", "spec": "mock-vmspec-01", "vpc": "vpc-01",
-                             "subnet": "nope"})  # refused before any operation: no row for it
+    post(
+        api,
+        conn,
+        "vms/",
+        {"name": "vm-x", "image": "nope", "spec": "mock-vmspec-01", "vpc": "vpc-01", "subnet": "nope"},
+    )  # refused before any operation: no row for it
     post(api, conn, "key-pairs/", {"name": "kp"})
-    Operation.objects.filter(target_name="kp").update(state="failed", error_code="throttled",
-                                                      error_message="slow down")
+    Operation.objects.filter(target_name="kp").update(state="failed", error_code="throttled", error_message="slow down")
     client.force_login(user)
     page = client.get("/operations/").content.decode()
     assert "vpc.create" in page and "succeeded" in page
@@ -29,8 +32,7 @@ def test_operations_page_lists_outcomes_and_errors(client, api, user, mock_tenan
 
 
 def test_a_running_row_polls_and_a_finished_one_stops(client, user) -> None:  # type: ignore[no-untyped-def]
-    running = Operation.objects.create(action="inventory.refresh", state="running", progress_total=4,
-                                       progress_done=1)
+    running = Operation.objects.create(action="inventory.refresh", state="running", progress_total=4, progress_done=1)
     client.force_login(user)
     page = client.get("/operations/").content.decode()
     assert f'hx-get="/operations/{running.pk}/row/"' in page

@@ -77,8 +77,10 @@ def test_get_shows_a_rule_added_at_the_cloud(api, conn) -> None:  # type: ignore
 
     answer = api.get(url(conn, "security-groups/sg-01/")).json()
 
-    assert [(rule["protocol"], rule["cidr"]) for rule in answer["rules"]] == [("TCP", "0.0.0.0/0"),
-                                                                              ("ICMP", "10.0.0.0/8")]
+    assert [(rule["protocol"], rule["cidr"]) for rule in answer["rules"]] == [
+        ("TCP", "0.0.0.0/0"),
+        ("ICMP", "10.0.0.0/8"),
+    ]
     assert answer["missing_since"] is None
 
 
@@ -89,8 +91,11 @@ def test_vm_status_changed_at_the_cloud_shows_in_status_and_get(api, conn) -> No
     cloud_of(conn).vm().suspend_vm(iid=by_id(vm["system_id"]))
 
     assert api.get(url(conn, "vms/vm-01/")).json()["status"] == "Suspending"
-    assert api.get(url(conn, "vms/vm-01/status/")).json() == {"name": "vm-01", "system_id": vm["system_id"],
-                                                               "status": "Suspending"}
+    assert api.get(url(conn, "vms/vm-01/status/")).json() == {
+        "name": "vm-01",
+        "system_id": vm["system_id"],
+        "status": "Suspending",
+    }
 
 
 @pytest.mark.parametrize("kind", SETUP)
@@ -128,8 +133,9 @@ def test_a_name_that_looks_like_an_action_is_refused_or_readable(api, conn, name
         assert (answer.get("name"), answer.get("system_id")) == (name, response.json()["system_id"]), answer
 
 
-@pytest.mark.parametrize("path", ["vpcs/nope/", "security-groups/nope/", "key-pairs/nope/", "vms/nope/",
-                                  "vms/nope/status/"])
+@pytest.mark.parametrize(
+    "path", ["vpcs/nope/", "security-groups/nope/", "key-pairs/nope/", "vms/nope/", "vms/nope/status/"]
+)
 def test_an_unknown_name_is_404(api, conn, path) -> None:  # type: ignore[no-untyped-def]
     response = api.get(url(conn, path))
 
@@ -139,8 +145,9 @@ def test_an_unknown_name_is_404(api, conn, path) -> None:  # type: ignore[no-unt
     assert "nope" in error["message"]
 
 
-@pytest.mark.parametrize("path", ["vpcs/", "vpcs/vpc-01/", "security-groups/", "key-pairs/", "vms/",
-                                  "vms/vm-01/status/", "vpcs/reconcile/"])
+@pytest.mark.parametrize(
+    "path", ["vpcs/", "vpcs/vpc-01/", "security-groups/", "key-pairs/", "vms/", "vms/vm-01/status/", "vpcs/reconcile/"]
+)
 def test_an_unknown_connection_is_404(api, path) -> None:  # type: ignore[no-untyped-def]
     response = api.get(url("no-such-connection", path))
 
@@ -188,9 +195,17 @@ def _bodies(kind: str, numbers: range) -> list[dict[str, Any]]:
         return [{**VM_BODY, "name": f"node-{n:02}"} for n in numbers]
     if kind == "security-groups":
         return [{**SG_BODY, "name": f"group-{n:02}"} for n in numbers]
-    return [{"name": f"net-{n:02}", "ipv4_cidr": "10.0.0.0/16",
-             "subnets": [{"name": f"net-{n:02}-a", "ipv4_cidr": "10.0.1.0/24"},
-                         {"name": f"net-{n:02}-b", "ipv4_cidr": "10.0.2.0/24"}]} for n in numbers]
+    return [
+        {
+            "name": f"net-{n:02}",
+            "ipv4_cidr": "10.0.0.0/16",
+            "subnets": [
+                {"name": f"net-{n:02}-a", "ipv4_cidr": "10.0.1.0/24"},
+                {"name": f"net-{n:02}-b", "ipv4_cidr": "10.0.2.0/24"},
+            ],
+        }
+        for n in numbers
+    ]
 
 
 @pytest.mark.parametrize("kind", ["vms", "vpcs", "security-groups"])
@@ -228,14 +243,21 @@ def test_operations_list_newest_first_with_filters(api, mock_tenant) -> None:  #
         assert response.status_code == 200, response.json()
         return [(op["connection"], op["action"], op["state"]) for op in response.json()["results"]]
 
-    assert listed(f"connection={first}") == [(first, "resource.register", "failed"),
-                                             (first, "key_pair.create", "succeeded")]
-    assert listed("")[:3] == [(other, "key_pair.create", "succeeded"), (first, "resource.register", "failed"),
-                              (first, "key_pair.create", "succeeded")]
+    assert listed(f"connection={first}") == [
+        (first, "resource.register", "failed"),
+        (first, "key_pair.create", "succeeded"),
+    ]
+    assert listed("")[:3] == [
+        (other, "key_pair.create", "succeeded"),
+        (first, "resource.register", "failed"),
+        (first, "key_pair.create", "succeeded"),
+    ]
     assert listed(f"state=failed&connection={first}") == [(first, "resource.register", "failed")]
     assert listed(f"state=succeeded&connection={first}") == [(first, "key_pair.create", "succeeded")]
-    assert set(listed("action=key_pair.create")) == {(first, "key_pair.create", "succeeded"),
-                                                     (other, "key_pair.create", "succeeded")}
+    assert set(listed("action=key_pair.create")) == {
+        (first, "key_pair.create", "succeeded"),
+        (other, "key_pair.create", "succeeded"),
+    }
     page = api.get("/api/v1/operations/?page_size=1").json()
     assert page["count"] >= 3 and len(page["results"]) == 1 and page["next"]
 
@@ -291,8 +313,9 @@ def test_a_subnet_removed_at_the_cloud_reads_as_missing(api, mock_tenant) -> Non
     vpc = Resource.objects.get(connection=connection, name="vpc-01")
     subnet = Resource.objects.get(connection=connection, name="subnet-02")
     cloud = get_driver("mock").connect(connection_info(connection=Connection.objects.get(pk=connection.pk)))
-    cloud.vpc().remove_subnet(vpc_iid=IID(name_id="", system_id=vpc.system_id),
-                              subnet_iid=IID(name_id="", system_id=subnet.system_id))
+    cloud.vpc().remove_subnet(
+        vpc_iid=IID(name_id="", system_id=vpc.system_id), subnet_iid=IID(name_id="", system_id=subnet.system_id)
+    )
     answer = api.get(url(connection.name, "vpcs/vpc-01/")).json()
     by_name = {item["name"]: item for item in answer["subnets"]}
     assert by_name["subnet-02"]["status"] == "NotExist"

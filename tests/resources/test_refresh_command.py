@@ -23,7 +23,8 @@ def test_without_a_broker_the_command_waits_for_every_listing(settings, mock_ten
     outcomes = set(Freshness.objects.filter(connection__name="one").values_list("outcome", flat=True))
     assert outcomes == {RefreshOutcome.OK}
     assert set(Freshness.objects.filter(connection__name="down").values_list("outcome", flat=True)) == {
-        RefreshOutcome.FAILED}
+        RefreshOutcome.FAILED
+    }
 
 
 def test_named_connections_only(settings, mock_tenant) -> None:  # type: ignore[no-untyped-def]

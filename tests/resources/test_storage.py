@@ -70,8 +70,9 @@ def test_snapshot_workflow_public_image_to_snapshot_to_vm(api, conn) -> None:  #
     assert image.status_code == 201, image.json()
     assert image.json()["source_vm"] == "vm-01" and image.json()["system_id"]
     settle()
-    from_image = post(api, conn, "vms/", {**VM_BODY, "name": "vm-from-image", "image": "image-01",
-                                         "image_type": "my_image"})
+    from_image = post(
+        api, conn, "vms/", {**VM_BODY, "name": "vm-from-image", "image": "image-01", "image_type": "my_image"}
+    )
     assert from_image.status_code == 201, from_image.json()
     assert (from_image.json()["image"], from_image.json()["image_type"]) == ("image-01", "MyImage")
     listed = api.get(url(conn, "my-images/")).json()["results"]

@@ -115,10 +115,13 @@ def test_statuses_follow_from_what_an_operation_does() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "field"), [
-    ("/api/v1/inventory/security-groups/?search=a%00b", "search"),
-    ("/api/v1/regions/a%00b/", "path"),
-])
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/inventory/security-groups/?search=a%00b", "search"),
+        ("/api/v1/regions/a%00b/", "path"),
+    ],
+)
 def test_a_nul_in_the_path_or_query_is_a_400_naming_where(api, path, field) -> None:  # type: ignore[no-untyped-def]
     response = api.get(path)
     assert response.status_code == 400
@@ -130,7 +133,10 @@ def test_a_nul_in_a_json_body_is_a_400_naming_the_field(api) -> None:  # type: i
     from tests.factories import make_connection
 
     connection = make_connection()
-    response = api.post(f"/api/v1/connections/{connection.name}/key-pairs/",
-                        {"name": "keypair-nul", "tags": {"team": "a\x00b"}}, format="json")
+    response = api.post(
+        f"/api/v1/connections/{connection.name}/key-pairs/",
+        {"name": "keypair-nul", "tags": {"team": "a\x00b"}},
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "tags.team"

@@ -10,8 +10,7 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/api/v1/connections/", "/api/v1/providers/", "/api/v1/credentials/",
-                                  "/api/schema/"])
+@pytest.mark.parametrize("path", ["/api/v1/connections/", "/api/v1/providers/", "/api/v1/credentials/", "/api/schema/"])
 def test_anonymous_api_calls_are_401(anon, path) -> None:  # type: ignore[no-untyped-def]
     response = anon.get(path, HTTP_ACCEPT="application/json")
     assert response.status_code == 401
@@ -58,8 +57,7 @@ def test_session_authentication_after_login_form(client, user) -> None:  # type:
 
 
 def test_token_obtained_with_password(anon, user) -> None:  # type: ignore[no-untyped-def]
-    response = anon.post("/api/v1/auth/token/", {"username": user.username, "password": "s3cret-pass!"},
-                         format="json")
+    response = anon.post("/api/v1/auth/token/", {"username": user.username, "password": "s3cret-pass!"}, format="json")
     assert response.status_code == 200
     anon.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert anon.get("/api/v1/providers/").status_code == 200

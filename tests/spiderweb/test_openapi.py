@@ -43,8 +43,9 @@ def test_every_endpoint_documents_its_answers_and_every_create_has_an_example(ap
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             answers = operation.get("responses", {})
-            documented = any(code.startswith("2") and (code == "204" or answer.get("content"))
-                             for code, answer in answers.items())
+            documented = any(
+                code.startswith("2") and (code == "204" or answer.get("content")) for code, answer in answers.items()
+            )
             if not documented:
                 missing_answers.append(f"{method.upper()} {path}")
             body = operation.get("requestBody", {}).get("content", {}).get("application/json")
@@ -53,10 +54,15 @@ def test_every_endpoint_documents_its_answers_and_every_create_has_an_example(ap
     assert missing_answers == []
     # The token endpoint takes a form, and is documented by DRF's own schema; every create has an example.
     assert [path for path in missing_examples if path != "/api/v1/auth/token/"] == []
-    for path in ("/api/v1/connections/{conn}/vpcs/", "/api/v1/connections/{conn}/security-groups/",
-                 "/api/v1/connections/{conn}/key-pairs/", "/api/v1/connections/{conn}/vms/",
-                 "/api/v1/connections/{conn}/vms/{name}/actions/", "/api/v1/connections/{conn}/vpcs/register/",
-                 "/api/v1/operations/{operation_id}/"):
+    for path in (
+        "/api/v1/connections/{conn}/vpcs/",
+        "/api/v1/connections/{conn}/security-groups/",
+        "/api/v1/connections/{conn}/key-pairs/",
+        "/api/v1/connections/{conn}/vms/",
+        "/api/v1/connections/{conn}/vms/{name}/actions/",
+        "/api/v1/connections/{conn}/vpcs/register/",
+        "/api/v1/operations/{operation_id}/",
+    ):
         assert path in spec["paths"], path
 
 

@@ -21,12 +21,15 @@ PROBE = (
 
 
 def settings_with(env: dict[str, str], var_dir: Path) -> dict[str, object]:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SPIDERWEB_MOCK_STORE",
-                          "CELERY_RESULT_BACKEND"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SPIDERWEB_MOCK_STORE", "CELERY_RESULT_BACKEND"}
+    }
     clean.update({"DJANGO_SETTINGS_MODULE": "spiderweb.settings", "SPIDERWEB_VAR_DIR": str(var_dir), **env})
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True,
-                         check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=clean, capture_output=True, text=True, check=True, timeout=60
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -40,8 +43,14 @@ def test_no_environment_means_embedded_default(tmp_path) -> None:  # type: ignor
 
 
 def test_urls_switch_to_postgres_redis_broker_and_cache(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    found = settings_with({"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "REDIS_URL": "redis://127.0.0.1:6379/1",
-                           "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2"}, tmp_path)
+    found = settings_with(
+        {
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+            "REDIS_URL": "redis://127.0.0.1:6379/1",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+        },
+        tmp_path,
+    )
     assert found["db"] == "django.db.backends.postgresql"
     assert found["eager"] is False
     assert found["cache"].endswith("RedisCache")

@@ -15,8 +15,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         demo = Connection.objects.filter(provider="mock", name__startswith="mock-").select_related("region")
-        firsts = [connection for connection in demo.order_by("region__region", "region__zone")
-                  if connection.region.zone.endswith("-z1")]
+        firsts = [
+            connection
+            for connection in demo.order_by("region__region", "region__zone")
+            if connection.region.zone.endswith("-z1")
+        ]
         made = demo_cloud_seed(connections=firsts)
-        self.stdout.write(f"demo cloud: {made} object(s) made in {len(firsts)} region(s)"
-                          if made else "demo cloud: already standing, nothing made")
+        self.stdout.write(
+            f"demo cloud: {made} object(s) made in {len(firsts)} region(s)"
+            if made
+            else "demo cloud: already standing, nothing made"
+        )

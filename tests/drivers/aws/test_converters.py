@@ -12,9 +12,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def _group() -> dict[str, object]:
-    group: dict[str, object] = json.loads((DATA / "ec2_describe_security_groups.json").read_text())[
-        "SecurityGroups"
-    ][0]
+    group: dict[str, object] = json.loads((DATA / "ec2_describe_security_groups.json").read_text())["SecurityGroups"][0]
     return group
 
 
