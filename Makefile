@@ -13,6 +13,8 @@ AWS_EMULATOR_PORT ?= 5000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/spiderweb
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/2
+# The mock cloud's transitional states last this long in tests (1 s for people watching the dashboard).
+TEST_MOCK_SETTLE_SECONDS ?= 0.3
 
 .PHONY: install run test lint typecheck clean
 
@@ -42,7 +44,7 @@ test: install
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
-	SPIDERWEB_MOCK_STORE=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	SPIDERWEB_MOCK_STORE=$(TEST_REDIS_URL) SPIDERWEB_MOCK_SETTLE_SECONDS=$(TEST_MOCK_SETTLE_SECONDS) $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

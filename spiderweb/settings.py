@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from spiderweb.env import env_bool, env_int, env_list, env_str, load_dotenv, private_file, random_secret
+from spiderweb.env import env_bool, env_float, env_int, env_list, env_str, load_dotenv, private_file, random_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -162,7 +162,11 @@ SPIDERWEB_CREDENTIAL_KEY_FILE = VAR_DIR / "credential.key"
 # --- Drivers: constructor options per driver name. The mock cloud keeps its state in Redis when a
 # Redis is configured (shared by web and every worker), else in a SQLite file beside ours.
 SPIDERWEB_MOCK_STORE = env_str("SPIDERWEB_MOCK_STORE") or REDIS_URL or f"sqlite:///{VAR_DIR / 'mockcloud.sqlite3'}"
-SPIDERWEB_DRIVER_OPTIONS = {"mock": {"store_url": SPIDERWEB_MOCK_STORE}}
+# How long the mock's VMs, disks and images stay in a transitional state (Creating, Suspending…).
+SPIDERWEB_MOCK_SETTLE_SECONDS = env_float("SPIDERWEB_MOCK_SETTLE_SECONDS", 1.0)
+SPIDERWEB_DRIVER_OPTIONS = {
+    "mock": {"store_url": SPIDERWEB_MOCK_STORE, "settle_seconds": SPIDERWEB_MOCK_SETTLE_SECONDS}
+}
 
 # --- Cloud meta information (regions, images, specs, prices) is cached per connection, in seconds.
 SPIDERWEB_META_CACHE_TTL = {

@@ -8,11 +8,7 @@ from connections.models import Connection
 from connections.services import connection_info
 from drivers.registry import get_driver
 from resources.models import Operation, Resource
-from tests.resources.helpers import SG_BODY, VM_BODY, VPC_BODY, delete, post, url
-
-
-def settle() -> None:
-    time.sleep(1.1)  # the mock's VMs leave transitional states after settle_seconds (1 s)
+from tests.resources.helpers import SG_BODY, VM_BODY, VPC_BODY, delete, post, settle, url
 
 
 def finish(api, response):  # type: ignore[no-untyped-def]

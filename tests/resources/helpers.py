@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
+
+from django.conf import settings
 
 BASE = "/api/v1/connections"
 
@@ -47,6 +50,11 @@ AWS_VM_BODY = {
     "security_groups": ["sg-01"],
     "key_pair": "keypair-01",
 }
+
+
+def settle() -> None:
+    """Wait until the mock's VMs, disks and images have left their transitional states."""
+    time.sleep(settings.SPIDERWEB_DRIVER_OPTIONS["mock"]["settle_seconds"] + 0.1)
 
 
 def url(conn: str, path: str = "") -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from resources.models import Operation, Resource
 from tests.factories import make_connection
-from tests.resources.helpers import VM_BODY, build_network, post
+from tests.resources.helpers import VM_BODY, build_network, post, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +42,7 @@ def test_the_list_offers_selection_and_the_kind_s_actions(client, conn) -> None:
 
 
 def test_suspend_two_vms_starts_two_operations_that_succeed(client, conn) -> None:  # type: ignore[no-untyped-def]
-    time.sleep(1.1)  # the VMs settle into Running
+    settle()
     answer = bulk(client, "vms", "suspend", "web/vm-01", "web/vm-02")
     assert answer.count('id="operation-') == 2 and answer.count("state-succeeded") == 2
     suspended = Operation.objects.filter(action="vm.control", state="succeeded")

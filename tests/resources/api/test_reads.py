@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -16,7 +15,7 @@ from drivers.registry import get_driver
 from drivers.types import IID, SecurityRule
 from resources.models import Resource
 from tests.factories import make_connection
-from tests.resources.helpers import SG_BODY, VM_BODY, VPC_BODY, build_network, error_of, post, url
+from tests.resources.helpers import SG_BODY, VM_BODY, VPC_BODY, build_network, error_of, post, settle, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -87,7 +86,7 @@ def test_get_shows_a_rule_added_at_the_cloud(api, conn) -> None:  # type: ignore
 def test_vm_status_changed_at_the_cloud_shows_in_status_and_get(api, conn) -> None:  # type: ignore[no-untyped-def]
     build_network(api, conn, with_vm=True)
     vm = api.get(url(conn, "vms/vm-01/")).json()
-    time.sleep(1.1)  # the mock's VMs stay Creating for 1 s; only a Running VM can be suspended
+    settle()
     cloud_of(conn).vm().suspend_vm(iid=by_id(vm["system_id"]))
 
     assert api.get(url(conn, "vms/vm-01/")).json()["status"] == "Suspending"

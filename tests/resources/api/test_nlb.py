@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from resources.models import Kind, Resource
 from tests.factories import make_connection
-from tests.resources.helpers import VM_BODY, build_network, delete, error_of, post, url
+from tests.resources.helpers import VM_BODY, build_network, delete, error_of, post, settle, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +24,7 @@ def conn(api, mock_tenant) -> str:  # type: ignore[no-untyped-def]
     name = make_connection(tenant=mock_tenant).name
     build_network(api, name, with_vm=True)
     assert post(api, name, "vms/", {**VM_BODY, "name": "vm-02"}).status_code == 201
-    time.sleep(1.1)  # the VMs settle into Running
+    settle()
     return name
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from resources.models import Operation, Resource
 from tests.factories import make_connection
-from tests.resources.helpers import build_network
+from tests.resources.helpers import build_network, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def test_detail_shows_everything_and_tags_can_be_added_and_removed(client, conn)
 
 
 def test_vm_actions_run_as_operations_and_refusals_are_shown(client, conn) -> None:  # type: ignore[no-untyped-def]
-    time.sleep(1.1)  # the VM settles into Running
+    settle()
     started = client.post(
         "/resources/vms/web/vm-01/actions/", {"action": "suspend"}, HTTP_HX_REQUEST="true"
     ).content.decode()
@@ -106,7 +106,7 @@ def test_other_kinds_are_deleted_from_their_page(client, conn) -> None:  # type:
 def test_a_settling_resource_is_watched_until_the_cloud_says_it_settled(client, conn) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/resources/vms/web/vm-01/").content.decode()
     assert '<span class="status">Creating</span>' in page and "every 2s" in page
-    time.sleep(1.1)  # the mock VM boots
+    settle()
     assert '<span class="status">Creating</span>' in client.get("/resources/vms/web/vm-01/").content.decode()
     looked = client.get("/resources/vms/web/vm-01/?fetch=1", HTTP_HX_REQUEST="true").content.decode()
     assert '<span class="status">Running</span>' in looked and "every 2s" not in looked
@@ -114,7 +114,7 @@ def test_a_settling_resource_is_watched_until_the_cloud_says_it_settled(client, 
 
 
 def test_a_finished_action_tells_the_page_to_reload_its_status(client, conn) -> None:  # type: ignore[no-untyped-def]
-    time.sleep(1.1)
+    settle()
     started = client.post("/resources/vms/web/vm-01/actions/", {"action": "suspend"}, HTTP_HX_REQUEST="true")
     operation = Operation.objects.get(action="vm.control")
     assert started.headers["HX-Trigger"] == "operation-finished"  # done at once without a broker

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from drivers import registry
 from resources.models import Resource
 from tests.factories import make_connection
-from tests.resources.helpers import VM_BODY, VPC_BODY, build_network, error_of, post, url
+from tests.resources.helpers import VM_BODY, VPC_BODY, build_network, error_of, post, settle, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +28,7 @@ def everything(api, mock_tenant, quick_clusters) -> str:  # type: ignore[no-unty
     """A connection with one resource of every kind, each created through the API."""
     conn = make_connection(tenant=mock_tenant).name
     build_network(api, conn, with_vm=True)
-    time.sleep(1.1)
+    settle()
     for path, body in (
         ("disks/", {"name": "disk-01", "size_gb": 20}),
         ("my-images/", {"name": "image-01", "source_vm": "vm-01"}),

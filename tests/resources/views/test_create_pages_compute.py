@@ -8,7 +8,7 @@ import pytest
 
 from resources.models import Operation, Resource
 from tests.factories import make_connection
-from tests.resources.helpers import build_network, url
+from tests.resources.helpers import build_network, settle, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -106,7 +106,7 @@ def test_disk_defaults_to_the_connection_zone_and_is_created(client, api, conn) 
 
 def test_my_image_is_a_snapshot_of_a_chosen_vm(client, api, conn) -> None:  # type: ignore[no-untyped-def]
     client.post("/resources/vms/new/", VM_FORM)
-    time.sleep(1.1)  # the VM settles into Running
+    settle()
     assert '<option value="vm-01"' in client.get("/resources/my-images/new/").content.decode()
     bad = client.post(
         "/resources/my-images/new/", {"connection": "web", "name": "image-01", "source_vm": ""}

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from resources.models import Kind, Resource
 from tests.factories import make_connection
-from tests.resources.helpers import VM_BODY, build_network, delete, error_of, post, url
+from tests.resources.helpers import VM_BODY, build_network, delete, error_of, post, settle, url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def settle() -> None:
-    time.sleep(1.1)  # the mock settles transitional states after a second
 
 
 @pytest.fixture
