@@ -9,15 +9,13 @@ names, with the API serializers' own field so that the message is the same.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
 from connections import services
 from connections.api.serializers import name_field
-from connections.models import CloudDriver, Connection, Credential, Region, Registration
+from connections.models import Connection, Credential, Region
 from spiderweb.errors import ServiceError
 
 CRED = "cred."
@@ -84,64 +82,46 @@ def check_name(value: str, key: str, errors: Errors) -> None:
         errors.setdefault(key, str(detail))
 
 
-def free_name(model: type[Registration], base: str) -> str:
-    """`base`, or `base-2`, `base-3`, ... whichever no row of `model` has yet."""
-    base = base[:90]
-    taken = set(model.objects.filter(name__startswith=base).values_list("name", flat=True))
-    candidate, number = base, 1
-    while candidate in taken:
-        number += 1
-        candidate = f"{base}-{number}"
-    return candidate
-
-
-def driver_for(provider: str) -> CloudDriver:
-    """The provider's driver record, registered on first use: a person registering thinks in providers."""
-    driver = CloudDriver.objects.filter(provider=provider).order_by("created_at", "pk").first()
-    if driver is None:
-        driver = services.driver_create(name=free_name(CloudDriver, f"{provider}-driver"), provider=provider)
-    return driver
-
-
-def credential_from(data: Mapping[str, str], provider: dict[str, Any], errors: Errors) -> Credential | None:
-    """The chosen existing credential, or a new one registered from the form's fields."""
-    chosen = data.get("credential", "")
+def _part(data: Mapping[str, str], provider: dict[str, Any], kind: str, errors: Errors) -> Any:
+    """The existing part chosen in the `kind` select, or the new one typed below it."""
+    chosen = data.get(kind, "")
     if chosen:
-        found = Credential.objects.filter(name=chosen, provider=provider["name"]).first()
-        if found is None:
-            errors["credential"] = f"no {provider['name']} credential named {chosen!r}"
-        return found
-    name = data.get("credential_name", "").strip()
-    check_name(name, "credential_name", errors)
-    if "credential_name" in errors:
-        return None
-    values = submitted(provider["credential_fields"], data, prefix=CRED, keep_empty=True)
-    try:
-        return services.credential_create(name=name, provider=provider["name"], values=values)
-    except ServiceError as exc:
-        errors[form_field(exc, CREDENTIAL_FIELDS)] = exc.message
-        return None
-
-
-def region_from(data: Mapping[str, str], provider: dict[str, Any], errors: Errors) -> Region | None:
-    chosen = data.get("region", "")
-    if chosen:
-        found = Region.objects.filter(name=chosen, provider=provider["name"]).first()
-        if found is None:
-            errors["region"] = f"no {provider['name']} region named {chosen!r}"
-        return found
-    name = data.get("region_name", "").strip()
-    check_name(name, "region_name", errors)
-    if "region_name" in errors:
-        return None
+        return chosen
+    name = data.get(f"{kind}_name", "").strip()
+    check_name(name, f"{kind}_name", errors)
+    if kind == "credential":
+        return services.NewCredential(
+            name=name, values=submitted(provider["credential_fields"], data, prefix=CRED, keep_empty=True))
     place = submitted(provider["region_fields"], data, prefix=PLACE, keep_empty=True)
-    options = submitted(provider["region_options"], data, prefix=OPTION, keep_empty=False)
-    try:
-        return services.region_create(name=name, provider=provider["name"], region=place.get("region", ""),
-                                      zone=place.get("zone", ""), options=options)
-    except ServiceError as exc:
-        errors[form_field(exc, REGION_FIELDS)] = exc.message
-        return None
+    return services.NewRegion(name=name, region=place.get("region", ""), zone=place.get("zone", ""),
+                              options=submitted(provider["region_options"], data, prefix=OPTION, keep_empty=False))
+
+
+# Where `connection_register`'s and `places_discover`'s error fields live on the form.
+REGISTER_FIELDS = {"name": "name", "provider": "provider", "driver": "provider", "credential": "credential",
+                   "credential.name": "credential_name", "credential.provider": "provider",
+                   "credential.values": CRED, "region": "region", "region.name": "region_name",
+                   "region.provider": "provider", "region.region": PLACE + "region", "region.zone": PLACE + "zone",
+                   "region.options": OPTION, "bootstrap": "bootstrap"}
+
+
+def register_field(error: ServiceError) -> str:
+    """The input a registration error names: the longest known head of its dotted field."""
+    parts = error.field.split(".")
+    for cut in range(len(parts), 0, -1):
+        target = REGISTER_FIELDS.get(".".join(parts[:cut]))
+        if target is not None:
+            rest = ".".join(parts[cut:])
+            return target + rest if target.endswith(".") else target
+    return "form"
+
+
+def service_errors(error: ServiceError) -> Errors:
+    problems = error.errors if isinstance(error, services.Refusals) else [error]
+    errors: Errors = {}
+    for problem in problems:
+        errors.setdefault(register_field(problem), problem.message)
+    return errors
 
 
 def register_connection(data: Mapping[str, str], provider: dict[str, Any]) -> tuple[Connection | None, Errors]:
@@ -149,20 +129,15 @@ def register_connection(data: Mapping[str, str], provider: dict[str, Any]) -> tu
     errors: Errors = {}
     name = data.get("name", "").strip()
     check_name(name, "name", errors)
-    with transaction.atomic():
-        driver = driver_for(provider["name"])
-        credential = credential_from(data, provider, errors)
-        region = region_from(data, provider, errors)
-        connection = None
-        if credential is not None and region is not None and not errors:
-            try:
-                connection = services.connection_create(name=name, driver=driver.name, credential=credential.name,
-                                                        region=region.name)
-            except ServiceError as exc:
-                errors[form_field(exc, CONNECTION_FIELDS)] = exc.message
-        if errors:
-            transaction.set_rollback(True)
-            return None, errors
+    credential = _part(data, provider, "credential", errors)
+    region = _part(data, provider, "region", errors)
+    if errors:
+        return None, errors
+    try:
+        connection = services.connection_register(name=name, provider=provider["name"], credential=credential,
+                                                   region=region)
+    except ServiceError as exc:
+        return None, service_errors(exc)
     return connection, errors
 
 
@@ -210,55 +185,3 @@ def update_region(region: Region, provider: dict[str, Any], data: Mapping[str, s
     except ServiceError as exc:
         errors[form_field(exc, {**REGION_FIELDS, "name": "name"})] = exc.message
     return errors
-
-
-# --- bulk discovery ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Report:
-    created: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)
-
-
-def place_label(region: str, zone: str) -> str:
-    return f"{region} / {zone}" if zone else region
-
-
-def registered_places(credential: Credential) -> set[tuple[str, str]]:
-    """(region, zone) pairs that already have a connection through `credential`."""
-    return set(Connection.objects.filter(credential=credential).values_list("region__region", "region__zone"))
-
-
-def register_places(credential: Credential, places: list[tuple[str, str]]) -> Report:
-    """A region and a connection for each place, named `<provider>-<zone or region>`.
-
-    One transaction: a place that fails is rolled back to its savepoint and reported, the others stay.
-    """
-    report = Report()
-    provider = credential.provider
-    with transaction.atomic():
-        driver = driver_for(provider)
-        existing = registered_places(credential)
-        for region_name, zone in places:
-            label = place_label(region_name, zone)
-            if (region_name, zone) in existing:
-                report.skipped.append(label)
-                continue
-            try:
-                with transaction.atomic():
-                    region = Region.objects.filter(provider=provider, region=region_name, zone=zone,
-                                                   options={}).order_by("pk").first()
-                    if region is None:
-                        region = services.region_create(name=free_name(Region, f"{provider}-{zone or region_name}"),
-                                                        provider=provider, region=region_name, zone=zone)
-                    connection = services.connection_create(
-                        name=free_name(Connection, f"{provider}-{zone or region_name}"), driver=driver.name,
-                        credential=credential.name, region=region.name)
-            except ServiceError as exc:
-                report.failed.append((label, exc.message))
-                continue
-            existing.add((region_name, zone))
-            report.created.append(connection.name)
-    return report

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from connections.models import Connection
+from connections.models import Connection, Credential
 from drivers import registry
 from drivers.interface import CloudDriver as DriverPlugin
 from spiderweb.errors import NotFound
@@ -44,3 +44,8 @@ def provider_catalogue() -> list[dict[str, Any]]:
 def connection_capabilities(*, connection: Connection) -> dict[str, Any]:
     plugin = registry.get_driver(connection.provider)
     return {"connection": connection.name, "provider": plugin.name, **plugin.capabilities.to_dict()}
+
+
+def places_connected(*, credential: Credential) -> set[tuple[str, str]]:
+    """(region, zone) pairs that already have a connection through `credential`."""
+    return set(Connection.objects.filter(credential=credential).values_list("region__region", "region__zone"))

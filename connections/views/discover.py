@@ -4,55 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from connections import forms, selectors, services
 from connections.models import Credential
-from connections.views.common import can_manage, failure_message, staff_for_posts
+from connections.services import Place
+from connections.views.common import can_manage, staff_for_posts
 from connections.views.register import chosen_provider, provider_context
-from drivers.errors import DriverError
-from drivers.types import RegionZoneInfo
-from spiderweb.errors import ServiceError
+from spiderweb.errors import CloudFailure, ServiceError
 
 TEMPLATE = "connections/discover.html"
 
 
-def _places(found: list[RegionZoneInfo]) -> list[tuple[str, str]]:
-    """Every zone of every region; a region without zones is a place of its own."""
-    places = []
-    for region in found:
-        places.extend((region.name, zone.name) for zone in region.zones)
-        if not region.zones:
-            places.append((region.name, ""))
-    return places
-
-
-def _ask(credential: Credential, bootstrap: str, errors: forms.Errors) -> list[tuple[str, str]]:
-    try:
-        return _places(services.region_zones_discover(credential=credential, region=bootstrap))
-    except (DriverError, ServiceError) as exc:
-        errors["cloud"] = failure_message(exc)
-        return []
-
-
-def _discover(data: Any, provider: dict[str, Any], errors: forms.Errors) -> tuple[Credential | None, list[Any]]:
+def _discover(data: Any, provider: dict[str, Any], errors: forms.Errors) -> tuple[Credential | None, list[Place]]:
     """Ask the cloud; a new credential is kept only when the cloud accepted it."""
-    bootstrap = data.get("bootstrap", "").strip()
-    with transaction.atomic():
-        credential = forms.credential_from(data, provider, errors)
-        if not bootstrap:
-            errors["bootstrap"] = "Name a region to ask the cloud through."
-        places = _ask(credential, bootstrap, errors) if credential is not None and not errors else []
-        if errors:
-            transaction.set_rollback(True)
-            return None, []
-    return credential, places
+    credential = forms._part(data, provider, "credential", errors)
+    if not data.get("bootstrap", "").strip():
+        errors["bootstrap"] = "Name a region to ask the cloud through."
+    if errors:
+        return None, []
+    try:
+        return services.places_discover(provider=provider["name"], credential=credential,
+                                        bootstrap=data.get("bootstrap", ""))
+    except CloudFailure as exc:
+        errors["cloud"] = exc.message
+    except ServiceError as exc:
+        errors.update(forms.service_errors(exc))
+    return None, []
 
 
-def _rows(credential: Credential, places: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    registered = forms.registered_places(credential)
+def _rows(credential: Credential, places: list[Place]) -> list[dict[str, Any]]:
+    registered = selectors.places_connected(credential=credential)
     return [{"value": f"{region}|{zone}", "region": region, "zone": zone, "registered": (region, zone) in registered}
             for region, zone in places]
 
@@ -64,18 +47,19 @@ def _register(data: Any, provider: dict[str, Any], errors: forms.Errors) -> dict
         errors["credential"] = "Discover again: that credential is gone."
         return {}
     bootstrap = data.get("bootstrap", "")
-    offered = set(_ask(credential, bootstrap, errors))
-    if errors:
+    picked = [Place(*value.split("|", 1)) for value in data.getlist("place") if "|" in value]
+    try:
+        if picked:
+            report = services.places_register(credential=credential, bootstrap=bootstrap, places=picked)
+        else:
+            errors["place"] = "Pick at least one region or zone."
+            report = services.PlacesReport(offered=services.places_offered(credential=credential,
+                                                                            bootstrap=bootstrap))
+    except ServiceError as exc:
+        errors["cloud"] = exc.message
         return {}
-    picked = [tuple(value.split("|", 1)) for value in data.getlist("place") if "|" in value]
-    if not picked:
-        errors["place"] = "Pick at least one region or zone."
-    wanted = [(region, zone) for region, zone in picked if (region, zone) in offered]
-    report = forms.register_places(credential, wanted) if wanted else forms.Report()
-    report.failed.extend((forms.place_label(region, zone), "the cloud does not offer it")
-                         for region, zone in picked if (region, zone) not in offered)
     return {"credential": credential, "bootstrap": bootstrap, "report": report,
-            "rows": _rows(credential, sorted(offered))}
+            "rows": _rows(credential, sorted(report.offered))}
 
 
 @staff_for_posts

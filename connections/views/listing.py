@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connections import selectors, services
 from connections.models import Connection
-from connections.views.common import can_manage, failure_message, staff_for_posts
-from drivers.errors import DriverError
+from connections.views.common import can_manage, staff_for_posts
 from spiderweb.errors import InUse, ServiceError
 
 PAGE_SIZE = 50
@@ -57,9 +56,9 @@ def verify(request: HttpRequest, name: str) -> HttpResponse:
     connection = _connection(name)
     context: dict[str, Any] = {"connection": connection, "manage": True}
     try:
-        context["elapsed_ms"] = services.connection_verify(connection=connection).elapsed_ms
-    except (DriverError, ServiceError) as exc:
-        context["verify_error"] = failure_message(exc)
+        context["elapsed_ms"] = services.connection_check(connection=connection).elapsed_ms
+    except ServiceError as exc:
+        context["verify_error"] = exc.message
     return render(request, "connections/list.html#verify", context)
 
 
