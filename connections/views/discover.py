@@ -6,80 +6,76 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from connections import forms, selectors, services
+from connections import selectors, services
+from connections.forms import DiscoverForm, PlacesForm
 from connections.models import Credential
 from connections.services import Place
 from connections.views.common import can_manage, staff_for_posts
-from connections.views.register import chosen_provider, provider_context
+from connections.views.register import chosen_provider
 from spiderweb.errors import CloudFailure, ServiceError
 
 TEMPLATE = "connections/discover.html"
 
 
-def _discover(data: Any, provider: dict[str, Any], errors: forms.Errors) -> tuple[Credential | None, list[Place]]:
-    """Ask the cloud; a new credential is kept only when the cloud accepted it."""
-    credential = forms._part(data, provider, "credential", errors)
-    if not data.get("bootstrap", "").strip():
-        errors["bootstrap"] = "Name a region to ask the cloud through."
-    if errors:
-        return None, []
-    try:
-        return services.places_discover(provider=provider["name"], credential=credential,
-                                        bootstrap=data.get("bootstrap", ""))
-    except CloudFailure as exc:
-        errors["cloud"] = exc.message
-    except ServiceError as exc:
-        errors.update(forms.service_errors(exc))
-    return None, []
-
-
 def _rows(credential: Credential, places: list[Place]) -> list[dict[str, Any]]:
     registered = selectors.places_connected(credential=credential)
     return [{"value": f"{region}|{zone}", "region": region, "zone": zone, "registered": (region, zone) in registered}
-            for region, zone in places]
+            for region, zone in sorted(places)]
 
 
-def _register(data: Any, provider: dict[str, Any], errors: forms.Errors) -> dict[str, Any]:
-    """Register the picked places, after asking the cloud again that it really offers them."""
-    credential = Credential.objects.filter(name=data.get("credential", ""), provider=provider["name"]).first()
-    if credential is None:
-        errors["credential"] = "Discover again: that credential is gone."
+def _discover(form: DiscoverForm) -> dict[str, Any]:
+    """Ask the cloud; a new credential is kept only when the cloud accepted it."""
+    if not form.is_valid():
         return {}
-    bootstrap = data.get("bootstrap", "")
-    picked = [Place(*value.split("|", 1)) for value in data.getlist("place") if "|" in value]
     try:
-        if picked:
-            report = services.places_register(credential=credential, bootstrap=bootstrap, places=picked)
-        else:
-            errors["place"] = "Pick at least one region or zone."
-            report = services.PlacesReport(offered=services.places_offered(credential=credential,
-                                                                            bootstrap=bootstrap))
+        credential, places = services.places_discover(**form.discovery())
+    except CloudFailure as exc:
+        return {"cloud_error": exc.message}
     except ServiceError as exc:
-        errors["cloud"] = exc.message
+        form.add_service_error(exc)
         return {}
-    return {"credential": credential, "bootstrap": bootstrap, "report": report,
-            "rows": _rows(credential, sorted(report.offered))}
+    return {"credential": credential, "bootstrap": form.cleaned_data["bootstrap"], "rows": _rows(credential, places)}
+
+
+def _register(picked: PlacesForm) -> dict[str, Any]:
+    """Register the picked places; the service asks the cloud again that it really offers them."""
+    valid = picked.is_valid()
+    credential: Credential | None = picked.cleaned_data.get("credential")
+    if credential is None:
+        return {}
+    bootstrap = picked.cleaned_data.get("bootstrap", "")
+    try:
+        if valid:
+            report = services.places_register(credential=credential, bootstrap=bootstrap,
+                                              places=picked.cleaned_data["place"])
+        else:  # nothing picked: show the offer again beside the message
+            report = services.PlacesReport(offered=services.places_offered(credential=credential, bootstrap=bootstrap))
+    except ServiceError as exc:
+        return {"cloud_error": exc.message}
+    return {"credential": credential, "bootstrap": bootstrap, "report": report if valid else None,
+            "rows": _rows(credential, report.offered)}
 
 
 @staff_for_posts
 def discover(request: HttpRequest) -> HttpResponse:
     catalogue = selectors.provider_catalogue()
-    data = request.POST if request.method == "POST" else request.GET
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
     provider = chosen_provider(catalogue, data)
-    errors: forms.Errors = {}
-    result: dict[str, Any] = {}
-    if request.method == "POST" and provider is None:
-        errors["provider"] = "Pick one of the installed providers."
-    elif request.method == "POST" and data.get("action") == "register":
-        result = _register(data, provider, errors)  # type: ignore[arg-type]
-    elif request.method == "POST":
-        credential, places = _discover(data, provider, errors)  # type: ignore[arg-type]
-        if credential is not None:
-            result = {"credential": credential, "bootstrap": data.get("bootstrap", "").strip(),
-                      "rows": _rows(credential, places)}
-    context = {"catalogue": catalogue, "data": data, "errors": errors, "manage": can_manage(request), **result,
-               **provider_context(provider, data, errors, with_region=False)}
-    if request.htmx and request.method == "GET":
+    registering = posted and data.get("action") == "register" and provider is not None
+    # The pick form stays as posted while places are registered, so the next discovery starts from it.
+    form = DiscoverForm(request.POST if posted and not registering else None, catalogue=catalogue, provider=provider,
+                        swap_url=reverse("connection-discover"), swap_select="unset",
+                        initial={key: data.get(key, "") for key in ("credential", "bootstrap")})
+    context: dict[str, Any] = {"form": form, "provider": provider, "manage": can_manage(request)}
+    if registering:
+        assert provider is not None
+        picked = PlacesForm(request.POST, provider=provider["name"])
+        context.update(_register(picked), picked=picked)
+    elif posted:
+        context.update(_discover(form))
+    if request.htmx and not posted:
         return render(request, f"{TEMPLATE}#provider_fields", context)
     return render(request, TEMPLATE, context)
