@@ -65,7 +65,7 @@ def connection_register(
     errors: list[ServiceError] = []
     found_credential: Credential | None = None
     found_region: Region | None = None
-    connection: Connection | None = None
+    # Raising inside the block rolls back the driver, credential and region made on the way.
     with transaction.atomic():
         try:
             clean_name(name)
@@ -80,16 +80,10 @@ def connection_register(
             found_region = region_resolve(provider=provider, region=region)
         except ServiceError as exc:
             errors.append(exc)
-        if not errors and found_credential is not None and found_region is not None:
-            try:
-                connection = connection_create(name=name, driver=driver.name, credential=found_credential.name,
-                                               region=found_region.name)
-            except ServiceError as exc:
-                errors.append(exc)
-        # Raising inside the block rolls back the credential, region and driver made on the way.
         refuse_all(errors)
-    assert connection is not None
-    return connection
+        assert found_credential is not None and found_region is not None
+        return connection_create(name=name, driver=driver.name, credential=found_credential.name,
+                                 region=found_region.name)
 
 
 def connection_update(
