@@ -50,11 +50,11 @@ def _register(picked: PlacesForm) -> dict[str, Any]:
         if valid:
             report = services.places_register(credential=credential, bootstrap=bootstrap,
                                               places=picked.cleaned_data["place"])
-        else:  # nothing picked: show the offer again beside the message
+        else:  # nothing picked: an empty report and the offer again, beside the message
             report = services.PlacesReport(offered=services.places_offered(credential=credential, bootstrap=bootstrap))
     except ServiceError as exc:
         return {"cloud_error": exc.message}
-    return {"credential": credential, "bootstrap": bootstrap, "report": report if valid else None,
+    return {"credential": credential, "bootstrap": bootstrap, "report": report,
             "rows": _rows(credential, report.offered)}
 
 
