@@ -93,8 +93,17 @@ class ConnectionOut(serializers.ModelSerializer):
 
     class Meta:
         model = Connection
-        fields = ["name", "provider", "driver", "credential", "region", "region_name", "zone", "created_at",
-                  "updated_at"]
+        fields = [
+            "name",
+            "provider",
+            "driver",
+            "credential",
+            "region",
+            "region_name",
+            "zone",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class FieldSpecOut(serializers.Serializer):
@@ -115,16 +124,20 @@ DriverCapabilitiesOut = type(
     {
         "__doc__": "What a driver can do: one flag per handler family, and what a supported family still cannot.",
         "__module__": __name__,
-        **{family: serializers.BooleanField(help_text=f"Whether the driver manages {what}.")
-           for family, what in selectors.capability_families().items()},
-        "unsupported": serializers.ListField(child=serializers.CharField(),
-                                             help_text="Operations a supported family still cannot do, e.g. "
-                                                       "vm.suspend."),
+        **{
+            family: serializers.BooleanField(help_text=f"Whether the driver manages {what}.")
+            for family, what in selectors.capability_families().items()
+        },
+        "unsupported": serializers.ListField(
+            child=serializers.CharField(), help_text="Operations a supported family still cannot do, e.g. vm.suspend."
+        ),
         "tag_kinds": serializers.ListField(child=serializers.CharField(), help_text="The kinds that take tags."),
-        "anycall_fids": serializers.ListField(child=serializers.CharField(),
-                                              help_text="The AnyCall function ids the driver offers."),
-        "notes": serializers.DictField(child=serializers.CharField(),
-                                       help_text="The driver's remarks per family or operation."),
+        "anycall_fids": serializers.ListField(
+            child=serializers.CharField(), help_text="The AnyCall function ids the driver offers."
+        ),
+        "notes": serializers.DictField(
+            child=serializers.CharField(), help_text="The driver's remarks per family or operation."
+        ),
     },
 )
 

@@ -15,7 +15,8 @@ urlpatterns = [
     path("regions/<str:name>/", views.RegionItem.as_view(), name="region-detail"),
     path("connections/", views.ConnectionCollection.as_view(), name="connection-list"),
     path("connections/<str:name>/", views.ConnectionItem.as_view(), name="connection-detail"),
-    path("connections/<str:name>/capabilities/", views.ConnectionCapabilities.as_view(),
-         name="connection-capabilities"),
+    path(
+        "connections/<str:name>/capabilities/", views.ConnectionCapabilities.as_view(), name="connection-capabilities"
+    ),
     path("connections/<str:name>/verify/", views.ConnectionVerify.as_view(), name="connection-verify"),
 ]

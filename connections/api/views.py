@@ -34,14 +34,23 @@ CREDENTIAL_EXAMPLE = OpenApiExample(
 REGION_EXAMPLE = OpenApiExample(
     "a region",
     request_only=True,
-    value={"name": "mock-mars-z1", "provider": "mock", "region": "mars", "zone": "mars-z1",
-           "options": {"latency_ms": 50}},
+    value={
+        "name": "mock-mars-z1",
+        "provider": "mock",
+        "region": "mars",
+        "zone": "mars-z1",
+        "options": {"latency_ms": 50},
+    },
 )
 CONNECTION_EXAMPLE = OpenApiExample(
     "a connection",
     request_only=True,
-    value={"name": "mock-mars-z1", "driver": "mock-driver01", "credential": "mock-credential01",
-           "region": "mock-mars-z1"},
+    value={
+        "name": "mock-mars-z1",
+        "driver": "mock-driver01",
+        "credential": "mock-credential01",
+        "region": "mock-mars-z1",
+    },
 )
 
 
@@ -81,8 +90,12 @@ class ProviderCollection(APIView):
 class ProviderItem(APIView):
     """One installed driver: what it needs to register and what it can do."""
 
-    @extend_schema(summary="Get one provider's fields and capabilities", tags=["providers"], responses=s.ProviderOut,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, description="e.g. `mock`")])
+    @extend_schema(
+        summary="Get one provider's fields and capabilities",
+        tags=["providers"],
+        responses=s.ProviderOut,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, description="e.g. `mock`")],
+    )
     def get(self, request: Request, name: str) -> Response:
         return Response(s.ProviderOut(selectors.provider_entry(name)).data)
 
@@ -97,8 +110,13 @@ class DriverCollection(RegistrationView):
     def get(self, request: Request) -> Response:
         return self.page(request, CloudDriver.objects.order_by("name"), s.DriverOut)
 
-    @extend_schema(summary="Register a driver", tags=["drivers"], request=s.DriverIn, responses={201: s.DriverOut},
-                   examples=[DRIVER_EXAMPLE])
+    @extend_schema(
+        summary="Register a driver",
+        tags=["drivers"],
+        request=s.DriverIn,
+        responses={201: s.DriverOut},
+        examples=[DRIVER_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         return self.created(request, services.driver_create(**parse(s.DriverIn, request)), s.DriverOut)
 
@@ -110,13 +128,20 @@ class DriverItem(RegistrationView):
     def get(self, request: Request, name: str) -> Response:
         return Response(s.DriverOut(services.registration_get(CloudDriver, name)).data)
 
-    @extend_schema(summary="Replace a driver", tags=["drivers"], parameters=[NAME], request=s.DriverIn,
-                   responses=s.DriverOut, examples=[DRIVER_EXAMPLE])
+    @extend_schema(
+        summary="Replace a driver",
+        tags=["drivers"],
+        parameters=[NAME],
+        request=s.DriverIn,
+        responses=s.DriverOut,
+        examples=[DRIVER_EXAMPLE],
+    )
     def put(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=False)
 
-    @extend_schema(summary="Change a driver", tags=["drivers"], parameters=[NAME], request=s.DriverIn,
-                   responses=s.DriverOut)
+    @extend_schema(
+        summary="Change a driver", tags=["drivers"], parameters=[NAME], request=s.DriverIn, responses=s.DriverOut
+    )
     def patch(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=True)
 
@@ -125,8 +150,9 @@ class DriverItem(RegistrationView):
         data = parse(s.DriverIn, request, partial=partial)
         return Response(s.DriverOut(services.driver_update(driver=driver, **data)).data)
 
-    @extend_schema(summary=f"Delete a driver ({IN_USE_NOTE})", tags=["drivers"], parameters=[NAME],
-                   responses={204: None})
+    @extend_schema(
+        summary=f"Delete a driver ({IN_USE_NOTE})", tags=["drivers"], parameters=[NAME], responses={204: None}
+    )
     def delete(self, request: Request, name: str) -> Response:
         services.driver_delete(driver=services.registration_get(CloudDriver, name))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -142,8 +168,13 @@ class CredentialCollection(RegistrationView):
     def get(self, request: Request) -> Response:
         return self.page(request, Credential.objects.order_by("name"), s.CredentialOut)
 
-    @extend_schema(summary="Register a credential", tags=["credentials"], request=s.CredentialIn,
-                   responses={201: s.CredentialOut}, examples=[CREDENTIAL_EXAMPLE])
+    @extend_schema(
+        summary="Register a credential",
+        tags=["credentials"],
+        request=s.CredentialIn,
+        responses={201: s.CredentialOut},
+        examples=[CREDENTIAL_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         return self.created(request, services.credential_create(**parse(s.CredentialIn, request)), s.CredentialOut)
 
@@ -155,13 +186,24 @@ class CredentialItem(RegistrationView):
     def get(self, request: Request, name: str) -> Response:
         return Response(s.CredentialOut(services.registration_get(Credential, name)).data)
 
-    @extend_schema(summary="Replace a credential", tags=["credentials"], parameters=[NAME], request=s.CredentialIn,
-                   responses=s.CredentialOut, examples=[CREDENTIAL_EXAMPLE])
+    @extend_schema(
+        summary="Replace a credential",
+        tags=["credentials"],
+        parameters=[NAME],
+        request=s.CredentialIn,
+        responses=s.CredentialOut,
+        examples=[CREDENTIAL_EXAMPLE],
+    )
     def put(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=False)
 
-    @extend_schema(summary="Change a credential", tags=["credentials"], parameters=[NAME], request=s.CredentialIn,
-                   responses=s.CredentialOut)
+    @extend_schema(
+        summary="Change a credential",
+        tags=["credentials"],
+        parameters=[NAME],
+        request=s.CredentialIn,
+        responses=s.CredentialOut,
+    )
     def patch(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=True)
 
@@ -172,8 +214,9 @@ class CredentialItem(RegistrationView):
         credential = services.credential_update(credential=credential, merge_values=partial, **data)
         return Response(s.CredentialOut(credential).data)
 
-    @extend_schema(summary=f"Delete a credential ({IN_USE_NOTE})", tags=["credentials"], parameters=[NAME],
-                   responses={204: None})
+    @extend_schema(
+        summary=f"Delete a credential ({IN_USE_NOTE})", tags=["credentials"], parameters=[NAME], responses={204: None}
+    )
     def delete(self, request: Request, name: str) -> Response:
         services.credential_delete(credential=services.registration_get(Credential, name))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -189,8 +232,13 @@ class RegionCollection(RegistrationView):
     def get(self, request: Request) -> Response:
         return self.page(request, Region.objects.order_by("name"), s.RegionOut)
 
-    @extend_schema(summary="Register a region", tags=["regions"], request=s.RegionIn, responses={201: s.RegionOut},
-                   examples=[REGION_EXAMPLE])
+    @extend_schema(
+        summary="Register a region",
+        tags=["regions"],
+        request=s.RegionIn,
+        responses={201: s.RegionOut},
+        examples=[REGION_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         return self.created(request, services.region_create(**parse(s.RegionIn, request)), s.RegionOut)
 
@@ -202,13 +250,20 @@ class RegionItem(RegistrationView):
     def get(self, request: Request, name: str) -> Response:
         return Response(s.RegionOut(services.registration_get(Region, name)).data)
 
-    @extend_schema(summary="Replace a region", tags=["regions"], parameters=[NAME], request=s.RegionIn,
-                   responses=s.RegionOut, examples=[REGION_EXAMPLE])
+    @extend_schema(
+        summary="Replace a region",
+        tags=["regions"],
+        parameters=[NAME],
+        request=s.RegionIn,
+        responses=s.RegionOut,
+        examples=[REGION_EXAMPLE],
+    )
     def put(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=False)
 
-    @extend_schema(summary="Change a region", tags=["regions"], parameters=[NAME], request=s.RegionIn,
-                   responses=s.RegionOut)
+    @extend_schema(
+        summary="Change a region", tags=["regions"], parameters=[NAME], request=s.RegionIn, responses=s.RegionOut
+    )
     def patch(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=True)
 
@@ -220,8 +275,9 @@ class RegionItem(RegistrationView):
             data["region_name"] = data.pop("region")
         return Response(s.RegionOut(services.region_update(region=region, **data)).data)
 
-    @extend_schema(summary=f"Delete a region ({IN_USE_NOTE})", tags=["regions"], parameters=[NAME],
-                   responses={204: None})
+    @extend_schema(
+        summary=f"Delete a region ({IN_USE_NOTE})", tags=["regions"], parameters=[NAME], responses={204: None}
+    )
     def delete(self, request: Request, name: str) -> Response:
         services.region_delete(region=services.registration_get(Region, name))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -237,8 +293,13 @@ class ConnectionCollection(RegistrationView):
     def get(self, request: Request) -> Response:
         return self.page(request, selectors.connection_list(), s.ConnectionOut)
 
-    @extend_schema(summary="Register a connection", tags=["connections"], request=s.ConnectionIn,
-                   responses={201: s.ConnectionOut}, examples=[CONNECTION_EXAMPLE])
+    @extend_schema(
+        summary="Register a connection",
+        tags=["connections"],
+        request=s.ConnectionIn,
+        responses={201: s.ConnectionOut},
+        examples=[CONNECTION_EXAMPLE],
+    )
     def post(self, request: Request) -> Response:
         return self.created(request, services.connection_create(**parse(s.ConnectionIn, request)), s.ConnectionOut)
 
@@ -250,13 +311,24 @@ class ConnectionItem(RegistrationView):
     def get(self, request: Request, name: str) -> Response:
         return Response(s.ConnectionOut(services.registration_get(Connection, name)).data)
 
-    @extend_schema(summary="Replace a connection", tags=["connections"], parameters=[NAME], request=s.ConnectionIn,
-                   responses=s.ConnectionOut, examples=[CONNECTION_EXAMPLE])
+    @extend_schema(
+        summary="Replace a connection",
+        tags=["connections"],
+        parameters=[NAME],
+        request=s.ConnectionIn,
+        responses=s.ConnectionOut,
+        examples=[CONNECTION_EXAMPLE],
+    )
     def put(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=False)
 
-    @extend_schema(summary="Change a connection", tags=["connections"], parameters=[NAME], request=s.ConnectionIn,
-                   responses=s.ConnectionOut)
+    @extend_schema(
+        summary="Change a connection",
+        tags=["connections"],
+        parameters=[NAME],
+        request=s.ConnectionIn,
+        responses=s.ConnectionOut,
+    )
     def patch(self, request: Request, name: str) -> Response:
         return self.change(request, name, partial=True)
 
@@ -265,8 +337,12 @@ class ConnectionItem(RegistrationView):
         data = parse(s.ConnectionIn, request, partial=partial)
         return Response(s.ConnectionOut(services.connection_update(connection=connection, **data)).data)
 
-    @extend_schema(summary="Delete a connection (the cloud resources stay; only the registration goes)",
-                   tags=["connections"], parameters=[NAME], responses={204: None})
+    @extend_schema(
+        summary="Delete a connection (the cloud resources stay; only the registration goes)",
+        tags=["connections"],
+        parameters=[NAME],
+        responses={204: None},
+    )
     def delete(self, request: Request, name: str) -> Response:
         services.connection_delete(connection=services.registration_get(Connection, name))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -275,8 +351,12 @@ class ConnectionItem(RegistrationView):
 class ConnectionCapabilities(APIView):
     """What a connection's driver can do."""
 
-    @extend_schema(summary="What this connection's driver can do, and which kinds take tags", tags=["connections"],
-                   parameters=[NAME], responses=s.CapabilitiesOut)
+    @extend_schema(
+        summary="What this connection's driver can do, and which kinds take tags",
+        tags=["connections"],
+        parameters=[NAME],
+        responses=s.CapabilitiesOut,
+    )
     def get(self, request: Request, name: str) -> Response:
         connection = services.registration_get(Connection, name)
         return Response(s.CapabilitiesOut(selectors.connection_capabilities(connection=connection)).data)
@@ -285,8 +365,13 @@ class ConnectionCapabilities(APIView):
 class ConnectionVerify(APIView):
     """A live check of a connection: its driver opens it and authenticates."""
 
-    @extend_schema(summary="Open the connection through its driver and authenticate", tags=["connections"],
-                   parameters=[NAME], request=None, responses=s.VerifyOut)
+    @extend_schema(
+        summary="Open the connection through its driver and authenticate",
+        tags=["connections"],
+        parameters=[NAME],
+        request=None,
+        responses=s.VerifyOut,
+    )
     def post(self, request: Request, name: str) -> Response:
         result = services.connection_verify(connection=services.registration_get(Connection, name))
         return Response(s.VerifyOut({"ok": True, **asdict(result)}).data)

@@ -70,8 +70,9 @@ def provider_get(*, name: str, field: str = "provider") -> DriverPlugin:
         raise InvalidInput(f"unknown provider {name!r}; installed providers: {known}", field=field) from None
 
 
-def check_values(specs: Sequence[FieldSpec], values: Mapping[str, Any], *, what: str,
-                 field_prefix: str) -> dict[str, Any]:
+def check_values(
+    specs: Sequence[FieldSpec], values: Mapping[str, Any], *, what: str, field_prefix: str
+) -> dict[str, Any]:
     try:
         return validate_values(specs, values, what=what)
     except FieldError as exc:

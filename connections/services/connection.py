@@ -24,8 +24,11 @@ T = TypeVar("T")
 
 def _connection_parts(*, driver: str, credential: str, region: str) -> tuple[CloudDriver, Credential, Region]:
     parts: list[Any] = []
-    for field, model, name in (("driver", CloudDriver, driver), ("credential", Credential, credential),
-                               ("region", Region, region)):
+    for field, model, name in (
+        ("driver", CloudDriver, driver),
+        ("credential", Credential, credential),
+        ("region", Region, region),
+    ):
         record = model.objects.filter(name=name).first()
         if record is None:
             raise InvalidInput(f"no {model._meta.verbose_name} named {name!r}", field=field)
@@ -82,8 +85,9 @@ def connection_register(
             errors.append(exc)
         refuse_all(errors)
         assert found_credential is not None and found_region is not None
-        return connection_create(name=name, driver=driver.name, credential=found_credential.name,
-                                 region=found_region.name)
+        return connection_create(
+            name=name, driver=driver.name, credential=found_credential.name, region=found_region.name
+        )
 
 
 def connection_update(
@@ -110,8 +114,9 @@ def connection_update(
 
 def connection_delete(*, connection: Connection) -> None:
     """Delete a registration. Refused while it has managed resources: they would be orphaned at the cloud."""
-    managed = sorted(f"{kind} {name}" for kind, name in
-                     connection.resources.filter(managed=True).values_list("kind", "name")[:50])
+    managed = sorted(
+        f"{kind} {name}" for kind, name in connection.resources.filter(managed=True).values_list("kind", "name")[:50]
+    )
     if managed:
         raise InUse(
             f"connection {connection.name!r} still has managed resources ({', '.join(managed[:10])}"

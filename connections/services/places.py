@@ -50,8 +50,9 @@ def region_zones_discover(*, credential: Credential, region: str) -> list[Region
         values = credential_values(credential=credential)
     except crypto.CredentialKeyError as exc:
         raise Misconfigured(f"credential {credential.name!r}: {exc}", field="credential") from None
-    info = ConnectionInfo(name=f"discover-{credential.name}", provider=credential.provider, credential=values,
-                          region=region)
+    info = ConnectionInfo(
+        name=f"discover-{credential.name}", provider=credential.provider, credential=values, region=region
+    )
     with cloud_failures():
         cloud = plugin.connect(info)
         try:
@@ -130,10 +131,13 @@ def places_register(*, credential: Credential, bootstrap: str, places: Sequence[
 def _place_register(place: Place, *, credential: Credential, driver: str) -> Connection:
     provider = credential.provider
     handle = f"{provider}-{place.zone or place.region}"
-    region = Region.objects.filter(provider=provider, region=place.region, zone=place.zone,
-                                   options={}).order_by("pk").first()
+    region = (
+        Region.objects.filter(provider=provider, region=place.region, zone=place.zone, options={})
+        .order_by("pk")
+        .first()
+    )
     if region is None:
-        region = region_create(name=free_name(Region, handle), provider=provider, region=place.region,
-                               zone=place.zone)
-    return connection_create(name=free_name(Connection, handle), driver=driver, credential=credential.name,
-                             region=region.name)
+        region = region_create(name=free_name(Region, handle), provider=provider, region=place.region, zone=place.zone)
+    return connection_create(
+        name=free_name(Connection, handle), driver=driver, credential=credential.name, region=region.name
+    )

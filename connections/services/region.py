@@ -92,7 +92,8 @@ def region_resolve(*, provider: str, region: str | NewRegion) -> Region:
             raise InvalidInput(f"no {provider} region named {region!r}", field="region")
         return found
     try:
-        return region_create(name=region.name, provider=provider, region=region.region, zone=region.zone,
-                             options=region.options)
+        return region_create(
+            name=region.name, provider=provider, region=region.region, zone=region.zone, options=region.options
+        )
     except ServiceError as exc:
         raise under("region", exc) from None

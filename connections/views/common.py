@@ -39,4 +39,3 @@ def provider_entry(name: str) -> dict[str, Any] | None:
         return selectors.provider_entry(name)
     except NotFound:
         return None
-

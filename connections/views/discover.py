@@ -21,8 +21,10 @@ TEMPLATE = "connections/discover.html"
 
 def _rows(credential: Credential, places: list[Place]) -> list[dict[str, Any]]:
     registered = selectors.places_connected(credential=credential)
-    return [{"value": f"{region}|{zone}", "region": region, "zone": zone, "registered": (region, zone) in registered}
-            for region, zone in sorted(places)]
+    return [
+        {"value": f"{region}|{zone}", "region": region, "zone": zone, "registered": (region, zone) in registered}
+        for region, zone in sorted(places)
+    ]
 
 
 def _discover(form: DiscoverForm) -> dict[str, Any]:
@@ -48,14 +50,19 @@ def _register(picked: PlacesForm) -> dict[str, Any]:
     bootstrap = picked.cleaned_data.get("bootstrap", "")
     try:
         if valid:
-            report = services.places_register(credential=credential, bootstrap=bootstrap,
-                                              places=picked.cleaned_data["place"])
+            report = services.places_register(
+                credential=credential, bootstrap=bootstrap, places=picked.cleaned_data["place"]
+            )
         else:  # nothing picked: an empty report and the offer again, beside the message
             report = services.PlacesReport(offered=services.places_offered(credential=credential, bootstrap=bootstrap))
     except ServiceError as exc:
         return {"cloud_error": exc.message}
-    return {"credential": credential, "bootstrap": bootstrap, "report": report,
-            "rows": _rows(credential, report.offered)}
+    return {
+        "credential": credential,
+        "bootstrap": bootstrap,
+        "report": report,
+        "rows": _rows(credential, report.offered),
+    }
 
 
 @staff_for_posts
@@ -66,9 +73,14 @@ def discover(request: HttpRequest) -> HttpResponse:
     provider = chosen_provider(catalogue, data)
     registering = posted and data.get("action") == "register" and provider is not None
     # The pick form stays as posted while places are registered, so the next discovery starts from it.
-    form = DiscoverForm(request.POST if posted and not registering else None, catalogue=catalogue, provider=provider,
-                        swap_url=reverse("connection-discover"), swap_select="unset",
-                        initial={key: data.get(key, "") for key in ("credential", "bootstrap")})
+    form = DiscoverForm(
+        request.POST if posted and not registering else None,
+        catalogue=catalogue,
+        provider=provider,
+        swap_url=reverse("connection-discover"),
+        swap_select="unset",
+        initial={key: data.get(key, "") for key in ("credential", "bootstrap")},
+    )
     context: dict[str, Any] = {"form": form, "provider": provider, "manage": can_manage(request)}
     if registering:
         assert provider is not None

@@ -39,8 +39,11 @@ def connection_edit(request: HttpRequest, name: str) -> HttpResponse:
 def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
     credential = get_object_or_404(Credential, name=name)
     provider = provider_entry(credential.provider)
-    form = CredentialEditForm(request.POST if request.method == "POST" else None, credential=credential,
-                              specs=provider["credential_fields"] if provider else [])
+    form = CredentialEditForm(
+        request.POST if request.method == "POST" else None,
+        credential=credential,
+        specs=provider["credential_fields"] if provider else [],
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.credential_update(credential=credential, **form.change())
@@ -51,7 +54,9 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
             messages.success(request, f"Credential {credential.name} saved.")
             return redirect("connection-parts")
     context = {
-        "credential": credential, "form": form, "manage": can_manage(request),
+        "credential": credential,
+        "form": form,
+        "manage": can_manage(request),
         "users": list(credential.connections.order_by("name").values_list("name", flat=True)),
     }
     return render(request, "connections/credential_edit.html", context)
@@ -60,8 +65,9 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
 @staff_for_posts
 def region_edit(request: HttpRequest, name: str) -> HttpResponse:
     region = get_object_or_404(Region, name=name)
-    form = RegionEditForm(request.POST if request.method == "POST" else None, region=region,
-                          provider=provider_entry(region.provider))
+    form = RegionEditForm(
+        request.POST if request.method == "POST" else None, region=region, provider=provider_entry(region.provider)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.region_update(region=region, **form.change())
@@ -72,7 +78,9 @@ def region_edit(request: HttpRequest, name: str) -> HttpResponse:
             messages.success(request, f"Region {region.name} saved.")
             return redirect("connection-parts")
     context = {
-        "region": region, "form": form, "manage": can_manage(request),
+        "region": region,
+        "form": form,
+        "manage": can_manage(request),
         "users": list(region.connections.order_by("name").values_list("name", flat=True)),
     }
     return render(request, "connections/region_edit.html", context)

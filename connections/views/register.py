@@ -28,8 +28,12 @@ def register(request: HttpRequest) -> HttpResponse:
     catalogue = selectors.provider_catalogue()
     posted = request.method == "POST"
     provider = chosen_provider(catalogue, request.POST if posted else request.GET)
-    form = ConnectionRegisterForm(request.POST if posted else None, catalogue=catalogue, provider=provider,
-                                  swap_url=reverse("connection-register"))
+    form = ConnectionRegisterForm(
+        request.POST if posted else None,
+        catalogue=catalogue,
+        provider=provider,
+        swap_url=reverse("connection-register"),
+    )
     if posted and form.is_valid():
         try:
             connection = services.connection_register(**form.registration())

@@ -14,16 +14,21 @@ pytestmark = pytest.mark.django_db
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (CloudDriver.objects.count(), Credential.objects.count(), Region.objects.count(),
-            Connection.objects.count())
+    return (CloudDriver.objects.count(), Credential.objects.count(), Region.objects.count(), Connection.objects.count())
 
 
 def test_register_makes_the_driver_credential_region_and_connection_once(mock_tenant) -> None:  # type: ignore[no-untyped-def]
     connection = services.connection_register(
-        name="c1", provider="mock", credential=NewCredential(name="k1", values={"MockName": mock_tenant}),
-        region=NewRegion(name="r1", region="mars", zone="mars-z1", options={"latency_ms": "5"}))
+        name="c1",
+        provider="mock",
+        credential=NewCredential(name="k1", values={"MockName": mock_tenant}),
+        region=NewRegion(name="r1", region="mars", zone="mars-z1", options={"latency_ms": "5"}),
+    )
     assert (connection.credential.name, connection.region.options, connection.driver.provider) == (
-        "k1", {"latency_ms": 5}, "mock")
+        "k1",
+        {"latency_ms": 5},
+        "mock",
+    )
     again = services.connection_register(name="c2", provider="mock", credential="k1", region="r1")
     assert again.driver == connection.driver and CloudDriver.objects.count() == 1
 
@@ -32,10 +37,15 @@ def test_register_names_every_refused_input_in_one_pass_and_keeps_nothing() -> N
     before = counts()
     with pytest.raises(services.Refusals) as refused:
         services.connection_register(
-            name="c1", provider="mock", credential=NewCredential(name="k1", values={"MockName": ""}),
-            region=NewRegion(name="r1", region="mars", options={"latency_ms": -5}))
-    assert [error.field for error in refused.value.errors] == ["credential.values.MockName",
-                                                               "region.options.latency_ms"]
+            name="c1",
+            provider="mock",
+            credential=NewCredential(name="k1", values={"MockName": ""}),
+            region=NewRegion(name="r1", region="mars", options={"latency_ms": -5}),
+        )
+    assert [error.field for error in refused.value.errors] == [
+        "credential.values.MockName",
+        "region.options.latency_ms",
+    ]
     assert refused.value.code == "invalid" and refused.value.details["errors"][0]["field"] == refused.value.field
     assert counts() == before
 
@@ -44,9 +54,12 @@ def test_a_single_refusal_keeps_its_own_code_and_rolls_back_the_new_parts() -> N
     make_connection(name="taken")
     before = counts()
     with pytest.raises(AlreadyExists) as refused:
-        services.connection_register(name="taken", provider="mock",
-                                     credential=NewCredential(name="k2", values={"MockName": "t"}),
-                                     region=NewRegion(name="r2", region="venus", zone="venus-z1"))
+        services.connection_register(
+            name="taken",
+            provider="mock",
+            credential=NewCredential(name="k2", values={"MockName": "t"}),
+            region=NewRegion(name="r2", region="venus", zone="venus-z1"),
+        )
     assert refused.value.field == "name"
     assert counts() == before
     with pytest.raises(InvalidInput, match="no mock credential named 'nope'"):
@@ -57,9 +70,11 @@ def test_places_register_skips_what_is_there_and_reports_what_the_cloud_lacks(mo
     credential = make_credential(name="acct", tenant=mock_tenant)
     first = services.places_register(credential=credential, bootstrap="default", places=[Place("mars", "mars-z1")])
     assert first.created == ["mock-mars-z1"] and Place("venus", "venus-z2") in first.offered
-    report = services.places_register(credential=credential, bootstrap="default",
-                                      places=[Place("mars", "mars-z1"), Place("mars", "mars-z2"),
-                                              Place("pluto", "pluto-z1")])
+    report = services.places_register(
+        credential=credential,
+        bootstrap="default",
+        places=[Place("mars", "mars-z1"), Place("mars", "mars-z2"), Place("pluto", "pluto-z1")],
+    )
     assert (report.created, report.skipped) == (["mock-mars-z2"], ["mars / mars-z1"])
     assert report.failed == [("pluto / pluto-z1", "the cloud does not offer it")]
     with pytest.raises(InvalidInput):
