@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from connections.models import Connection
+from connections.models import Connection, Credential
 from drivers import registry
+from drivers.capabilities import FAMILIES
 from drivers.interface import CloudDriver as DriverPlugin
 from spiderweb.errors import NotFound
 
@@ -44,3 +45,13 @@ def provider_catalogue() -> list[dict[str, Any]]:
 def connection_capabilities(*, connection: Connection) -> dict[str, Any]:
     plugin = registry.get_driver(connection.provider)
     return {"connection": connection.name, "provider": plugin.name, **plugin.capabilities.to_dict()}
+
+
+def places_connected(*, credential: Credential) -> set[tuple[str, str]]:
+    """(region, zone) pairs that already have a connection through `credential`."""
+    return set(Connection.objects.filter(credential=credential).values_list("region__region", "region__zone"))
+
+
+def capability_families() -> dict[str, str]:
+    """Every handler family a driver may offer, with what it manages, in the order the UI lists them."""
+    return dict(FAMILIES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from connections import selectors
 from connections.models import NAME_PATTERN, CloudDriver, Connection, Credential, Region
 
 NAME_HELP = "The user's handle: 1-100 letters, digits, '.', '_' or '-'."
@@ -92,8 +93,17 @@ class ConnectionOut(serializers.ModelSerializer):
 
     class Meta:
         model = Connection
-        fields = ["name", "provider", "driver", "credential", "region", "region_name", "zone", "created_at",
-                  "updated_at"]
+        fields = [
+            "name",
+            "provider",
+            "driver",
+            "credential",
+            "region",
+            "region_name",
+            "zone",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class FieldSpecOut(serializers.Serializer):
@@ -107,13 +117,38 @@ class FieldSpecOut(serializers.Serializer):
     help = serializers.CharField()
 
 
+# One flag per handler family, declared from the drivers' own list so a new family cannot be left out.
+DriverCapabilitiesOut = type(
+    "DriverCapabilitiesOut",
+    (serializers.Serializer,),
+    {
+        "__doc__": "What a driver can do: one flag per handler family, and what a supported family still cannot.",
+        "__module__": __name__,
+        **{
+            family: serializers.BooleanField(help_text=f"Whether the driver manages {what}.")
+            for family, what in selectors.capability_families().items()
+        },
+        "unsupported": serializers.ListField(
+            child=serializers.CharField(), help_text="Operations a supported family still cannot do, e.g. vm.suspend."
+        ),
+        "tag_kinds": serializers.ListField(child=serializers.CharField(), help_text="The kinds that take tags."),
+        "anycall_fids": serializers.ListField(
+            child=serializers.CharField(), help_text="The AnyCall function ids the driver offers."
+        ),
+        "notes": serializers.DictField(
+            child=serializers.CharField(), help_text="The driver's remarks per family or operation."
+        ),
+    },
+)
+
+
 class ProviderOut(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     credential_fields = FieldSpecOut(many=True)
     region_fields = FieldSpecOut(many=True)
     region_options = FieldSpecOut(many=True)
-    capabilities = serializers.DictField()
+    capabilities = DriverCapabilitiesOut()
 
 
 class VerifyOut(serializers.Serializer):
@@ -125,13 +160,8 @@ class VerifyOut(serializers.Serializer):
     elapsed_ms = serializers.IntegerField()
 
 
-class CapabilitiesOut(serializers.Serializer):
+class CapabilitiesOut(DriverCapabilitiesOut):  # type: ignore[valid-type,misc]
+    """A connection's capabilities: its driver's, under the connection's name."""
+
     connection = serializers.CharField()
     provider = serializers.CharField()
-    vpc = serializers.BooleanField(help_text="One flag per handler family: region_zone, image, vm_spec, price, vpc, "
-                                             "security_group, key_pair, vm, disk, my_image, nlb, cluster, tag, "
-                                             "monitoring, anycall.")
-    unsupported = serializers.ListField(child=serializers.CharField(), help_text="Operations a supported family "
-                                                                                  "still cannot do, e.g. vm.suspend.")
-    tag_kinds = serializers.ListField(child=serializers.CharField(), help_text="The kinds that take tags.")
-    notes = serializers.DictField(child=serializers.CharField())

@@ -1,205 +1,377 @@
 """Registry API: providers, drivers, credentials, regions and connections, looked up by name.
 
-Views parse and render; every rule lives in `connections.services`.
+Each view parses with an input serializer, calls one service and answers through the output
+serializer its `extend_schema` declares, so an answer cannot drift from the schema. Every rule
+lives in `connections.services`.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, ClassVar
+from typing import Any
 
-from django.db.models import Model, QuerySet
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
-from rest_framework.decorators import action
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
 
 from connections import selectors, services
 from connections.api import serializers as s
 from connections.models import CloudDriver, Connection, Credential, Region
+from spiderweb.api import Pagination
+
+IN_USE_NOTE = "refused while a connection uses it"
+NAME = OpenApiParameter("name", str, OpenApiParameter.PATH, pattern=r"^[^/]+$", description="The registration's name.")
+DRIVER_EXAMPLE = OpenApiExample("a driver", request_only=True, value={"name": "mock-driver01", "provider": "mock"})
+CREDENTIAL_EXAMPLE = OpenApiExample(
+    "a credential",
+    request_only=True,
+    value={"name": "mock-credential01", "provider": "mock", "values": {"MockName": "mock_name00"}},
+)
+REGION_EXAMPLE = OpenApiExample(
+    "a region",
+    request_only=True,
+    value={
+        "name": "mock-mars-z1",
+        "provider": "mock",
+        "region": "mars",
+        "zone": "mars-z1",
+        "options": {"latency_ms": 50},
+    },
+)
+CONNECTION_EXAMPLE = OpenApiExample(
+    "a connection",
+    request_only=True,
+    value={
+        "name": "mock-mars-z1",
+        "driver": "mock-driver01",
+        "credential": "mock-credential01",
+        "region": "mock-mars-z1",
+    },
+)
 
 
-class ProviderViewSet(viewsets.ViewSet):
+def parse(serializer_class: type[Serializer], request: Request, *, partial: bool = False) -> dict[str, Any]:
+    incoming = serializer_class(data=request.data, partial=partial)
+    incoming.is_valid(raise_exception=True)
+    return dict(incoming.validated_data)
+
+
+# What the registry's views share: a page of records, and the answer to a create. (A comment, not a
+# docstring: drf-spectacular would show a docstring to API users as every operation's description.)
+class RegistrationView(APIView):
+    # Declared so that drf-spectacular documents the list answers as the pages they are.
+    pagination_class = Pagination
+
+    def page(self, request: Request, records: QuerySet[Any], out: type[Serializer]) -> Response:
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(records, request, view=self)
+        return paginator.get_paginated_response(out(rows, many=True).data)
+
+    def created(self, request: Request, record: Any, out: type[Serializer]) -> Response:
+        location = request.build_absolute_uri(f"{request.path}{record.name}/")
+        return Response(out(record).data, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+# --- providers --------------------------------------------------------------------------------------
+
+
+class ProviderCollection(APIView):
     """The catalogue of installed drivers: what each needs to register and what it can do."""
 
-    lookup_field = "name"
-
     @extend_schema(summary="List the installed providers", tags=["providers"], responses=s.ProviderOut(many=True))
-    def list(self, request: Request) -> Response:
-        return Response(selectors.provider_catalogue())
-
-    @extend_schema(summary="Get one provider's fields and capabilities", tags=["providers"], responses=s.ProviderOut,
-                   parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, description="e.g. `mock`")])
-    def retrieve(self, request: Request, name: str) -> Response:
-        return Response(selectors.provider_entry(name))
+    def get(self, request: Request) -> Response:
+        return Response(s.ProviderOut(selectors.provider_catalogue(), many=True).data)
 
 
-class RegistrationViewSet(viewsets.GenericViewSet):
-    """List, create, retrieve, update and delete one registration type, by name.
+class ProviderItem(APIView):
+    """One installed driver: what it needs to register and what it can do."""
 
-    Subclasses name the model and serializers and hand writes to their service through
-    `create_record(data)`, `update_record(record, data, partial=...)` and `delete_record(record)`.
-    """
+    @extend_schema(
+        summary="Get one provider's fields and capabilities",
+        tags=["providers"],
+        responses=s.ProviderOut,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, description="e.g. `mock`")],
+    )
+    def get(self, request: Request, name: str) -> Response:
+        return Response(s.ProviderOut(selectors.provider_entry(name)).data)
 
-    model: ClassVar[type[Model]]
-    input_serializer: ClassVar[type[Serializer]]
-    output_serializer: ClassVar[type[Serializer]]
-    lookup_field = "name"
-    lookup_value_regex = r"[^/]+"
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return self.model.objects.order_by("name")
+# --- drivers ----------------------------------------------------------------------------------------
 
-    def get_serializer_class(self) -> type[Serializer]:
-        return self.output_serializer
 
-    def get_record(self, name: str) -> Any:
-        return services.registration_get(self.model, name)
+class DriverCollection(RegistrationView):
+    """Driver records: which provider's software a connection loads."""
 
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.output_serializer(page, many=True).data)
+    @extend_schema(summary="List drivers", tags=["drivers"], responses=s.DriverOut(many=True))
+    def get(self, request: Request) -> Response:
+        return self.page(request, CloudDriver.objects.order_by("name"), s.DriverOut)
 
-    def retrieve(self, request: Request, name: str) -> Response:
-        return Response(self.output_serializer(self.get_record(name)).data)
+    @extend_schema(
+        summary="Register a driver",
+        tags=["drivers"],
+        request=s.DriverIn,
+        responses={201: s.DriverOut},
+        examples=[DRIVER_EXAMPLE],
+    )
+    def post(self, request: Request) -> Response:
+        return self.created(request, services.driver_create(**parse(s.DriverIn, request)), s.DriverOut)
 
-    def create(self, request: Request) -> Response:
-        incoming = self.input_serializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        record = self.create_record(dict(incoming.validated_data))
-        location = request.build_absolute_uri(f"{request.path}{record.name}/")
-        return Response(self.output_serializer(record).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": location})
 
-    def update(self, request: Request, name: str) -> Response:
-        return self._update(request, name, partial=False)
+class DriverItem(RegistrationView):
+    """One driver record, by name."""
 
-    def partial_update(self, request: Request, name: str) -> Response:
-        return self._update(request, name, partial=True)
+    @extend_schema(summary="Get a driver", tags=["drivers"], parameters=[NAME], responses=s.DriverOut)
+    def get(self, request: Request, name: str) -> Response:
+        return Response(s.DriverOut(services.registration_get(CloudDriver, name)).data)
 
-    def _update(self, request: Request, name: str, *, partial: bool) -> Response:
-        record = self.get_record(name)
-        incoming = self.input_serializer(data=request.data, partial=partial)
-        incoming.is_valid(raise_exception=True)
-        record = self.update_record(record, dict(incoming.validated_data), partial=partial)
-        return Response(self.output_serializer(record).data)
+    @extend_schema(
+        summary="Replace a driver",
+        tags=["drivers"],
+        parameters=[NAME],
+        request=s.DriverIn,
+        responses=s.DriverOut,
+        examples=[DRIVER_EXAMPLE],
+    )
+    def put(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=False)
 
-    def destroy(self, request: Request, name: str) -> Response:
-        self.delete_record(self.get_record(name))
+    @extend_schema(
+        summary="Change a driver", tags=["drivers"], parameters=[NAME], request=s.DriverIn, responses=s.DriverOut
+    )
+    def patch(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=True)
+
+    def change(self, request: Request, name: str, *, partial: bool) -> Response:
+        driver = services.registration_get(CloudDriver, name)
+        data = parse(s.DriverIn, request, partial=partial)
+        return Response(s.DriverOut(services.driver_update(driver=driver, **data)).data)
+
+    @extend_schema(
+        summary=f"Delete a driver ({IN_USE_NOTE})", tags=["drivers"], parameters=[NAME], responses={204: None}
+    )
+    def delete(self, request: Request, name: str) -> Response:
+        services.driver_delete(driver=services.registration_get(CloudDriver, name))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def registration_schema(name: str, input_serializer: type[Serializer], output_serializer: type[Serializer],
-                        example: dict[str, Any], *, delete_note: str) -> Any:
-    examples = [OpenApiExample(f"a {name}", value=example, request_only=True)]
-    tags = [f"{name}s"]
-    return extend_schema_view(
-        list=extend_schema(summary=f"List {name}s", tags=tags, responses=output_serializer(many=True)),
-        create=extend_schema(summary=f"Register a {name}", tags=tags, request=input_serializer,
-                             responses={201: output_serializer}, examples=examples),
-        retrieve=extend_schema(summary=f"Get a {name}", tags=tags, responses=output_serializer),
-        update=extend_schema(summary=f"Replace a {name}", tags=tags, request=input_serializer,
-                             responses=output_serializer, examples=examples),
-        partial_update=extend_schema(summary=f"Change a {name}", tags=tags, request=input_serializer,
-                                     responses=output_serializer),
-        destroy=extend_schema(summary=f"Delete a {name} ({delete_note})", tags=tags, responses={204: None}),
+# --- credentials ------------------------------------------------------------------------------------
+
+
+class CredentialCollection(RegistrationView):
+    """Credentials: a cloud account's keys. Values are stored encrypted and never shown again."""
+
+    @extend_schema(summary="List credentials", tags=["credentials"], responses=s.CredentialOut(many=True))
+    def get(self, request: Request) -> Response:
+        return self.page(request, Credential.objects.order_by("name"), s.CredentialOut)
+
+    @extend_schema(
+        summary="Register a credential",
+        tags=["credentials"],
+        request=s.CredentialIn,
+        responses={201: s.CredentialOut},
+        examples=[CREDENTIAL_EXAMPLE],
     )
+    def post(self, request: Request) -> Response:
+        return self.created(request, services.credential_create(**parse(s.CredentialIn, request)), s.CredentialOut)
 
 
-IN_USE_NOTE = "refused while a connection uses it"
+class CredentialItem(RegistrationView):
+    """One credential, by name: its keys, never its values."""
 
+    @extend_schema(summary="Get a credential", tags=["credentials"], parameters=[NAME], responses=s.CredentialOut)
+    def get(self, request: Request, name: str) -> Response:
+        return Response(s.CredentialOut(services.registration_get(Credential, name)).data)
 
-@registration_schema("driver", s.DriverIn, s.DriverOut, {"name": "mock-driver01", "provider": "mock"},
-                     delete_note=IN_USE_NOTE)
-class DriverViewSet(RegistrationViewSet):
-    model = CloudDriver
-    input_serializer = s.DriverIn
-    output_serializer = s.DriverOut
+    @extend_schema(
+        summary="Replace a credential",
+        tags=["credentials"],
+        parameters=[NAME],
+        request=s.CredentialIn,
+        responses=s.CredentialOut,
+        examples=[CREDENTIAL_EXAMPLE],
+    )
+    def put(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=False)
 
-    def create_record(self, data: dict[str, Any]) -> Any:
-        return services.driver_create(**data)
+    @extend_schema(
+        summary="Change a credential",
+        tags=["credentials"],
+        parameters=[NAME],
+        request=s.CredentialIn,
+        responses=s.CredentialOut,
+    )
+    def patch(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=True)
 
-    def update_record(self, record: Any, data: dict[str, Any], *, partial: bool) -> Any:
-        return services.driver_update(driver=record, **data)
-
-    def delete_record(self, record: Any) -> None:
-        services.driver_delete(driver=record)
-
-
-@registration_schema("credential", s.CredentialIn, s.CredentialOut,
-                     {"name": "mock-credential01", "provider": "mock", "values": {"MockName": "mock_name00"}},
-                     delete_note=IN_USE_NOTE)
-class CredentialViewSet(RegistrationViewSet):
-    model = Credential
-    input_serializer = s.CredentialIn
-    output_serializer = s.CredentialOut
-
-    def create_record(self, data: dict[str, Any]) -> Any:
-        return services.credential_create(**data)
-
-    def update_record(self, record: Any, data: dict[str, Any], *, partial: bool) -> Any:
+    def change(self, request: Request, name: str, *, partial: bool) -> Response:
+        credential = services.registration_get(Credential, name)
+        data = parse(s.CredentialIn, request, partial=partial)
         # PATCH changes only the keys it names; PUT replaces the whole set of values.
-        return services.credential_update(credential=record, merge_values=partial, **data)
+        credential = services.credential_update(credential=credential, merge_values=partial, **data)
+        return Response(s.CredentialOut(credential).data)
 
-    def delete_record(self, record: Any) -> None:
-        services.credential_delete(credential=record)
+    @extend_schema(
+        summary=f"Delete a credential ({IN_USE_NOTE})", tags=["credentials"], parameters=[NAME], responses={204: None}
+    )
+    def delete(self, request: Request, name: str) -> Response:
+        services.credential_delete(credential=services.registration_get(Credential, name))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@registration_schema("region", s.RegionIn, s.RegionOut,
-                     {"name": "mock-mars-z1", "provider": "mock", "region": "mars", "zone": "mars-z1",
-                      "options": {"latency_ms": 50}}, delete_note=IN_USE_NOTE)
-class RegionViewSet(RegistrationViewSet):
-    model = Region
-    input_serializer = s.RegionIn
-    output_serializer = s.RegionOut
+# --- regions ----------------------------------------------------------------------------------------
 
-    def create_record(self, data: dict[str, Any]) -> Any:
-        return services.region_create(**data)
 
-    def update_record(self, record: Any, data: dict[str, Any], *, partial: bool) -> Any:
+class RegionCollection(RegistrationView):
+    """Regions: a cloud region, optionally narrowed to one zone, with the driver's region options."""
+
+    @extend_schema(summary="List regions", tags=["regions"], responses=s.RegionOut(many=True))
+    def get(self, request: Request) -> Response:
+        return self.page(request, Region.objects.order_by("name"), s.RegionOut)
+
+    @extend_schema(
+        summary="Register a region",
+        tags=["regions"],
+        request=s.RegionIn,
+        responses={201: s.RegionOut},
+        examples=[REGION_EXAMPLE],
+    )
+    def post(self, request: Request) -> Response:
+        return self.created(request, services.region_create(**parse(s.RegionIn, request)), s.RegionOut)
+
+
+class RegionItem(RegistrationView):
+    """One region, by name; changing it moves every connection that uses it."""
+
+    @extend_schema(summary="Get a region", tags=["regions"], parameters=[NAME], responses=s.RegionOut)
+    def get(self, request: Request, name: str) -> Response:
+        return Response(s.RegionOut(services.registration_get(Region, name)).data)
+
+    @extend_schema(
+        summary="Replace a region",
+        tags=["regions"],
+        parameters=[NAME],
+        request=s.RegionIn,
+        responses=s.RegionOut,
+        examples=[REGION_EXAMPLE],
+    )
+    def put(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=False)
+
+    @extend_schema(
+        summary="Change a region", tags=["regions"], parameters=[NAME], request=s.RegionIn, responses=s.RegionOut
+    )
+    def patch(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=True)
+
+    def change(self, request: Request, name: str, *, partial: bool) -> Response:
+        region = services.registration_get(Region, name)
+        data = parse(s.RegionIn, request, partial=partial)
+        # The body's `region` is the cloud's region; the service's `region` is the record.
         if "region" in data:
             data["region_name"] = data.pop("region")
-        return services.region_update(region=record, **data)
+        return Response(s.RegionOut(services.region_update(region=region, **data)).data)
 
-    def delete_record(self, record: Any) -> None:
-        services.region_delete(region=record)
+    @extend_schema(
+        summary=f"Delete a region ({IN_USE_NOTE})", tags=["regions"], parameters=[NAME], responses={204: None}
+    )
+    def delete(self, request: Request, name: str) -> Response:
+        services.region_delete(region=services.registration_get(Region, name))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@registration_schema("connection", s.ConnectionIn, s.ConnectionOut,
-                     {"name": "mock-mars-z1", "driver": "mock-driver01", "credential": "mock-credential01",
-                      "region": "mock-mars-z1"},
-                     delete_note="the cloud resources stay; only the registration goes")
-class ConnectionViewSet(RegistrationViewSet):
-    model = Connection
-    input_serializer = s.ConnectionIn
-    output_serializer = s.ConnectionOut
+# --- connections ------------------------------------------------------------------------------------
 
-    def get_queryset(self) -> QuerySet[Any]:
-        return selectors.connection_list()
 
-    def get_record(self, name: str) -> Any:
-        return services.registration_get(Connection, name)
+class ConnectionCollection(RegistrationView):
+    """Connections: driver + credential + region of one provider, the handle every resource call names."""
 
-    def create_record(self, data: dict[str, Any]) -> Any:
-        return services.connection_create(**data)
+    @extend_schema(summary="List connections", tags=["connections"], responses=s.ConnectionOut(many=True))
+    def get(self, request: Request) -> Response:
+        return self.page(request, selectors.connection_list(), s.ConnectionOut)
 
-    def update_record(self, record: Any, data: dict[str, Any], *, partial: bool) -> Any:
-        return services.connection_update(connection=record, **data)
+    @extend_schema(
+        summary="Register a connection",
+        tags=["connections"],
+        request=s.ConnectionIn,
+        responses={201: s.ConnectionOut},
+        examples=[CONNECTION_EXAMPLE],
+    )
+    def post(self, request: Request) -> Response:
+        return self.created(request, services.connection_create(**parse(s.ConnectionIn, request)), s.ConnectionOut)
 
-    def delete_record(self, record: Any) -> None:
-        services.connection_delete(connection=record)
 
-    @extend_schema(summary="What this connection's driver can do, and which kinds take tags", tags=["connections"],
-                   responses=s.CapabilitiesOut)
-    @action(detail=True, methods=["get"])
-    def capabilities(self, request: Request, name: str) -> Response:
-        return Response(selectors.connection_capabilities(connection=self.get_record(name)))
+class ConnectionItem(RegistrationView):
+    """One connection, by name."""
 
-    @extend_schema(summary="Open the connection through its driver and authenticate", tags=["connections"],
-                   request=None, responses=s.VerifyOut)
-    @action(detail=True, methods=["post"])
-    def verify(self, request: Request, name: str) -> Response:
-        result = services.connection_verify(connection=self.get_record(name))
+    @extend_schema(summary="Get a connection", tags=["connections"], parameters=[NAME], responses=s.ConnectionOut)
+    def get(self, request: Request, name: str) -> Response:
+        return Response(s.ConnectionOut(services.registration_get(Connection, name)).data)
+
+    @extend_schema(
+        summary="Replace a connection",
+        tags=["connections"],
+        parameters=[NAME],
+        request=s.ConnectionIn,
+        responses=s.ConnectionOut,
+        examples=[CONNECTION_EXAMPLE],
+    )
+    def put(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=False)
+
+    @extend_schema(
+        summary="Change a connection",
+        tags=["connections"],
+        parameters=[NAME],
+        request=s.ConnectionIn,
+        responses=s.ConnectionOut,
+    )
+    def patch(self, request: Request, name: str) -> Response:
+        return self.change(request, name, partial=True)
+
+    def change(self, request: Request, name: str, *, partial: bool) -> Response:
+        connection = services.registration_get(Connection, name)
+        data = parse(s.ConnectionIn, request, partial=partial)
+        return Response(s.ConnectionOut(services.connection_update(connection=connection, **data)).data)
+
+    @extend_schema(
+        summary="Delete a connection (the cloud resources stay; only the registration goes)",
+        tags=["connections"],
+        parameters=[NAME],
+        responses={204: None},
+    )
+    def delete(self, request: Request, name: str) -> Response:
+        services.connection_delete(connection=services.registration_get(Connection, name))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConnectionCapabilities(APIView):
+    """What a connection's driver can do."""
+
+    @extend_schema(
+        summary="What this connection's driver can do, and which kinds take tags",
+        tags=["connections"],
+        parameters=[NAME],
+        responses=s.CapabilitiesOut,
+    )
+    def get(self, request: Request, name: str) -> Response:
+        connection = services.registration_get(Connection, name)
+        return Response(s.CapabilitiesOut(selectors.connection_capabilities(connection=connection)).data)
+
+
+class ConnectionVerify(APIView):
+    """A live check of a connection: its driver opens it and authenticates."""
+
+    @extend_schema(
+        summary="Open the connection through its driver and authenticate",
+        tags=["connections"],
+        parameters=[NAME],
+        request=None,
+        responses=s.VerifyOut,
+    )
+    def post(self, request: Request, name: str) -> Response:
+        result = services.connection_verify(connection=services.registration_get(Connection, name))
         return Response(s.VerifyOut({"ok": True, **asdict(result)}).data)

@@ -9,8 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 
 from connections import selectors
-from drivers.errors import DriverError
-from spiderweb.errors import NotFound, ServiceError
+from spiderweb.errors import NotFound
 
 View = Callable[..., HttpResponse]
 
@@ -40,8 +39,3 @@ def provider_entry(name: str) -> dict[str, Any] | None:
         return selectors.provider_entry(name)
     except NotFound:
         return None
-
-
-def failure_message(exc: DriverError | ServiceError) -> str:
-    """What to show for a failed cloud call: the driver's message keeps the provider's own words."""
-    return str(exc) if isinstance(exc, DriverError) else exc.message

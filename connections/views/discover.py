@@ -4,98 +4,90 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from connections import forms, selectors, services
+from connections import selectors, services
+from connections.forms import DiscoverForm, PlacesForm
 from connections.models import Credential
-from connections.views.common import can_manage, failure_message, staff_for_posts
-from connections.views.register import chosen_provider, provider_context
-from drivers.errors import DriverError
-from drivers.types import RegionZoneInfo
-from spiderweb.errors import ServiceError
+from connections.services import Place
+from connections.views.common import can_manage, staff_for_posts
+from connections.views.register import chosen_provider
+from spiderweb.errors import CloudFailure, ServiceError
 
 TEMPLATE = "connections/discover.html"
 
 
-def _places(found: list[RegionZoneInfo]) -> list[tuple[str, str]]:
-    """Every zone of every region; a region without zones is a place of its own."""
-    places = []
-    for region in found:
-        places.extend((region.name, zone.name) for zone in region.zones)
-        if not region.zones:
-            places.append((region.name, ""))
-    return places
+def _rows(credential: Credential, places: list[Place]) -> list[dict[str, Any]]:
+    registered = selectors.places_connected(credential=credential)
+    return [
+        {"value": f"{region}|{zone}", "region": region, "zone": zone, "registered": (region, zone) in registered}
+        for region, zone in sorted(places)
+    ]
 
 
-def _ask(credential: Credential, bootstrap: str, errors: forms.Errors) -> list[tuple[str, str]]:
-    try:
-        return _places(services.region_zones_discover(credential=credential, region=bootstrap))
-    except (DriverError, ServiceError) as exc:
-        errors["cloud"] = failure_message(exc)
-        return []
-
-
-def _discover(data: Any, provider: dict[str, Any], errors: forms.Errors) -> tuple[Credential | None, list[Any]]:
+def _discover(form: DiscoverForm) -> dict[str, Any]:
     """Ask the cloud; a new credential is kept only when the cloud accepted it."""
-    bootstrap = data.get("bootstrap", "").strip()
-    with transaction.atomic():
-        credential = forms.credential_from(data, provider, errors)
-        if not bootstrap:
-            errors["bootstrap"] = "Name a region to ask the cloud through."
-        places = _ask(credential, bootstrap, errors) if credential is not None and not errors else []
-        if errors:
-            transaction.set_rollback(True)
-            return None, []
-    return credential, places
+    if not form.is_valid():
+        return {}
+    try:
+        credential, places = services.places_discover(**form.discovery())
+    except CloudFailure as exc:
+        return {"cloud_error": exc.message}
+    except ServiceError as exc:
+        form.add_service_error(exc)
+        return {}
+    return {"credential": credential, "bootstrap": form.cleaned_data["bootstrap"], "rows": _rows(credential, places)}
 
 
-def _rows(credential: Credential, places: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    registered = forms.registered_places(credential)
-    return [{"value": f"{region}|{zone}", "region": region, "zone": zone, "registered": (region, zone) in registered}
-            for region, zone in places]
-
-
-def _register(data: Any, provider: dict[str, Any], errors: forms.Errors) -> dict[str, Any]:
-    """Register the picked places, after asking the cloud again that it really offers them."""
-    credential = Credential.objects.filter(name=data.get("credential", ""), provider=provider["name"]).first()
+def _register(picked: PlacesForm) -> dict[str, Any]:
+    """Register the picked places; the service asks the cloud again that it really offers them."""
+    valid = picked.is_valid()
+    credential: Credential | None = picked.cleaned_data.get("credential")
     if credential is None:
-        errors["credential"] = "Discover again: that credential is gone."
         return {}
-    bootstrap = data.get("bootstrap", "")
-    offered = set(_ask(credential, bootstrap, errors))
-    if errors:
-        return {}
-    picked = [tuple(value.split("|", 1)) for value in data.getlist("place") if "|" in value]
-    if not picked:
-        errors["place"] = "Pick at least one region or zone."
-    wanted = [(region, zone) for region, zone in picked if (region, zone) in offered]
-    report = forms.register_places(credential, wanted) if wanted else forms.Report()
-    report.failed.extend((forms.place_label(region, zone), "the cloud does not offer it")
-                         for region, zone in picked if (region, zone) not in offered)
-    return {"credential": credential, "bootstrap": bootstrap, "report": report,
-            "rows": _rows(credential, sorted(offered))}
+    bootstrap = picked.cleaned_data.get("bootstrap", "")
+    try:
+        if valid:
+            report = services.places_register(
+                credential=credential, bootstrap=bootstrap, places=picked.cleaned_data["place"]
+            )
+        else:  # nothing picked: an empty report and the offer again, beside the message
+            report = services.PlacesReport(offered=services.places_offered(credential=credential, bootstrap=bootstrap))
+    except ServiceError as exc:
+        return {"cloud_error": exc.message}
+    return {
+        "credential": credential,
+        "bootstrap": bootstrap,
+        "report": report,
+        "rows": _rows(credential, report.offered),
+    }
 
 
 @staff_for_posts
 def discover(request: HttpRequest) -> HttpResponse:
     catalogue = selectors.provider_catalogue()
-    data = request.POST if request.method == "POST" else request.GET
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
     provider = chosen_provider(catalogue, data)
-    errors: forms.Errors = {}
-    result: dict[str, Any] = {}
-    if request.method == "POST" and provider is None:
-        errors["provider"] = "Pick one of the installed providers."
-    elif request.method == "POST" and data.get("action") == "register":
-        result = _register(data, provider, errors)  # type: ignore[arg-type]
-    elif request.method == "POST":
-        credential, places = _discover(data, provider, errors)  # type: ignore[arg-type]
-        if credential is not None:
-            result = {"credential": credential, "bootstrap": data.get("bootstrap", "").strip(),
-                      "rows": _rows(credential, places)}
-    context = {"catalogue": catalogue, "data": data, "errors": errors, "manage": can_manage(request), **result,
-               **provider_context(provider, data, errors, with_region=False)}
-    if request.htmx and request.method == "GET":
+    registering = posted and data.get("action") == "register" and provider is not None
+    # The pick form stays as posted while places are registered, so the next discovery starts from it.
+    form = DiscoverForm(
+        request.POST if posted and not registering else None,
+        catalogue=catalogue,
+        provider=provider,
+        swap_url=reverse("connection-discover"),
+        swap_select="unset",
+        initial={key: data.get(key, "") for key in ("credential", "bootstrap")},
+    )
+    context: dict[str, Any] = {"form": form, "provider": provider, "manage": can_manage(request)}
+    if registering:
+        assert provider is not None
+        picked = PlacesForm(request.POST, provider=provider["name"])
+        context.update(_register(picked), picked=picked)
+    elif posted:
+        context.update(_discover(form))
+    if request.htmx and not posted:
         return render(request, f"{TEMPLATE}#provider_fields", context)
     return render(request, TEMPLATE, context)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -13,30 +11,27 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from connections import forms, selectors
+from connections import selectors, services
+from connections.forms import ConnectionEditForm, CredentialEditForm, RegionEditForm
 from connections.models import Credential, Region
-from connections.services import credential_delete, region_delete
 from connections.views.common import can_manage, provider_entry, staff_for_posts
-from spiderweb.errors import InUse
+from spiderweb.errors import InUse, ServiceError
 
 
 @staff_for_posts
 def connection_edit(request: HttpRequest, name: str) -> HttpResponse:
     connection = get_object_or_404(selectors.connection_list(), name=name)
-    data = request.POST if request.method == "POST" else {
-        "name": connection.name, "credential": connection.credential.name, "region": connection.region.name}
-    errors: forms.Errors = {}
-    if request.method == "POST":
-        errors = forms.update_connection(connection, request.POST)
-        if not errors:
+    form = ConnectionEditForm(request.POST if request.method == "POST" else None, connection=connection)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.connection_update(connection=connection, **form.change())
+        except ServiceError as exc:
+            form.add_service_error(exc)
+            connection.refresh_from_db()
+        else:
             messages.success(request, f"Connection {connection.name} saved.")
             return redirect(f"{reverse('home')}?{urlencode({'highlight': connection.name})}")
-        connection.refresh_from_db()
-    context = {
-        "connection": connection, "data": data, "errors": errors, "manage": can_manage(request),
-        "credentials": Credential.objects.filter(provider=connection.provider).order_by("name"),
-        "regions": Region.objects.filter(provider=connection.provider).order_by("name"),
-    }
+    context = {"connection": connection, "form": form, "manage": can_manage(request)}
     return render(request, "connections/edit.html", context)
 
 
@@ -44,19 +39,24 @@ def connection_edit(request: HttpRequest, name: str) -> HttpResponse:
 def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
     credential = get_object_or_404(Credential, name=name)
     provider = provider_entry(credential.provider)
-    specs = provider["credential_fields"] if provider else []
-    errors: forms.Errors = {}
-    data: Any = request.POST if request.method == "POST" else {"name": credential.name}
-    if request.method == "POST":
-        errors = forms.update_credential(credential, specs, request.POST)
-        if not errors:
+    form = CredentialEditForm(
+        request.POST if request.method == "POST" else None,
+        credential=credential,
+        specs=provider["credential_fields"] if provider else [],
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.credential_update(credential=credential, **form.change())
+        except ServiceError as exc:
+            form.add_service_error(exc)
+            credential.refresh_from_db()
+        else:
             messages.success(request, f"Credential {credential.name} saved.")
             return redirect("connection-parts")
-        credential.refresh_from_db()
     context = {
-        "credential": credential, "data": data, "errors": errors, "manage": can_manage(request),
-        # Stored values are never put back into the page: every input starts empty and empty means keep.
-        "rows": forms.field_rows(specs, prefix=forms.CRED, data=data, errors=errors, keep_values=False),
+        "credential": credential,
+        "form": form,
+        "manage": can_manage(request),
         "users": list(credential.connections.order_by("name").values_list("name", flat=True)),
     }
     return render(request, "connections/credential_edit.html", context)
@@ -65,25 +65,22 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
 @staff_for_posts
 def region_edit(request: HttpRequest, name: str) -> HttpResponse:
     region = get_object_or_404(Region, name=name)
-    provider = provider_entry(region.provider)
-    errors: forms.Errors = {}
-    if request.method == "POST":
-        data: Any = request.POST
-        errors = forms.update_region(region, provider or {"region_fields": [], "region_options": []}, data)
-        if not errors:
+    form = RegionEditForm(
+        request.POST if request.method == "POST" else None, region=region, provider=provider_entry(region.provider)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.region_update(region=region, **form.change())
+        except ServiceError as exc:
+            form.add_service_error(exc)
+            region.refresh_from_db()
+        else:
             messages.success(request, f"Region {region.name} saved.")
             return redirect("connection-parts")
-        region.refresh_from_db()
-    else:
-        data = {"name": region.name, f"{forms.PLACE}region": region.region, f"{forms.PLACE}zone": region.zone,
-                **{f"{forms.OPTION}{key}": str(value).lower() if isinstance(value, bool) else str(value)
-                   for key, value in region.options.items()}}
     context = {
-        "region": region, "data": data, "errors": errors, "manage": can_manage(request),
-        "place_rows": forms.field_rows(provider["region_fields"] if provider else [], prefix=forms.PLACE, data=data,
-                                       errors=errors),
-        "option_rows": forms.field_rows(provider["region_options"] if provider else [], prefix=forms.OPTION,
-                                        data=data, errors=errors),
+        "region": region,
+        "form": form,
+        "manage": can_manage(request),
         "users": list(region.connections.order_by("name").values_list("name", flat=True)),
     }
     return render(request, "connections/region_edit.html", context)
@@ -103,9 +100,9 @@ def parts(request: HttpRequest) -> HttpResponse:
 def _delete_part(request: HttpRequest, record: Credential | Region, kind: str) -> HttpResponse:
     try:
         if isinstance(record, Credential):
-            credential_delete(credential=record)
+            services.credential_delete(credential=record)
         else:
-            region_delete(region=record)
+            services.region_delete(region=record)
     except InUse as exc:
         context = {"message": exc.message, "users": exc.details.get("connections", [])}
         return render(request, "connections/parts.html#refused", context)

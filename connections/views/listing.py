@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connections import selectors, services
 from connections.models import Connection
-from connections.views.common import can_manage, failure_message, staff_for_posts
-from drivers.errors import DriverError
+from connections.views.common import can_manage, staff_for_posts
 from spiderweb.errors import InUse, ServiceError
 
 PAGE_SIZE = 50
@@ -33,13 +32,20 @@ def home(request: HttpRequest) -> HttpResponse:
     search, provider = request.GET.get("search", "").strip(), request.GET.get("provider", "")
     records = selectors.connection_list().order_by("provider", "region__region", "region__zone", "name")
     if search:
-        records = records.filter(Q(name__icontains=search) | Q(region__region__icontains=search)
-                                 | Q(region__zone__icontains=search) | Q(credential__name__icontains=search))
+        records = records.filter(
+            Q(name__icontains=search)
+            | Q(region__region__icontains=search)
+            | Q(region__zone__icontains=search)
+            | Q(credential__name__icontains=search)
+        )
     if provider:
         records = records.filter(provider=provider)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))
     context: dict[str, Any] = {
-        "grouped": _grouped(list(page)), "page": page, "query": request.GET, "manage": can_manage(request),
+        "grouped": _grouped(list(page)),
+        "page": page,
+        "query": request.GET,
+        "manage": can_manage(request),
         "providers": list(Connection.objects.order_by("provider").values_list("provider", flat=True).distinct()),
         "highlight": request.GET.get("highlight", ""),
     }
@@ -57,9 +63,9 @@ def verify(request: HttpRequest, name: str) -> HttpResponse:
     connection = _connection(name)
     context: dict[str, Any] = {"connection": connection, "manage": True}
     try:
-        context["elapsed_ms"] = services.connection_verify(connection=connection).elapsed_ms
-    except (DriverError, ServiceError) as exc:
-        context["verify_error"] = failure_message(exc)
+        context["elapsed_ms"] = services.connection_check(connection=connection).elapsed_ms
+    except ServiceError as exc:
+        context["verify_error"] = exc.message
     return render(request, "connections/list.html#verify", context)
 
 
@@ -71,8 +77,12 @@ def delete(request: HttpRequest, name: str) -> HttpResponse:
         services.connection_delete(connection=connection)
     except InUse as exc:
         # Shown on the row the person clicked, with what still depends on it; nothing moves.
-        context = {"connection": connection, "manage": True, "delete_error": exc.message,
-                   "blockers": exc.details.get("resources", [])}
+        context = {
+            "connection": connection,
+            "manage": True,
+            "delete_error": exc.message,
+            "blockers": exc.details.get("resources", []),
+        }
         return render(request, "connections/list.html#row", context)
     if request.htmx:
         return render(request, "connections/list.html#deleted", {"name": name})

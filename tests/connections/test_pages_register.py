@@ -55,7 +55,7 @@ def test_provider_fields_are_swapped_in_with_secrets_as_password_inputs(client, 
     assert page.status_code == 200 and "Mock cloud with an API key" in page.content.decode()
     fields = client.get("/connections/new/", {"provider": "vault"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="provider-fields"' in fields and "<html" not in fields
-    assert 'type="password" id="id-cred.ApiKey"' in fields
+    assert 'type="password" name="cred.ApiKey"' in fields
     assert 'name="cred.MockName"' in fields and 'name="place.zone"' in fields and 'name="option.down"' in fields
 
 
@@ -127,8 +127,8 @@ def test_non_staff_see_no_form_and_cannot_post(client, user) -> None:  # type: i
 
 def test_the_aws_provider_offers_its_fields_with_secrets_as_password_inputs(client, staff) -> None:  # type: ignore[no-untyped-def]
     page = text(client.get("/connections/new/", {"provider": "aws"}, HTTP_HX_REQUEST="true"))
-    assert 'type="password" id="id-cred.ClientSecret"' in page and 'type="password" id="id-cred.SessionToken"' in page
-    assert 'type="text" id="id-cred.ClientId"' in page and 'id="id-cred.EndpointURL"' in page
+    assert 'type="password" name="cred.ClientSecret"' in page and 'type="password" name="cred.SessionToken"' in page
+    assert 'type="text" name="cred.ClientId"' in page and 'id="id-cred.EndpointURL"' in page
 
 
 @pytest.mark.parametrize(
@@ -139,5 +139,5 @@ def test_gcp_and_azure_offer_their_fields_with_secrets_as_password_inputs(  # ty
     client, staff, provider: str, secret: str, plain: str
 ) -> None:
     page = text(client.get("/connections/new/", {"provider": provider}, HTTP_HX_REQUEST="true"))
-    assert f'type="password" id="id-cred.{secret}"' in page
-    assert f'type="text" id="id-cred.{plain}"' in page
+    assert f'type="password" name="cred.{secret}"' in page
+    assert f'type="text" name="cred.{plain}"' in page
