@@ -108,9 +108,9 @@ class ConnectionOut(serializers.ModelSerializer):
 
 class FieldSpecOut(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like a Field attribute
     secret = serializers.BooleanField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # named like a Field attribute
     kind = serializers.CharField()
     minimum = serializers.FloatField(allow_null=True)
     maximum = serializers.FloatField(allow_null=True)
@@ -144,7 +144,7 @@ DriverCapabilitiesOut = type(
 
 class ProviderOut(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like a Field attribute
     credential_fields = FieldSpecOut(many=True)
     region_fields = FieldSpecOut(many=True)
     region_options = FieldSpecOut(many=True)

@@ -79,7 +79,7 @@ class ProviderPartsForm(RegistryForm):
         self.credential_names = self.add_spec_fields(CRED, provider["credential_fields"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if (
             self.provider is not None
             and not self.data.get("credential")
@@ -141,7 +141,7 @@ class ConnectionRegisterForm(ProviderPartsForm):
             self.option_names = self.add_spec_fields(OPTION, self.provider["region_options"])
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if (
             self.provider is not None
             and not self.data.get("region")

@@ -83,7 +83,7 @@ def check_values(
 @contextmanager
 def unique_name(model: type[Registration], name: str, *, exclude_pk: int | None = None) -> Iterator[None]:
     """Refuse a name already taken by another row of `model`, also when two requests race."""
-    taken = model.objects.filter(name=name)
+    taken = model._default_manager.filter(name=name)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     label = model._meta.verbose_name
@@ -116,7 +116,7 @@ def refuse_if_used(record: CloudDriver | Credential | Region) -> None:
 
 def registration_get(model: type[R], name: str) -> R:
     try:
-        return model.objects.get(name=name)
+        return model._default_manager.get(name=name)
     except model.DoesNotExist:
         raise NotFound(f"no {model._meta.verbose_name} named {name!r}") from None
 
@@ -137,7 +137,7 @@ def clean_name(name: str) -> str:
 def free_name(model: type[Registration], base: str) -> str:
     """`base`, or `base-2`, `base-3`, ... whichever no row of `model` has yet."""
     base = base[:90]
-    taken = set(model.objects.filter(name__startswith=base).values_list("name", flat=True))
+    taken = set(model._default_manager.filter(name__startswith=base).values_list("name", flat=True))
     candidate, number = base, 1
     while candidate in taken:
         number += 1

@@ -63,7 +63,7 @@ def region_zones_discover(*, credential: Credential, region: str) -> list[Region
 
 def places_offered(*, credential: Credential, bootstrap: str) -> list[Place]:
     """Every zone of every region the cloud offers `credential`; a region without zones is a place of its own."""
-    places = []
+    places: list[Place] = []
     for region in region_zones_discover(credential=credential, region=bootstrap):
         places.extend(Place(region.name, zone.name) for zone in region.zones)
         if not region.zones:

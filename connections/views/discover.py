@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -15,6 +15,7 @@ from connections.services import Place
 from connections.views.common import can_manage, staff_for_posts
 from connections.views.register import chosen_provider
 from spiderweb.errors import CloudFailure, ServiceError
+from spiderweb.htmx import HtmxHttpRequest
 
 TEMPLATE = "connections/discover.html"
 
@@ -66,7 +67,7 @@ def _register(picked: PlacesForm) -> dict[str, Any]:
 
 
 @staff_for_posts
-def discover(request: HttpRequest) -> HttpResponse:
+def discover(request: HtmxHttpRequest) -> HttpResponse:
     catalogue = selectors.provider_catalogue()
     posted = request.method == "POST"
     data = request.POST if posted else request.GET

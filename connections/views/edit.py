@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,10 +16,11 @@ from connections.forms import ConnectionEditForm, CredentialEditForm, RegionEdit
 from connections.models import Credential, Region
 from connections.views.common import can_manage, provider_entry, staff_for_posts
 from spiderweb.errors import InUse, ServiceError
+from spiderweb.htmx import HtmxHttpRequest
 
 
 @staff_for_posts
-def connection_edit(request: HttpRequest, name: str) -> HttpResponse:
+def connection_edit(request: HtmxHttpRequest, name: str) -> HttpResponse:
     connection = get_object_or_404(selectors.connection_list(), name=name)
     form = ConnectionEditForm(request.POST if request.method == "POST" else None, connection=connection)
     if request.method == "POST" and form.is_valid():
@@ -36,7 +37,7 @@ def connection_edit(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @staff_for_posts
-def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
+def credential_edit(request: HtmxHttpRequest, name: str) -> HttpResponse:
     credential = get_object_or_404(Credential, name=name)
     provider = provider_entry(credential.provider)
     form = CredentialEditForm(
@@ -63,7 +64,7 @@ def credential_edit(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @staff_for_posts
-def region_edit(request: HttpRequest, name: str) -> HttpResponse:
+def region_edit(request: HtmxHttpRequest, name: str) -> HttpResponse:
     region = get_object_or_404(Region, name=name)
     form = RegionEditForm(
         request.POST if request.method == "POST" else None, region=region, provider=provider_entry(region.provider)
@@ -87,7 +88,7 @@ def region_edit(request: HttpRequest, name: str) -> HttpResponse:
 
 
 @require_GET
-def parts(request: HttpRequest) -> HttpResponse:
+def parts(request: HtmxHttpRequest) -> HttpResponse:
     """Credentials and regions with how many connections use each: the ones to clean up stand out."""
     context = {
         "credentials": Credential.objects.annotate(used=Count("connections")).order_by("provider", "name"),
@@ -97,7 +98,7 @@ def parts(request: HttpRequest) -> HttpResponse:
     return render(request, "connections/parts.html", context)
 
 
-def _delete_part(request: HttpRequest, record: Credential | Region, kind: str) -> HttpResponse:
+def _delete_part(request: HtmxHttpRequest, record: Credential | Region, kind: str) -> HttpResponse:
     try:
         if isinstance(record, Credential):
             services.credential_delete(credential=record)
@@ -114,11 +115,11 @@ def _delete_part(request: HttpRequest, record: Credential | Region, kind: str) -
 
 @require_POST
 @staff_for_posts
-def credential_remove(request: HttpRequest, name: str) -> HttpResponse:
+def credential_remove(request: HtmxHttpRequest, name: str) -> HttpResponse:
     return _delete_part(request, get_object_or_404(Credential, name=name), "credential")
 
 
 @require_POST
 @staff_for_posts
-def region_remove(request: HttpRequest, name: str) -> HttpResponse:
+def region_remove(request: HtmxHttpRequest, name: str) -> HttpResponse:
     return _delete_part(request, get_object_or_404(Region, name=name), "region")

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,6 +16,7 @@ from connections import selectors, services
 from connections.models import Connection
 from connections.views.common import can_manage, staff_for_posts
 from spiderweb.errors import InUse, ServiceError
+from spiderweb.htmx import HtmxHttpRequest
 
 PAGE_SIZE = 50
 
@@ -28,7 +29,7 @@ def _grouped(connections: list[Connection]) -> list[tuple[str, list[tuple[str, l
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     search, provider = request.GET.get("search", "").strip(), request.GET.get("provider", "")
     records = selectors.connection_list().order_by("provider", "region__region", "region__zone", "name")
     if search:
@@ -59,7 +60,7 @@ def _connection(name: str) -> Connection:
 
 @require_POST
 @staff_for_posts
-def verify(request: HttpRequest, name: str) -> HttpResponse:
+def verify(request: HtmxHttpRequest, name: str) -> HttpResponse:
     connection = _connection(name)
     context: dict[str, Any] = {"connection": connection, "manage": True}
     try:
@@ -71,7 +72,7 @@ def verify(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_POST
 @staff_for_posts
-def delete(request: HttpRequest, name: str) -> HttpResponse:
+def delete(request: HtmxHttpRequest, name: str) -> HttpResponse:
     connection = _connection(name)
     try:
         services.connection_delete(connection=connection)

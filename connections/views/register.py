@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,6 +15,7 @@ from connections import selectors, services
 from connections.forms import ConnectionRegisterForm
 from connections.views.common import can_manage, provider_entry, staff_for_posts
 from spiderweb.errors import ServiceError
+from spiderweb.htmx import HtmxHttpRequest
 
 
 def chosen_provider(catalogue: list[dict[str, Any]], data: Mapping[str, str]) -> dict[str, Any] | None:
@@ -24,7 +25,7 @@ def chosen_provider(catalogue: list[dict[str, Any]], data: Mapping[str, str]) ->
 
 
 @staff_for_posts
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: HtmxHttpRequest) -> HttpResponse:
     catalogue = selectors.provider_catalogue()
     posted = request.method == "POST"
     provider = chosen_provider(catalogue, request.POST if posted else request.GET)

@@ -80,11 +80,14 @@ def test_admin_pages_never_show_values(client, django_user_model) -> None:  # ty
 
 def test_logs_and_errors_never_carry_values(api, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.DEBUG)
-    api.post("/api/v1/credentials/", {"name": "logged", "provider": "mock", "values": {"MockName": SECRET}},
-             format="json")
-    bad = api.post("/api/v1/credentials/",
-                   {"name": "bad", "provider": "mock", "values": {"MockName": SECRET, "Extra": SECRET + "x"}},
-                   format="json")
+    api.post(
+        "/api/v1/credentials/", {"name": "logged", "provider": "mock", "values": {"MockName": SECRET}}, format="json"
+    )
+    bad = api.post(
+        "/api/v1/credentials/",
+        {"name": "bad", "provider": "mock", "values": {"MockName": SECRET, "Extra": SECRET + "x"}},
+        format="json",
+    )
     assert bad.status_code == 400
     assert SECRET not in bad.content.decode()
     assert SECRET not in caplog.text
@@ -109,17 +112,28 @@ def test_cloud_secrets_stay_out_of_answers_logs_and_failed_verifies(api, caplog,
         values = {**fake.credential(), "ClientSecret": "wrong-secret-value-4412"}  # the fake refuses it
         secret, cloud = values["ClientSecret"], fake.running()
     with cloud:
-        created = api.post("/api/v1/credentials/", {"name": "cloud-cred", "provider": provider, "values": values},
-                           format="json")
+        created = api.post(
+            "/api/v1/credentials/", {"name": "cloud-cred", "provider": provider, "values": values}, format="json"
+        )
         assert created.status_code == 201, created.json()
         region = "us-central1" if provider == "gcp" else "koreacentral"
-        assert api.post("/api/v1/regions/", {"name": "cloud-reg", "provider": provider, "region": region},
-                        format="json").status_code == 201
-        assert api.post("/api/v1/drivers/", {"name": "cloud-drv", "provider": provider},
-                        format="json").status_code == 201
-        assert api.post("/api/v1/connections/", {"name": "cloud-conn", "driver": "cloud-drv",
-                                                 "credential": "cloud-cred", "region": "cloud-reg"},
-                        format="json").status_code == 201
+        assert (
+            api.post(
+                "/api/v1/regions/", {"name": "cloud-reg", "provider": provider, "region": region}, format="json"
+            ).status_code
+            == 201
+        )
+        assert (
+            api.post("/api/v1/drivers/", {"name": "cloud-drv", "provider": provider}, format="json").status_code == 201
+        )
+        assert (
+            api.post(
+                "/api/v1/connections/",
+                {"name": "cloud-conn", "driver": "cloud-drv", "credential": "cloud-cred", "region": "cloud-reg"},
+                format="json",
+            ).status_code
+            == 201
+        )
         verified = api.post("/api/v1/connections/cloud-conn/verify/", format="json")
         answers = [created, api.get("/api/v1/credentials/cloud-cred/"), verified]
     assert verified.status_code in (400, 422), verified.json()

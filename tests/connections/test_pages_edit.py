@@ -12,15 +12,14 @@ from tests.factories import make_connection, make_credential, make_region
 pytestmark = pytest.mark.django_db
 
 
-
-
 def test_connection_is_renamed_and_moved_to_another_region(client, staff) -> None:  # type: ignore[no-untyped-def]
     connection = make_connection(name="old")
     venus = make_region(name="venus-1", region="venus", zone="venus-z1")
     form = text(client.get("/connections/old/edit/"))
     assert 'value="old"' in form and "venus-1 (venus / venus-z1)" in form
-    response = client.post("/connections/old/edit/", {"name": "new", "credential": connection.credential.name,
-                                                      "region": venus.name})
+    response = client.post(
+        "/connections/old/edit/", {"name": "new", "credential": connection.credential.name, "region": venus.name}
+    )
     assert response.status_code == 302 and "highlight=new" in response["Location"]
     moved = Connection.objects.get(pk=connection.pk)
     assert (moved.name, moved.region.name) == ("new", "venus-1")
@@ -29,11 +28,18 @@ def test_connection_is_renamed_and_moved_to_another_region(client, staff) -> Non
 def test_connection_edit_errors_are_shown_next_to_the_field(client, staff) -> None:  # type: ignore[no-untyped-def]
     connection = make_connection(name="one")
     make_connection(name="two")
-    page = text(client.post("/connections/one/edit/", {"name": "two", "credential": connection.credential.name,
-                                                       "region": connection.region.name}))
+    page = text(
+        client.post(
+            "/connections/one/edit/",
+            {"name": "two", "credential": connection.credential.name, "region": connection.region.name},
+        )
+    )
     assert "a connection named 'two' already exists" in page
-    page = text(client.post("/connections/one/edit/", {"name": "one", "credential": "missing",
-                                                       "region": connection.region.name}))
+    page = text(
+        client.post(
+            "/connections/one/edit/", {"name": "one", "credential": "missing", "region": connection.region.name}
+        )
+    )
     assert "no credential named 'missing'" in page
     assert Connection.objects.get(pk=connection.pk).name == "one"
 
@@ -94,8 +100,10 @@ def test_region_is_renamed_moved_and_its_options_changed(client, staff) -> None:
     form = text(client.get(f"/connections/regions/{region.name}/edit/"))
     assert 'value="mars"' in form and 'value="mars-z1"' in form and 'value="5"' in form and "uses-it" in form
     assert "Delete region</button>" in form
-    response = client.post(f"/connections/regions/{region.name}/edit/", {
-        "name": "moved", "place.region": "venus", "place.zone": "venus-z2", "option.latency_ms": "20"})
+    response = client.post(
+        f"/connections/regions/{region.name}/edit/",
+        {"name": "moved", "place.region": "venus", "place.zone": "venus-z2", "option.latency_ms": "20"},
+    )
     assert response.status_code == 302
     moved = Region.objects.get(pk=region.pk)
     assert (moved.name, moved.region, moved.zone, moved.options) == ("moved", "venus", "venus-z2", {"latency_ms": 20})
@@ -104,7 +112,11 @@ def test_region_is_renamed_moved_and_its_options_changed(client, staff) -> None:
 
 def test_region_edit_errors_are_shown_next_to_the_field(client, staff) -> None:  # type: ignore[no-untyped-def]
     region = make_region(name="here")
-    page = text(client.post("/connections/regions/here/edit/", {
-        "name": "here", "place.region": "pluto", "place.zone": "", "option.latency_ms": "-3"}))
+    page = text(
+        client.post(
+            "/connections/regions/here/edit/",
+            {"name": "here", "place.region": "pluto", "place.zone": "", "option.latency_ms": "-3"},
+        )
+    )
     assert 'class="error" role="alert"' in page and "pluto" in page
     assert Region.objects.get(pk=region.pk).region == "mars"

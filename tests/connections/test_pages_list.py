@@ -14,8 +14,6 @@ from tests.resources.helpers import build_network
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-
-
 def test_list_groups_by_provider_and_region_and_filters(client, staff) -> None:  # type: ignore[no-untyped-def]
     make_connection(name="m-z1", region="mars", zone="mars-z1")
     make_connection(name="m-z2", region="mars", zone="mars-z2")
@@ -79,7 +77,11 @@ def test_non_staff_read_only(client, user) -> None:  # type: ignore[no-untyped-d
     page = text(client.get("/connections/"))
     assert "look" in page
     assert "Test connection" not in page and "Delete" not in page and "Register a connection" not in page
-    for url in ("/connections/look/verify/", "/connections/look/delete/", "/connections/look/edit/",
-                "/connections/discover/"):
+    for url in (
+        "/connections/look/verify/",
+        "/connections/look/delete/",
+        "/connections/look/edit/",
+        "/connections/discover/",
+    ):
         assert client.post(url, {"name": "x"}).status_code == 403
     assert Connection.objects.filter(name="look").exists()

@@ -35,19 +35,26 @@ def vault(monkeypatch, settings) -> Iterator[None]:  # type: ignore[no-untyped-d
     registry.configure(settings.SPIDERWEB_DRIVER_OPTIONS)
 
 
-
-
 def form(**changes: str) -> dict[str, str]:
-    body = {"provider": "vault", "name": "vault-mars-z1", "credential": "", "credential_name": "vault-key",
-            "cred.MockName": "tenant-a", "cred.ApiKey": SECRET, "region": "", "region_name": "vault-mars-z1",
-            "place.region": "mars", "place.zone": "mars-z1", "option.latency_ms": ""}
+    body = {
+        "provider": "vault",
+        "name": "vault-mars-z1",
+        "credential": "",
+        "credential_name": "vault-key",
+        "cred.MockName": "tenant-a",
+        "cred.ApiKey": SECRET,
+        "region": "",
+        "region_name": "vault-mars-z1",
+        "place.region": "mars",
+        "place.zone": "mars-z1",
+        "option.latency_ms": "",
+    }
     body.update(changes)
     return body
 
 
 def counts() -> tuple[int, int, int, int]:
-    return (CloudDriver.objects.count(), Credential.objects.count(), Region.objects.count(),
-            Connection.objects.count())
+    return (CloudDriver.objects.count(), Credential.objects.count(), Region.objects.count(), Connection.objects.count())
 
 
 def test_provider_fields_are_swapped_in_with_secrets_as_password_inputs(client, staff, vault) -> None:  # type: ignore[no-untyped-def]
@@ -68,12 +75,18 @@ def test_register_creates_everything_encrypts_and_never_shows_the_secret(client,
     assert (connection.provider, connection.region.zone, connection.driver.provider) == ("vault", "mars-z1", "vault")
     assert SECRET not in connection.credential.encrypted_values
     assert services.credential_values(credential=connection.credential) == {"MockName": "tenant-a", "ApiKey": SECRET}
-    for url in ("/connections/", "/connections/parts/", "/connections/credentials/vault-key/edit/",
-                "/connections/vault-mars-z1/edit/"):
+    for url in (
+        "/connections/",
+        "/connections/parts/",
+        "/connections/credentials/vault-key/edit/",
+        "/connections/vault-mars-z1/edit/",
+    ):
         assert SECRET not in client.get(url).content.decode()
     # A second registration reuses the driver record and the chosen existing parts.
-    client.post("/connections/new/", {"provider": "vault", "name": "second", "credential": "vault-key",
-                                      "region": "vault-mars-z1"})
+    client.post(
+        "/connections/new/",
+        {"provider": "vault", "name": "second", "credential": "vault-key", "region": "vault-mars-z1"},
+    )
     assert Connection.objects.get(name="second").credential == connection.credential
     assert CloudDriver.objects.filter(provider="vault").count() == 1
 
@@ -106,11 +119,13 @@ def test_bad_names_and_wrong_provider_parts_are_refused(client, staff) -> None: 
     make_credential(name="mock-key")
     make_region(name="mock-mars")
     before = counts()
-    page = client.post("/connections/new/", {"provider": "mock", "name": "bad name", "credential": "mock-key",
-                                             "region": "mock-mars"}).content.decode()
+    page = client.post(
+        "/connections/new/", {"provider": "mock", "name": "bad name", "credential": "mock-key", "region": "mock-mars"}
+    ).content.decode()
     assert "Use 1-100 letters, digits" in page
-    page = client.post("/connections/new/", {"provider": "mock", "name": "ok", "credential": "nope",
-                                             "region": "mock-mars"})
+    page = client.post(
+        "/connections/new/", {"provider": "mock", "name": "ok", "credential": "nope", "region": "mock-mars"}
+    )
     assert "no mock credential named 'nope'" in text(page)
     page = client.post("/connections/new/", {"provider": "ghost", "name": "ok"}).content.decode()
     assert "Pick one of the installed providers." in page
@@ -120,7 +135,7 @@ def test_bad_names_and_wrong_provider_parts_are_refused(client, staff) -> None: 
 def test_non_staff_see_no_form_and_cannot_post(client, user) -> None:  # type: ignore[no-untyped-def]
     client.force_login(user)
     page = client.get("/connections/new/").content.decode()
-    assert "Only staff users can register connections." in page and "<form method=\"post\"" not in page
+    assert "Only staff users can register connections." in page and '<form method="post"' not in page
     assert client.post("/connections/new/", {"provider": "mock", "name": "x"}).status_code == 403
     assert not Connection.objects.exists()
 

@@ -42,7 +42,11 @@ def test_the_three_clouds_are_listed_with_their_own_fields(api) -> None:  # type
 
     assert fields("gcp") == [("ProjectID", False), ("ClientEmail", False), ("PrivateKey", True)]
     assert fields("azure") == [
-        ("ClientId", False), ("ClientSecret", True), ("TenantId", False), ("SubscriptionId", False)]
+        ("ClientId", False),
+        ("ClientSecret", True),
+        ("TenantId", False),
+        ("SubscriptionId", False),
+    ]
     assert [f["name"] for f in providers["azure"]["region_options"]] == ["ResourceGroup"]
     for name in ("gcp", "azure"):
         assert [f["name"] for f in providers[name]["region_fields"]] == ["region", "zone"]
@@ -106,8 +110,12 @@ def test_second_create_with_same_name_is_409_and_overwrites_nothing(api, path, b
 
 def test_second_connection_with_same_name_is_409(api) -> None:  # type: ignore[no-untyped-def]
     existing = make_connection(name="conn-dup")
-    body = {"name": "conn-dup", "driver": make_driver().name, "credential": make_credential().name,
-            "region": make_region(region="venus", zone="venus-z2").name}
+    body = {
+        "name": "conn-dup",
+        "driver": make_driver().name,
+        "credential": make_credential().name,
+        "region": make_region(region="venus", zone="venus-z2").name,
+    }
     response = api.post(f"{API}/connections/", body, format="json")
     assert response.status_code == 409
     existing.refresh_from_db()
@@ -146,8 +154,9 @@ def test_provider_cannot_change_on_update(api) -> None:  # type: ignore[no-untyp
 
 def test_credential_answers_show_keys_never_values(api) -> None:  # type: ignore[no-untyped-def]
     secret = "tenant-value-4242"
-    created = api.post(f"{API}/credentials/", {"name": "cred-1", "provider": "mock", "values": {"MockName": secret}},
-                       format="json")
+    created = api.post(
+        f"{API}/credentials/", {"name": "cred-1", "provider": "mock", "values": {"MockName": secret}}, format="json"
+    )
     assert created.status_code == 201
     assert created.json()["keys"] == ["MockName"]
     for response in (created, api.get(f"{API}/credentials/"), api.get(f"{API}/credentials/cred-1/")):
@@ -190,8 +199,13 @@ def test_credential_patch_merges_values_and_put_replaces_them(api) -> None:  # t
 
 
 def test_region_with_options_round_trips_typed_values(api) -> None:  # type: ignore[no-untyped-def]
-    body = {"name": "slow-mars", "provider": "mock", "region": "mars", "zone": "mars-z2",
-            "options": {"latency_ms": "200", "failure_rate": 0.25, "down": False}}
+    body = {
+        "name": "slow-mars",
+        "provider": "mock",
+        "region": "mars",
+        "zone": "mars-z2",
+        "options": {"latency_ms": "200", "failure_rate": 0.25, "down": False},
+    }
     created = api.post(f"{API}/regions/", body, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["options"] == {"latency_ms": 200, "failure_rate": 0.25, "down": False}
@@ -224,22 +238,31 @@ def test_region_without_region_is_400(api) -> None:  # type: ignore[no-untyped-d
 
 
 def test_connection_create_derives_provider_and_is_retrievable_by_name(api) -> None:  # type: ignore[no-untyped-def]
-    body = {"name": "mock-mars-z1", "driver": make_driver().name, "credential": make_credential().name,
-            "region": make_region().name}
+    body = {
+        "name": "mock-mars-z1",
+        "driver": make_driver().name,
+        "credential": make_credential().name,
+        "region": make_region().name,
+    }
     created = api.post(f"{API}/connections/", body, format="json")
     assert created.status_code == 201, created.json()
     got = api.get(f"{API}/connections/mock-mars-z1/").json()
     assert got["provider"] == "mock"
     assert got["region_name"] == "mars"
     assert got["zone"] == "mars-z1"
-    assert {k: got[k] for k in ("driver", "credential", "region")} == {k: body[k] for k in ("driver", "credential",
-                                                                                              "region")}
+    assert {k: got[k] for k in ("driver", "credential", "region")} == {
+        k: body[k] for k in ("driver", "credential", "region")
+    }
 
 
 @pytest.mark.parametrize("missing", ["driver", "credential", "region"])
 def test_connection_with_a_missing_part_is_400_naming_it(api, missing) -> None:  # type: ignore[no-untyped-def]
-    body = {"name": "c1", "driver": make_driver().name, "credential": make_credential().name,
-            "region": make_region().name}
+    body = {
+        "name": "c1",
+        "driver": make_driver().name,
+        "credential": make_credential().name,
+        "region": make_region().name,
+    }
     body[missing] = "does-not-exist"
     response = api.post(f"{API}/connections/", body, format="json")
     assert response.status_code == 400
@@ -249,12 +272,17 @@ def test_connection_with_a_missing_part_is_400_naming_it(api, missing) -> None: 
 
 @pytest.mark.parametrize("foreign", ["credential", "region"])
 def test_connection_parts_of_another_provider_are_400_naming_the_field(api, foreign) -> None:  # type: ignore[no-untyped-def]
-    body = {"name": "c1", "driver": make_driver().name, "credential": make_credential().name,
-            "region": make_region().name}
+    body = {
+        "name": "c1",
+        "driver": make_driver().name,
+        "credential": make_credential().name,
+        "region": make_region().name,
+    }
     # Rows of another provider, as a later-installed driver would register them.
     if foreign == "credential":
-        body["credential"] = Credential.objects.create(name="aws-cred", provider="aws", keys=["ClientId"],
-                                                       encrypted_values="x").name
+        body["credential"] = Credential.objects.create(
+            name="aws-cred", provider="aws", keys=["ClientId"], encrypted_values="x"
+        ).name
     else:
         body["region"] = Region.objects.create(name="aws-region", provider="aws", region="us-east-1").name
     response = api.post(f"{API}/connections/", body, format="json")
@@ -264,8 +292,9 @@ def test_connection_parts_of_another_provider_are_400_naming_the_field(api, fore
     assert not Connection.objects.exists()
 
 
-@pytest.mark.parametrize(("path", "attr"), [("drivers", "driver"), ("credentials", "credential"),
-                                            ("regions", "region")])
+@pytest.mark.parametrize(
+    ("path", "attr"), [("drivers", "driver"), ("credentials", "credential"), ("regions", "region")]
+)
 def test_deleting_a_part_in_use_is_409_listing_the_connections(api, path, attr) -> None:  # type: ignore[no-untyped-def]
     connection = make_connection(name="user-of-it")
     part = getattr(connection, attr)

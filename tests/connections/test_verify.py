@@ -19,8 +19,14 @@ def test_verify_ok(api, mock_tenant) -> None:  # type: ignore[no-untyped-def]
     make_connection(name="ok-conn", tenant=mock_tenant, region="venus", zone="venus-z2")
     response = verify(api, "ok-conn")
     assert response.status_code == 200
-    assert response.json() | {"elapsed_ms": 0} == {"ok": True, "connection": "ok-conn", "provider": "mock",
-                                                   "region": "venus", "zone": "venus-z2", "elapsed_ms": 0}
+    assert response.json() | {"elapsed_ms": 0} == {
+        "ok": True,
+        "connection": "ok-conn",
+        "provider": "mock",
+        "region": "venus",
+        "zone": "venus-z2",
+        "elapsed_ms": 0,
+    }
 
 
 def test_verify_of_a_down_region_reports_unreachable(api, mock_tenant) -> None:  # type: ignore[no-untyped-def]
