@@ -201,12 +201,16 @@ def _count(operation_id: str, *, failed: bool) -> None:
 
 
 def _finish_if_complete(operation_id: str) -> None:
-    """The shard that completes the last pair closes the operation, with the failures of its scope."""
+    """The shard that completes the last pair closes the operation, with the failures of its scope.
+
+    State and result are written in one statement, so no reader sees a finished refresh without its
+    result; the state filter lets only one shard win.
+    """
     finished = Operation.objects.filter(
         pk=operation_id, state=OperationState.RUNNING, progress_done__gte=F("progress_total")
     )
     operation = finished.first()
-    if operation is None or not finished.update(state=OperationState.SUCCEEDED, finished_at=timezone.now()):
+    if operation is None:
         return
     failures = [
         {"connection": name, "kind": kind, "code": code, "message": message}
@@ -217,8 +221,10 @@ def _finish_if_complete(operation_id: str) -> None:
         .order_by("connection__name", "kind")
         .values_list("connection__name", "kind", "error_code", "error_message")
     ]
-    Operation.objects.filter(pk=operation_id).update(
-        result=_summary(operation.progress_total, operation.progress_failed, failures[:200])
+    finished.update(
+        state=OperationState.SUCCEEDED,
+        finished_at=timezone.now(),
+        result=_summary(operation.progress_total, operation.progress_failed, failures[:200]),
     )
 
 
