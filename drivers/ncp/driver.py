@@ -13,6 +13,7 @@ from typing import NoReturn
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError, NotSupportedError
 from drivers.fields import validate_values
+from drivers.ncp import cluster as _cluster
 from drivers.ncp import disk as _disk
 from drivers.ncp import key_pair as _key_pair
 from drivers.ncp import monitoring as _monitoring
@@ -53,6 +54,7 @@ _VPC_FAMILIES = frozenset(
         "nlb",
         "monitoring",
         "price",
+        "cluster",
     }
 )
 VPC_CAPABILITIES = Capabilities(
@@ -64,6 +66,7 @@ VPC_CAPABILITIES = Capabilities(
         "tag": NO_TAGS,
         **_vpc.NOTES,
         **_vm.NOTES,
+        **_cluster.NOTES,
         **_monitoring.NOTES,
     },
 )
@@ -182,8 +185,9 @@ class NCPConnection:
         self._caps.require("nlb")
         return _nlb.NCPNLBHandler(self._client, self._info.zone)
 
-    def cluster(self) -> NoReturn:
-        self._refuse("cluster")
+    def cluster(self) -> _cluster.NCPClusterHandler:
+        self._caps.require("cluster")
+        return _cluster.NCPClusterHandler(self._client, self._info.zone)
 
     def tag(self) -> _tag.NCPClassicTagHandler:
         self._caps.require("tag")

@@ -16,6 +16,7 @@ from tests.drivers.ncp.fake import (
     cloud_insight,
     list_price,
     member_images,
+    nks,
     vloadbalancer,
     vpc_api,
     vserver_meta,
@@ -46,6 +47,7 @@ def running(*, access_key: str, secret_key: str, region: str = "KR") -> Iterator
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         fake.install(rsps)
         cloud_insight.install(fake, rsps)
+        nks.install(fake, rsps)
         yield fake
 
 
