@@ -15,6 +15,7 @@ from drivers.errors import FieldError, NotSupportedError
 from drivers.fields import validate_values
 from drivers.ncp import cluster as _cluster
 from drivers.ncp import disk as _disk
+from drivers.ncp import disk_classic as _disk_classic
 from drivers.ncp import key_pair as _key_pair
 from drivers.ncp import monitoring as _monitoring
 from drivers.ncp import my_image as _my_image
@@ -72,17 +73,17 @@ VPC_CAPABILITIES = Capabilities(
 )
 
 _CLASSIC_FAMILIES = frozenset(
-    {"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag", "my_image", "monitoring"}
+    {"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag", "my_image", "monitoring", "disk"}
 )
 CLASSIC_CAPABILITIES = Capabilities(
     handlers=_CLASSIC_FAMILIES,
-    unsupported=_security_group.CLASSIC_UNSUPPORTED | _monitoring.UNSUPPORTED,
+    unsupported=_security_group.CLASSIC_UNSUPPORTED | _monitoring.UNSUPPORTED | _disk_classic.UNSUPPORTED,
     tag_kinds=_tag.TAG_KINDS,
     notes={
         **{family: NOT_YET for family in FAMILIES if family not in _CLASSIC_FAMILIES},
         "price": PRICE_NOTE,
         "vpc": NO_VPC,
-        "disk": "NCP Classic creates block storage only attached to a server; this driver does not offer it yet.",
+        **_disk_classic.NOTES,
         "nlb": "NCP Classic load balancers (fixed health checks, no VPC) are not offered by this driver yet.",
         "security_group": _security_group.CLASSIC_NOTE,
         **{op: _security_group.CLASSIC_NOTE for op in _security_group.CLASSIC_UNSUPPORTED},
@@ -173,6 +174,8 @@ class NCPConnection:
 
     def disk(self) -> _disk.NCPDiskHandler:
         self._caps.require("disk")
+        if self._service == CLASSIC:
+            return _disk_classic.NCPClassicDiskHandler(self._client, self._info.zone)
         return _disk.NCPDiskHandler(self._client, self._info.zone)
 
     def my_image(self) -> _my_image.NCPMyImageHandler | _my_image_classic.NCPClassicMyImageHandler:

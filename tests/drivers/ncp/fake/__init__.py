@@ -13,6 +13,7 @@ import responses
 from tests.drivers.ncp.fake import (
     block_storage,
     classic,
+    classic_storage,
     cloud_insight,
     list_price,
     member_images,
@@ -35,6 +36,7 @@ FAMILIES = (
     vserver_net.register,
     vserver_servers.register,
     classic.register,
+    classic_storage.register,
 )
 
 
