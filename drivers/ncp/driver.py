@@ -34,7 +34,10 @@ from drivers.types import ConnectionInfo, FieldSpec
 _REGION = re.compile(r"^[A-Z]{2,4}$")
 
 NOT_YET = "The NCP drivers do not offer it yet."
-PRICE_NOTE = "NCP publishes Classic server prices in its List Price API, which this driver does not read yet."
+PRICE_NOTE = (
+    "NCP's List Price API (USD, hourly prices of the Classic server products, kind SVR, whose product codes "
+    "are the specs' names)."
+)
 NO_TAGS = (
     "NCP's VPC platform has no tag API (NCP's instance tags exist on Classic only); ACG, server and disk "
     "tags are kept in their descriptions and set at creation."
@@ -73,7 +76,19 @@ VPC_CAPABILITIES = Capabilities(
 )
 
 _CLASSIC_FAMILIES = frozenset(
-    {"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag", "my_image", "monitoring", "disk"}
+    {
+        "region_zone",
+        "image",
+        "vm_spec",
+        "security_group",
+        "key_pair",
+        "vm",
+        "tag",
+        "my_image",
+        "monitoring",
+        "disk",
+        "price",
+    }
 )
 CLASSIC_CAPABILITIES = Capabilities(
     handlers=_CLASSIC_FAMILIES,
@@ -148,6 +163,8 @@ class NCPConnection:
 
     def price(self) -> _price.NCPPriceHandler:
         self._caps.require("price")
+        if self._service == CLASSIC:
+            return _price.NCPClassicPriceHandler(self._client)
         return _price.NCPPriceHandler(self._client)
 
     def vpc(self) -> _vpc.NCPVPCHandler:
