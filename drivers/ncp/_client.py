@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 import requests
 
 from drivers.errors import DriverError, TransientError, UnreachableError
-from drivers.ncp._errors import from_answer
+from drivers.ncp._errors import from_answer, from_rest
 
 API_HOST = "https://ncloud.apigw.ntruss.com"
 TIMEOUT_S = 30.0
@@ -138,6 +138,53 @@ class NCPClient:
             data = None
         if answer.status_code >= 400:
             raise from_answer(what, answer.status_code, data if isinstance(data, dict) else {}, answer.headers)
+        return data
+
+    def rest(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        *,
+        query: Params | None = None,
+        body: Mapping[str, Any] | None = None,
+        what: str,
+    ) -> Any:
+        """A signed call to one of NCP's REST APIs (NKS: `https://nks.apigw.ntruss.com/vnks/v2/...`): the
+        signature covers the path with its query string, as for the gateway's GET calls. Its JSON answer,
+        None for an empty one."""
+        uri = path
+        if query:
+            uri += "?" + urlencode(flatten(query), quote_via=quote, safe="")
+        timestamp = str(int(time.time() * 1000))
+        headers = {
+            "x-ncp-apigw-timestamp": timestamp,
+            "x-ncp-iam-access-key": self._access_key,
+            "x-ncp-apigw-signature-v2": sign(
+                method=method, uri=uri, timestamp=timestamp, access_key=self._access_key, secret_key=self._secret_key
+            ),
+            "accept": "application/json",
+        }
+        if body is not None:
+            headers["content-type"] = "application/json"
+        try:
+            answer = self._session.request(
+                method,
+                host.rstrip("/") + uri,
+                headers=headers,
+                json=None if body is None else dict(body),
+                timeout=TIMEOUT_S,
+            )
+        except requests.Timeout as exc:
+            raise TransientError(f"NCP did not answer {what} in time.", provider_message=str(exc)) from exc
+        except requests.RequestException as exc:
+            raise UnreachableError(f"NCP's API gateway cannot be reached: {exc}", provider_message=str(exc)) from exc
+        try:
+            data = answer.json() if answer.content else None
+        except ValueError:
+            data = None
+        if answer.status_code >= 400:
+            raise from_rest(what, answer.status_code, data if isinstance(data, dict) else {}, answer.headers)
         return data
 
     def close(self) -> None:

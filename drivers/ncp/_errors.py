@@ -76,6 +76,29 @@ def from_answer(action: str, status: int, body: Mapping[str, Any], headers: Mapp
     return InvalidRequestError(f"NCP gave an answer to {action} that is not an NCP answer (HTTP {status}).")
 
 
+def from_rest(what: str, status: int, body: Mapping[str, Any], headers: Mapping[str, str]) -> DriverError:
+    """A failure of one of NCP's REST APIs (NKS). They answer in the gateway's `error` shape; the HTTP status
+    tells a missing object (404) and a conflict (409) apart, the wording the rest."""
+    gateway = body.get("error")
+    error: Mapping[str, Any] = gateway if isinstance(gateway, Mapping) else body
+    code = str(error.get("errorCode", error.get("code", "")))
+    if code in _GATEWAY_AUTH or code in _GATEWAY_THROTTLE or status in (401, 429):
+        return from_answer(what, status, {"error": error}, headers)
+    text = " ".join(str(error.get(key, "")) for key in ("message", "details") if error.get(key)).strip()
+    provider = f"{code} {text}".strip()
+    if status >= 500:
+        return ProviderError(f"NCP failed on {what}: {text}", provider_message=provider)
+    if status == 404:
+        return NotFoundError(f"NCP found nothing for {what}: {text}", provider_message=provider)
+    lowered = text.lower()
+    for words, cls in _WORDING:
+        if any(word in lowered for word in words):
+            return cls(f"NCP refused {what}: {text}", provider_message=provider)
+    if status == 409:
+        return InvalidStateError(f"NCP refused {what}: {text}", provider_message=provider)
+    return InvalidRequestError(f"NCP refused {what}: {text}", provider_message=provider)
+
+
 def _retry_after(headers: Mapping[str, str]) -> float | None:
     try:
         return float(headers.get("Retry-After", ""))

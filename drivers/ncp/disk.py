@@ -42,12 +42,14 @@ def disk_key(raw: dict[str, Any]) -> tuple[str, str]:
 
 
 class NCPDiskHandler:
+    service = "vserver"
+
     def __init__(self, client: NCPClient, zone: str) -> None:
         self._client = client
         self._zone = zone
 
     def raw_disks(self, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        answer = self._client.call("vserver", "getBlockStorageInstanceList", params or {})
+        answer = self._client.call(self.service, "getBlockStorageInstanceList", params or {})
         return [
             d
             for d in rows(answer, "blockStorageInstanceList")
@@ -79,7 +81,7 @@ class NCPDiskHandler:
         server = str(raw.get("serverInstanceNo") or "")
         if server and _status(raw) == DiskStatus.ATTACHED:
             servers = rows(
-                self._client.call("vserver", "getServerInstanceList", {"serverInstanceNoList": [server]}),
+                self._client.call(self.service, "getServerInstanceList", {"serverInstanceNoList": [server]}),
                 "serverInstanceList",
             )
             raw = {**raw, "serverName": servers[0]["serverName"] if servers else ""}
@@ -87,7 +89,7 @@ class NCPDiskHandler:
 
     def list_disks(self) -> list[DiskInfo]:
         disks = self.raw_disks()
-        servers = rows(self._client.call("vserver", "getServerInstanceList"), "serverInstanceList")
+        servers = rows(self._client.call(self.service, "getServerInstanceList"), "serverInstanceList")
         names = {str(s["serverInstanceNo"]): str(s["serverName"]) for s in servers}
         return [self._info({**d, "serverName": names.get(str(d.get("serverInstanceNo") or ""), "")}) for d in disks]
 
@@ -128,11 +130,11 @@ class NCPDiskHandler:
             )
         number = str(raw["blockStorageInstanceNo"])
         self._wait(number, {DiskStatus.AVAILABLE})
-        self._client.call("vserver", "deleteBlockStorageInstances", {"blockStorageInstanceNoList": [number]})
+        self._client.call(self.service, "deleteBlockStorageInstances", {"blockStorageInstanceNoList": [number]})
 
         def present() -> bool:
             answer = self._client.call(
-                "vserver", "getBlockStorageInstanceList", {"blockStorageInstanceNoList": [number]}
+                self.service, "getBlockStorageInstanceList", {"blockStorageInstanceNoList": [number]}
             )
             return bool(rows(answer, "blockStorageInstanceList"))
 
@@ -154,7 +156,7 @@ class NCPDiskHandler:
 
     def attach_disk(self, *, iid: IID, vm_iid: IID) -> DiskInfo:
         raw = self._raw(iid)
-        servers = rows(self._client.call("vserver", "getServerInstanceList"), "serverInstanceList")
+        servers = rows(self._client.call(self.service, "getServerInstanceList"), "serverInstanceList")
         server = find(servers, vm_iid, lambda s: (str(s["serverInstanceNo"]), str(s["serverName"])), "Server")
         if _status(raw) != DiskStatus.AVAILABLE:
             raise InvalidStateError(f"Block storage '{raw['blockStorageName']}' is {_status(raw)}, not Available.")
@@ -164,7 +166,9 @@ class NCPDiskHandler:
 
     def attach(self, number: str, server_no: str) -> None:
         self._client.call(
-            "vserver", "attachBlockStorageInstance", {"blockStorageInstanceNo": number, "serverInstanceNo": server_no}
+            self.service,
+            "attachBlockStorageInstance",
+            {"blockStorageInstanceNo": number, "serverInstanceNo": server_no},
         )
 
     def detach_disk(self, *, iid: IID, vm_iid: IID) -> DiskInfo:
@@ -185,7 +189,7 @@ class NCPDiskHandler:
         self._wait(number, {DiskStatus.AVAILABLE})
 
     def detach(self, numbers: list[str]) -> None:
-        self._client.call("vserver", "detachBlockStorageInstances", {"blockStorageInstanceNoList": numbers})
+        self._client.call(self.service, "detachBlockStorageInstances", {"blockStorageInstanceNoList": numbers})
 
     def _wait(self, number: str, wanted: set[DiskStatus]) -> dict[str, Any]:
         """Poll until the volume is in one of `wanted` with no operation under way."""

@@ -13,7 +13,9 @@ from typing import NoReturn
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError, NotSupportedError
 from drivers.fields import validate_values
+from drivers.ncp import cluster as _cluster
 from drivers.ncp import disk as _disk
+from drivers.ncp import disk_classic as _disk_classic
 from drivers.ncp import key_pair as _key_pair
 from drivers.ncp import monitoring as _monitoring
 from drivers.ncp import my_image as _my_image
@@ -32,7 +34,10 @@ from drivers.types import ConnectionInfo, FieldSpec
 _REGION = re.compile(r"^[A-Z]{2,4}$")
 
 NOT_YET = "The NCP drivers do not offer it yet."
-PRICE_NOTE = "NCP publishes Classic server prices in its List Price API, which this driver does not read yet."
+PRICE_NOTE = (
+    "NCP's List Price API (USD, hourly prices of the Classic server products, kind SVR, whose product codes "
+    "are the specs' names)."
+)
 NO_TAGS = (
     "NCP's VPC platform has no tag API (NCP's instance tags exist on Classic only); ACG, server and disk "
     "tags are kept in their descriptions and set at creation."
@@ -53,6 +58,7 @@ _VPC_FAMILIES = frozenset(
         "nlb",
         "monitoring",
         "price",
+        "cluster",
     }
 )
 VPC_CAPABILITIES = Capabilities(
@@ -64,22 +70,35 @@ VPC_CAPABILITIES = Capabilities(
         "tag": NO_TAGS,
         **_vpc.NOTES,
         **_vm.NOTES,
+        **_cluster.NOTES,
         **_monitoring.NOTES,
     },
 )
 
 _CLASSIC_FAMILIES = frozenset(
-    {"region_zone", "image", "vm_spec", "security_group", "key_pair", "vm", "tag", "my_image", "monitoring"}
+    {
+        "region_zone",
+        "image",
+        "vm_spec",
+        "security_group",
+        "key_pair",
+        "vm",
+        "tag",
+        "my_image",
+        "monitoring",
+        "disk",
+        "price",
+    }
 )
 CLASSIC_CAPABILITIES = Capabilities(
     handlers=_CLASSIC_FAMILIES,
-    unsupported=_security_group.CLASSIC_UNSUPPORTED | _monitoring.UNSUPPORTED,
+    unsupported=_security_group.CLASSIC_UNSUPPORTED | _monitoring.UNSUPPORTED | _disk_classic.UNSUPPORTED,
     tag_kinds=_tag.TAG_KINDS,
     notes={
         **{family: NOT_YET for family in FAMILIES if family not in _CLASSIC_FAMILIES},
         "price": PRICE_NOTE,
         "vpc": NO_VPC,
-        "disk": "NCP Classic creates block storage only attached to a server; this driver does not offer it yet.",
+        **_disk_classic.NOTES,
         "nlb": "NCP Classic load balancers (fixed health checks, no VPC) are not offered by this driver yet.",
         "security_group": _security_group.CLASSIC_NOTE,
         **{op: _security_group.CLASSIC_NOTE for op in _security_group.CLASSIC_UNSUPPORTED},
@@ -144,6 +163,8 @@ class NCPConnection:
 
     def price(self) -> _price.NCPPriceHandler:
         self._caps.require("price")
+        if self._service == CLASSIC:
+            return _price.NCPClassicPriceHandler(self._client)
         return _price.NCPPriceHandler(self._client)
 
     def vpc(self) -> _vpc.NCPVPCHandler:
@@ -170,6 +191,8 @@ class NCPConnection:
 
     def disk(self) -> _disk.NCPDiskHandler:
         self._caps.require("disk")
+        if self._service == CLASSIC:
+            return _disk_classic.NCPClassicDiskHandler(self._client, self._info.zone)
         return _disk.NCPDiskHandler(self._client, self._info.zone)
 
     def my_image(self) -> _my_image.NCPMyImageHandler | _my_image_classic.NCPClassicMyImageHandler:
@@ -182,8 +205,9 @@ class NCPConnection:
         self._caps.require("nlb")
         return _nlb.NCPNLBHandler(self._client, self._info.zone)
 
-    def cluster(self) -> NoReturn:
-        self._refuse("cluster")
+    def cluster(self) -> _cluster.NCPClusterHandler:
+        self._caps.require("cluster")
+        return _cluster.NCPClusterHandler(self._client, self._info.zone)
 
     def tag(self) -> _tag.NCPClassicTagHandler:
         self._caps.require("tag")

@@ -134,7 +134,7 @@ class NCPNLBHandler:
         targets = self._targets(req.vm_group.vm_iids)
         if any(str(lb["loadBalancerName"]) == req.name for lb in self._raw_lbs()):
             raise AlreadyExistsError(f"A load balancer named '{req.name}' already exists.", field="name")
-        subnet = self._lb_subnet(vpc)
+        subnet = self.lb_subnet(vpc)
         group = self._create_group(str(vpc["vpcNo"]), req.name, req.vm_group, req.health_checker, targets)
         description = describe(req.tags, target_group=group, timeout_s=str(req.health_checker.timeout_s))
         params = {
@@ -222,7 +222,7 @@ class NCPNLBHandler:
         servers = rows(self._client.call("vserver", "getServerInstanceList"), "serverInstanceList")
         return [str(find(servers, iid, _server_key, "Server")["serverInstanceNo"]) for iid in vm_iids]
 
-    def _lb_subnet(self, vpc: dict[str, Any]) -> str:
+    def lb_subnet(self, vpc: dict[str, Any]) -> str:
         vpc_no = str(vpc["vpcNo"])
         subnets = rows(self._client.call("vpc", "getSubnetList", {"vpcNo": vpc_no}), "subnetList")
         for subnet in subnets:

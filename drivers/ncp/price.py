@@ -3,6 +3,10 @@
 call): the products of kind VSVR (Server (VPC)) of a region, each with its `priceList`. A spec's price
 is the product whose code is the spec's `serverProductCode`, and its hourly price the entry charged
 per hour of use (unit USAGE_HOUR); prices are asked for in USD.
+
+On Classic the specs are server products (`getServerProductList`, per image), and their prices the List
+Price API's products of kind SVR (Server), whose `productCode` is the server product's code, which is
+the Classic spec's name.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from drivers.ncp._client import NCPClient
 from drivers.ncp._common import code, rows
+from drivers.ncp.meta import CLASSIC, NCPVMSpecHandler
 from drivers.types import PriceInfo
 
 BILLING = "https://billingapi.apigw.ntruss.com"
@@ -32,19 +37,25 @@ def _hourly(product: dict[str, Any]) -> tuple[Decimal, dict[str, Any]] | None:
 
 
 class NCPPriceHandler:
+    kind = "VSVR"  # the List Price API's product kind of the platform's servers
+
     def __init__(self, client: NCPClient, host: str = BILLING) -> None:
         self._client = client
         self._host = host
 
-    def list_prices(self, *, region: str = "", spec_name: str = "") -> list[PriceInfo]:
-        region = region or self._client.region
+    def _specs(self, region: str) -> dict[str, str]:
+        """Product code -> spec name."""
         specs = rows(
             self._client.call("vserver", "getServerSpecList", {"regionCode": region}, region=False), "serverSpecList"
         )
-        wanted = {str(s["serverProductCode"]): str(s["serverSpecCode"]) for s in specs}
+        return {str(s["serverProductCode"]): str(s["serverSpecCode"]) for s in specs}
+
+    def list_prices(self, *, region: str = "", spec_name: str = "") -> list[PriceInfo]:
+        region = region or self._client.region
+        wanted = self._specs(region)
         if spec_name:
             wanted = {product: spec for product, spec in wanted.items() if spec == spec_name}
-        params = {"regionCode": region, "productItemKindCode": "VSVR", "payCurrencyCode": CURRENCY}
+        params = {"regionCode": region, "productItemKindCode": self.kind, "payCurrencyCode": CURRENCY}
         answer = self._client.call(
             "billing", "product/getProductPriceList", params, region=False, host=self._host, version="v1"
         )
@@ -65,3 +76,11 @@ class NCPPriceHandler:
                 )
             )
         return prices
+
+
+class NCPClassicPriceHandler(NCPPriceHandler):
+    kind = "SVR"
+
+    def _specs(self, region: str) -> dict[str, str]:
+        # Classic server products are listed for the connection's region; their codes name the specs.
+        return {spec.name: spec.name for spec in NCPVMSpecHandler(self._client, CLASSIC).list_specs()}

@@ -102,7 +102,7 @@ def test_declared_capabilities(classic: NCPConnection) -> None:
     caps = CLASSIC_CAPABILITIES
     assert not caps.supports("vpc") and caps.tag_kinds == {"vm"}
     assert not caps.supports("security_group", "create") and caps.supports("security_group")
-    for family in ("vpc", "disk", "nlb", "cluster", "price"):
+    for family in ("vpc", "nlb", "cluster"):
         with pytest.raises(NotSupportedError):
             getattr(classic, family)()
 

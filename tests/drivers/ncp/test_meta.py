@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from drivers.errors import NotFoundError, NotSupportedError
+from drivers.errors import NotFoundError
 from drivers.ncp import NCPConnection
 from drivers.types import IID, ZoneStatus
 from tests.drivers.ncp.fake import FakeNCP
@@ -62,7 +62,13 @@ def test_prices_are_the_hourly_list_prices_of_the_spec_products(ncp: NCPConnecti
     assert [p.spec_name for p in ncp.price().list_prices(spec_name="c2-g3")] == ["c2-g3"]
 
 
-def test_classic_prices_are_declared_not_read(classic: NCPConnection) -> None:
-    with pytest.raises(NotSupportedError) as caught:
-        classic.price()
-    assert "List Price API" in str(caught.value)
+def test_classic_prices_are_the_server_products_list_prices(classic: NCPConnection, fake: FakeNCP) -> None:
+    prices = {price.spec_name: price for price in classic.price().list_prices()}
+    specs = {spec.name for spec in classic.vm_spec().list_specs()}
+    assert set(prices) == specs and len(specs) == 3
+    small = prices["SVR.VSVR.STAND.C002.M004.NET.SSD.B050.G002"]
+    assert (small.hourly_price, small.currency, small.region) == (Decimal("0.074"), "USD", "KR")
+    call = next(c for c in fake.calls if c.service == "billing")
+    assert (call.params["productItemKindCode"], call.params["payCurrencyCode"]) == ("SVR", "USD")
+    only = classic.price().list_prices(spec_name="SVR.VSVR.STAND.C004.M008.NET.SSD.B100.G002")
+    assert [p.hourly_price for p in only] == [Decimal("0.156")]

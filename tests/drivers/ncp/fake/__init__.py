@@ -13,9 +13,11 @@ import responses
 from tests.drivers.ncp.fake import (
     block_storage,
     classic,
+    classic_storage,
     cloud_insight,
     list_price,
     member_images,
+    nks,
     vloadbalancer,
     vpc_api,
     vserver_meta,
@@ -34,6 +36,7 @@ FAMILIES = (
     vserver_net.register,
     vserver_servers.register,
     classic.register,
+    classic_storage.register,
 )
 
 
@@ -46,6 +49,7 @@ def running(*, access_key: str, secret_key: str, region: str = "KR") -> Iterator
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         fake.install(rsps)
         cloud_insight.install(fake, rsps)
+        nks.install(fake, rsps)
         yield fake
 
 

@@ -86,6 +86,7 @@ def delete_vpc(fake: FakeNCP, call: Call) -> dict[str, Any]:
         [s for s in fake.table("subnets").values() if s["vpcNo"] == number]
         + [a for a in fake.table("acgs").values() if a["vpcNo"] == number and not a["isDefault"]]
         + [n for n in fake.table("acls").values() if n["vpcNo"] == number and not n["isDefault"]]
+        + [c for c in fake.table("clusters").values() if str(c["vpcNo"]) == number]
     )
     if in_use:
         raise ServiceError("1000040", "The VPC cannot be deleted because there are resources in use in the VPC.")
