@@ -5,8 +5,8 @@ IKS has no Python SDK among IBM's published ones, so the driver speaks its REST 
 connection's IAM authenticator (one bearer token for every IBM API). Paths and bodies follow IBM's
 API reference (cloud.ibm.com/apidocs/kubernetes/containers-v1-v2): `v2/vpc/createCluster`,
 `v2/vpc/getCluster(s)`, `v2/vpc/createWorkerPool`, `v2/vpc/getWorkerPools`, `v2/vpc/getWorkers`,
-`v2/resizeWorkerPool`, `v1/clusters/{id}` (DELETE; PUT `{"action": "update"}` for the master's
-version), `v1/clusters/{id}/workerpools/{pool}` (DELETE) and `v1/clusters/{id}/config` (kubeconfig).
+`v2/resizeWorkerPool`, `v2/updateMaster`, `v1/clusters/{id}` (DELETE), `v1/clusters/{id}/workerpools/{pool}`
+(DELETE) and `v2/applyRBACAndGetKubeconfig` (the kubeconfig, as a zip).
 
 What IKS does not do through its API is refused rather than faked: worker pools take no SSH key
 (IBM gives no SSH access to VPC workers), and autoscaling (on/off, min and max per pool) lives in
@@ -15,7 +15,9 @@ the in-cluster cluster-autoscaler add-on's ConfigMap, so node groups are fixed-s
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -86,9 +88,9 @@ class IKSClient(BaseService):  # type: ignore[misc]
         request = self.prepare_request(
             method, path, headers={"Accept": "application/json"}, params=dict(params or {}), data=body
         )
-        response = self.send(request)
-        data = response.get_result()
-        return getattr(data, "text", data)
+        data = self.send(request).get_result()
+        # A JSON answer comes parsed; anything else (a zip) as the `requests` response itself.
+        return getattr(data, "content", data)
 
 
 def flavor_of(spec_name: str) -> str:
@@ -196,9 +198,7 @@ class IBMClusterHandler:
     def upgrade_cluster(self, *, cluster_iid: IID, version: str) -> ClusterInfo:
         cluster = self._get(cluster_iid)
         with translate(field="version"):
-            self._iks.call(
-                "PUT", f"/v1/clusters/{cluster['id']}", body={"action": "update", "version": version, "force": False}
-            )
+            self._iks.call("POST", "/v2/updateMaster", body={"cluster": cluster["id"], "version": version})
         return self._info(self._get(cluster_iid))
 
     # --- node groups -----------------------------------------------------------------------------
@@ -325,7 +325,8 @@ class IBMClusterHandler:
             spec_name=spec_of(str(pool.get("flavor", ""))),
             key_pair_iid=IID(name_id=""),
             status=_POOL_STATUS.get(state, ClusterStatus.UPDATING),
-            on_auto_scaling=False,
+            # IKS reports whether the cluster autoscaler manages the pool; its bounds are not in the API.
+            on_auto_scaling=bool(pool.get("autoscaleEnabled")),
             desired_node_size=size,
             min_node_size=size,
             max_node_size=size,
@@ -340,7 +341,9 @@ class IBMClusterHandler:
             str(subnet["id"]): None for pool in pools for zone in pool.get("zones", []) for subnet in zone["subnets"]
         }
         state = str(cluster.get("state", ""))
-        endpoint = str((cluster.get("serviceEndpoints") or {}).get("publicServiceEndpointURL") or "")
+        endpoint = str(
+            (cluster.get("serviceEndpoints") or {}).get("publicServiceEndpointURL") or cluster.get("masterURL") or ""
+        )
         vpcs = cluster.get("vpcs") or []
         return ClusterInfo(
             iid=iid_of(cluster),
@@ -358,9 +361,19 @@ class IBMClusterHandler:
         )
 
     def _kubeconfig(self, cluster_id: str) -> str:
+        """The kubeconfig IKS hands out as a zip (the YAML file, and the CA certificate it points to)."""
         with translate():
-            text = self._iks.call("GET", f"/v1/clusters/{cluster_id}/config", params={"format": "yaml"})
-        return text if isinstance(text, str) else ""
+            data = self._iks.call(
+                "POST", "/v2/applyRBACAndGetKubeconfig", body={"cluster": cluster_id, "format": "zip"}
+            )
+        if not isinstance(data, bytes):
+            return ""
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                name = next((n for n in archive.namelist() if n.endswith((".yaml", ".yml"))), "")
+                return archive.read(name).decode() if name else ""
+        except zipfile.BadZipFile:
+            return ""
 
     def _named_vpc(self, vpc_id: str) -> IID:
         vpc = self._clients.get_or_none(self._clients.vpc.get_vpc, id=vpc_id)

@@ -3,8 +3,9 @@
 Paths, bodies and states from IKS's API reference (cloud.ibm.com/apidocs/kubernetes/containers-v1-v2:
 `v2/vpc/createCluster` answering `{"clusterID"}`, `v2/vpc/getCluster(s)`, `v2/vpc/createWorkerPool`
 answering `{"workerPoolID"}`, `v2/vpc/getWorkerPool(s)`, `v2/vpc/getWorkers`, `v2/resizeWorkerPool`,
-`v1/clusters/{id}` DELETE and PUT `{"action": "update"}`, `v1/clusters/{id}/workerpools/{pool}`
-DELETE, `v1/clusters/{id}/config`) and the IKS documentation's cluster states (deploying -> pending
+`v2/updateMaster`, `v1/clusters/{id}` DELETE, `v1/clusters/{id}/workerpools/{pool}` DELETE,
+`v2/applyRBACAndGetKubeconfig` answering a zip; the request and answer fields as IBM-Cloud/bluemix-go's
+`api/container/containerv2` types spell them) and the IKS documentation's cluster states (deploying -> pending
 -> normal, deleting) and worker pool lifecycle (`actualState`). Errors in IKS's shape
 `{"code", "description", "incidentID", "type"}`; the codes (A0006 cluster not found, E0021 worker
 pool not found, E0007 name taken, E0017 version) are not confirmed by a public reference.
@@ -12,8 +13,10 @@ pool not found, E0007 name taken, E0017 version) are not confirmed by a public r
 
 from __future__ import annotations
 
+import io
 import secrets
 import string
+import zipfile
 from typing import Any
 
 from tests.drivers.ibm.fake.server import FakeGap, FakeIBM, IKSError, Raw, Request
@@ -31,8 +34,8 @@ def register(fake: FakeIBM) -> None:
     fake.iks_route("GET", r"/v2/vpc/getClusters", lambda req: list_clusters(fake, req), query=frozenset({"provider"}))
     fake.iks_route("GET", r"/v2/vpc/getCluster", lambda req: (200, _public(cluster(fake, req))), query=_C)
     fake.iks_route("DELETE", r"/v1/clusters/(?P<id>[^/]+)", lambda req: delete_cluster(fake, req), query=_DEL)
-    fake.iks_route("PUT", r"/v1/clusters/(?P<id>[^/]+)", lambda req: update_master(fake, req))
-    fake.iks_route("GET", r"/v1/clusters/(?P<id>[^/]+)/config", lambda req: kubeconfig(fake, req), query=_FMT)
+    fake.iks_route("POST", r"/v2/updateMaster", lambda req: update_master(fake, req))
+    fake.iks_route("POST", r"/v2/applyRBACAndGetKubeconfig", lambda req: kubeconfig(fake, req))
     fake.iks_route("POST", r"/v2/vpc/createWorkerPool", lambda req: create_pool(fake, req))
     fake.iks_route(
         "GET", r"/v2/vpc/getWorkerPools", lambda req: (200, [_public(p) for p in pools(fake, req)]), query=_C
@@ -50,7 +53,6 @@ def register(fake: FakeIBM) -> None:
 _C = frozenset({"cluster"})
 _CP = frozenset({"cluster", "workerpool"})
 _DEL = frozenset({"deleteResources"})
-_FMT = frozenset({"format"})
 
 
 def _public(item: dict[str, Any]) -> dict[str, Any]:
@@ -135,6 +137,7 @@ def _add_pool(fake: FakeIBM, account: str, cluster_item: dict[str, Any], body: d
         "vpcID": body["vpcID"],
         "workerCount": count,
         "provider": "vpc-gen2",
+        "autoscaleEnabled": False,  # true only once the cluster-autoscaler add-on's ConfigMap enables the pool
         "zones": [
             {"id": z["id"], "workerCount": count, "subnets": [{"id": z["subnetID"], "primary": True}]}
             for z in body["zones"]
@@ -229,9 +232,9 @@ def delete_cluster(fake: FakeIBM, req: Request) -> tuple[int, Any]:
 
 
 def update_master(fake: FakeIBM, req: Request) -> tuple[int, Any]:
-    item = _find_cluster(fake, req.account, req.params["id"])
-    if req.body.get("action") != "update":
-        raise FakeGap(f"unknown cluster action {req.body}")
+    if set(req.body) - {"cluster", "version", "force"}:
+        raise FakeGap(f"unknown updateMaster fields {sorted(req.body)}")
+    item = _find_cluster(fake, req.account, str(req.body.get("cluster", "")))
     if item["state"] != "normal":
         raise IKSError(409, "E0029", "The cluster master is not in a state that allows an update.")
     version = str(req.body.get("version", ""))
@@ -245,14 +248,23 @@ def update_master(fake: FakeIBM, req: Request) -> tuple[int, Any]:
 
 
 def kubeconfig(fake: FakeIBM, req: Request) -> tuple[int, Any]:
-    item = _find_cluster(fake, req.account, req.params["id"])
+    """A zip holding the kubeconfig YAML and the CA certificate, as bluemix-go's containerv2 client unpacks it."""
+    if req.body.get("format") != "zip" or set(req.body) - {"cluster", "format", "admin"}:
+        raise FakeGap(f"applyRBACAndGetKubeconfig with {req.body}")
+    item = _find_cluster(fake, req.account, str(req.body.get("cluster", "")))
     if item["state"] != "normal":
         raise IKSError(409, "E0030", "The cluster master is not ready.")
     endpoint = item["serviceEndpoints"]["publicServiceEndpointURL"]
-    return 200, Raw(
-        f"apiVersion: v1\nkind: Config\nclusters:\n- name: {item['name']}/{item['id']}\n"
-        f"  cluster:\n    server: {endpoint}\ncurrent-context: {item['name']}/{item['id']}\n"
+    name = f"{item['name']}/{item['id']}"
+    yaml = (
+        f"apiVersion: v1\nkind: Config\nclusters:\n- name: {name}\n  cluster:\n    server: {endpoint}\n"
+        f"    certificate-authority: ca-{item['id']}.pem\ncurrent-context: {name}\n"
     )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"kube-config-{item['id']}.yaml", yaml)
+        archive.writestr(f"ca-{item['id']}.pem", "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n")
+    return 200, Raw(buffer.getvalue(), "application/zip")
 
 
 def pools(fake: FakeIBM, req: Request) -> list[dict[str, Any]]:

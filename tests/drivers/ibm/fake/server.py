@@ -66,10 +66,12 @@ class ApiError(Exception):
         return {"errors": [error], "trace": str(uuid.uuid4())}
 
 
-class Raw(str):
-    """An answer that is not JSON (a kubeconfig in YAML)."""
+@dataclass
+class Raw:
+    """An answer that is not JSON (a zip)."""
 
-    content_type = "application/yaml"
+    data: bytes
+    content_type: str
 
 
 class IKSError(ApiError):
@@ -390,7 +392,7 @@ class FakeIBM:
         except ApiError as exc:
             return exc.status, headers, json.dumps(exc.body())
         if isinstance(answer, Raw):
-            return status, {"Content-Type": answer.content_type}, str(answer)
+            return status, {"Content-Type": answer.content_type}, answer.data  # type: ignore[return-value]
         return status, headers, "" if answer is None else json.dumps(answer)
 
     def _match(self, api: str, method: str, path: str) -> tuple[Route, re.Match[str]]:
