@@ -204,8 +204,8 @@ class IBMClusterHandler:
     # --- node groups -----------------------------------------------------------------------------
 
     def add_node_group(self, *, cluster_iid: IID, req: NodeGroupReqInfo) -> NodeGroupInfo:
+        cluster = self._get(cluster_iid)  # a missing cluster is reported before what IKS could not do
         _check_sizes(req, field="req")
-        cluster = self._get(cluster_iid)
         pools = self._pools(cluster["id"])
         if any(pool["poolName"] == req.name for pool in pools):
             raise AlreadyExistsError(f"The cluster already has a node group named '{req.name}'.", field="req.name")
