@@ -24,7 +24,7 @@ from typing import Any
 
 from ibm_cloud_sdk_core import BaseService
 
-from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError, NotSupportedError
+from drivers.errors import AlreadyExistsError, DriverError, InvalidRequestError, NotFoundError, NotSupportedError
 from drivers.ibm._common import attach_tags, check_tags, ident, iid_of, missing, read_tags
 from drivers.ibm._errors import translate
 from drivers.ibm._session import CALL_TIMEOUT, IBMClients
@@ -171,9 +171,14 @@ class IBMClusterHandler:
         with translate(field="name"):
             created = self._iks.call("POST", "/v2/vpc/createCluster", body=body)
         cluster_id = str(created["clusterID"])
-        for group in rest:
-            if group is not None:
-                self._create_pool(cluster_id, vpc["id"], zones, group)
+        try:
+            for group in rest:
+                if group is not None:
+                    self._create_pool(cluster_id, vpc["id"], zones, group)
+        except DriverError:
+            # Half a cluster is not what was asked for: remove it, as the other families undo a failed create.
+            self.delete_cluster(iid=IID(name_id=req.name, system_id=cluster_id))
+            raise
         cluster = self._get(IID(name_id=req.name, system_id=cluster_id))
         # Tags go on through the Global Tagging API by the cluster's CRN, as on every other IBM resource.
         attach_tags(self._clients, str(cluster.get("crn", "")), tags)

@@ -210,3 +210,25 @@ def test_iks_errors_keep_ibms_description(fake: FakeIBM, ibm: IBMConnection, clu
         clusters.list_clusters()
     assert "E0003" in str(caught.value) and "IAM token" in (caught.value.provider_message or "")
     assert net.vpc.system_id
+
+
+def test_a_failed_create_removes_the_half_made_cluster(
+    fake: FakeIBM, ibm: IBMConnection, clusters: IBMClusterHandler
+) -> None:
+    net = make_net(ibm)
+    fake.fail("/v2/vpc/createWorkerPool", status=409, code="E0007", message="A worker pool with that name exists.")
+    with pytest.raises(InvalidStateError):
+        clusters.create_cluster(req=_req(net, _group("ng-a"), _group("ng-b")))
+    [raw] = _iks(fake, "iks_clusters")
+    assert raw["state"] == "deleting"
+
+
+def test_a_missing_cluster_is_reported_before_anything_else(ibm: IBMConnection, clusters: IBMClusterHandler) -> None:
+    auto = NodeGroupReqInfo(
+        name="ng", spec_name="bx2-2x8", key_pair_iid=IID(name_id=""), min_node_size=1, max_node_size=3
+    )
+    with pytest.raises(NotFoundError):
+        clusters.add_node_group(cluster_iid=IID(name_id="no-such-cluster"), req=auto)
+    with pytest.raises(NotFoundError):
+        clusters.upgrade_cluster(cluster_iid=IID(name_id="no-such-cluster"), version="1.31")
+    clusters.remove_node_group(cluster_iid=IID(name_id="no-such-cluster"), node_group_iid=IID(name_id="ng"))
