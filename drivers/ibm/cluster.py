@@ -121,6 +121,16 @@ def _check_sizes(group: NodeGroupReqInfo, *, field: str) -> None:
         )
 
 
+def _per_zone(total: int, zones: int, *, field: str) -> int:
+    """IKS sizes a worker pool per zone; Spiderweb's sizes are the whole group's, so they must split evenly."""
+    if total % zones:
+        raise InvalidRequestError(
+            f"A node group of {total} nodes cannot be spread evenly over {zones} zones (IKS sizes pools per zone).",
+            field=field,
+        )
+    return total // zones
+
+
 class IBMClusterHandler:
     def __init__(self, clients: IBMClients) -> None:
         self._clients = clients
@@ -160,7 +170,7 @@ class IBMClusterHandler:
             "name": first.name if first else "default",
             "flavor": flavor_of(first.spec_name) if first else DEFAULT_FLAVOR,
             "vpcID": vpc["id"],
-            "workerCount": first.desired_node_size if first else 1,
+            "workerCount": _per_zone(first.desired_node_size, len(zones), field="node_groups[0]") if first else 1,
             "zones": zones,
         }
         body: dict[str, Any] = {"name": req.name, "provider": PROVIDER, "workerPool": pool}
@@ -250,7 +260,8 @@ class IBMClusterHandler:
         pool = self._find_pool(cluster["id"], node_group_iid)
         if pool is None:
             raise missing("Node group", node_group_iid, field="node_group_iid")
-        body = {"cluster": cluster["id"], "workerpool": pool["id"], "size": desired_node_size}
+        size = _per_zone(desired_node_size, max(len(pool.get("zones") or []), 1), field="desired_node_size")
+        body = {"cluster": cluster["id"], "workerpool": pool["id"], "size": size}
         with translate(field="desired_node_size"):
             self._iks.call("POST", "/v2/resizeWorkerPool", body=body)
         return self._pool_info(cluster["id"], self._pool(cluster["id"], pool["id"]))
@@ -304,7 +315,7 @@ class IBMClusterHandler:
             "name": req.name,
             "flavor": flavor_of(req.spec_name),
             "vpcID": vpc_id,
-            "workerCount": req.desired_node_size,
+            "workerCount": _per_zone(req.desired_node_size, max(len(zones), 1), field="node_groups"),
             "zones": zones,
         }
         with translate(field="node_groups"):
@@ -343,7 +354,10 @@ class IBMClusterHandler:
         cluster_id = str(cluster["id"])
         pools = self._pools(cluster_id)
         subnets = {
-            str(subnet["id"]): None for pool in pools for zone in pool.get("zones", []) for subnet in zone["subnets"]
+            str(subnet["id"]): None
+            for pool in pools
+            for zone in pool.get("zones") or []
+            for subnet in zone.get("subnets") or []
         }
         state = str(cluster.get("state", ""))
         endpoint = str(

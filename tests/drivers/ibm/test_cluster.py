@@ -232,3 +232,13 @@ def test_a_missing_cluster_is_reported_before_anything_else(ibm: IBMConnection, 
     with pytest.raises(NotFoundError):
         clusters.upgrade_cluster(cluster_iid=IID(name_id="no-such-cluster"), version="1.31")
     clusters.remove_node_group(cluster_iid=IID(name_id="no-such-cluster"), node_group_iid=IID(name_id="ng"))
+
+
+def test_sizes_are_split_over_the_zones_of_a_pool() -> None:
+    # Spiderweb's VPCs on IBM keep to one zone, so a pool over several zones comes from elsewhere; IKS sizes
+    # pools per zone, and a total that does not split evenly is refused rather than rounded.
+    from drivers.ibm.cluster import _per_zone
+
+    assert _per_zone(6, 3, field="f") == 2 and _per_zone(2, 1, field="f") == 2
+    with pytest.raises(InvalidRequestError):
+        _per_zone(5, 2, field="f")
