@@ -53,6 +53,8 @@ def codes_of(exc: ApiException) -> list[str]:
         codes.extend(str(item.get("code", "")) for item in errors if isinstance(item, dict))
     if "errorCode" in body:
         codes.append(str(body["errorCode"]))
+    if "incidentID" in body and "code" in body:  # IKS: {"code", "description", "incidentID", "type"}
+        codes.append(str(body["code"]))
     return [code for code in codes if code]
 
 
@@ -88,7 +90,10 @@ def from_api_exception(exc: ApiException, *, field: str = "") -> DriverError:
     """The driver error for one error answer of an IBM Cloud API."""
     status = int(exc.status_code or 0)
     codes = codes_of(exc)
-    message = str(exc.message or "") or f"HTTP {status}"
+    body = _body(exc)
+    # The SDK does not read IKS's "description"; without it the message is the HTTP phrase.
+    message = str(body.get("description") or "") if "incidentID" in body else ""
+    message = message or str(exc.message or "") or f"HTTP {status}"
     shown = ", ".join(codes) or str(status)
     what = _what(exc)
     refused = f"IBM Cloud refused {what} ({shown})."

@@ -59,6 +59,10 @@ class IBMClients:
         return f"IBMClients(region={self.region!r}, zone={self.zone!r})"
 
     @property
+    def authenticator(self) -> IAMAuthenticator:
+        return self._authenticator
+
+    @property
     def vpc(self) -> VpcV1:
         with self._lock:
             if self._vpc is None:

@@ -7,6 +7,7 @@ from typing import NoReturn
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError, NotFoundError
 from drivers.fields import validate_values
+from drivers.ibm import cluster as _cluster
 from drivers.ibm import disk as _disk
 from drivers.ibm import key_pair as _key_pair
 from drivers.ibm import my_image as _my_image
@@ -33,14 +34,16 @@ _FAMILY_MODULES = {
     "disk": _disk,
     "my_image": _my_image,
     "nlb": _nlb,
+    "cluster": _cluster,
     "tag": _tag,
 }
 SUPPORTED = META | {family for family, module in _FAMILY_MODULES.items() if module.OFFERED}
 # Why each family the driver does not offer is not offered.
 NOT_OFFERED = {
-    "cluster": "IBM Cloud Kubernetes Service (its own API, containers.cloud.ibm.com) does not fit the node-group "
-    "contract yet: its worker pools take no SSH key pair, and their autoscaling bounds live in the in-cluster "
-    "cluster-autoscaler add-on's ConfigMap rather than in the API.",
+    "cluster": "IBM Cloud Kubernetes Service clusters are built (create, list, get, delete, worker pools, resize, "
+    "master version update, kubeconfig) but not offered yet: IKS worker pools take no SSH key pair (VPC workers have "
+    "no SSH access), and autoscaling (on/off, min and max per pool) is set only in the in-cluster cluster-autoscaler "
+    "add-on's ConfigMap, not through IKS's API, so node groups are fixed-size with no key pair.",
     "monitoring": "VM metrics live in IBM Cloud Monitoring, a separate service instance with its own access key and "
     "endpoint; the VPC API and an IAM API key alone cannot read them.",
     "anycall": "The IBM driver has no extension functions.",
@@ -48,13 +51,13 @@ NOT_OFFERED = {
 
 CAPABILITIES = Capabilities(
     handlers=SUPPORTED,
-    unsupported=frozenset().union(*(module.UNSUPPORTED for module in _FAMILY_MODULES.values())),
+    unsupported=frozenset().union(*(module.UNSUPPORTED for module in _FAMILY_MODULES.values() if module.OFFERED)),
     tag_kinds=_tag.TAG_KINDS,
     notes={
         "price": "On-demand hourly prices in USD from the Global Catalog (the is.instance plan of each profile, "
         "its deployment in the region); a profile without one there has no price.",
         **{family: NOT_OFFERED[family] for family in FAMILIES if family not in SUPPORTED},
-        **{key: note for module in _FAMILY_MODULES.values() for key, note in module.NOTES.items()},
+        **{key: note for module in _FAMILY_MODULES.values() if module.OFFERED for key, note in module.NOTES.items()},
     },
 )
 
@@ -134,8 +137,9 @@ class IBMConnection:
         CAPABILITIES.require("nlb")
         return _nlb.IBMNLBHandler(self._clients)
 
-    def cluster(self) -> NoReturn:
-        _refuse("cluster")
+    def cluster(self) -> _cluster.IBMClusterHandler:
+        CAPABILITIES.require("cluster")
+        return _cluster.IBMClusterHandler(self._clients)
 
     def tag(self) -> _tag.IBMTagHandler:
         CAPABILITIES.require("tag")

@@ -11,7 +11,16 @@ from contextlib import contextmanager
 
 import responses
 
-from tests.drivers.ibm.fake import catalog, compute, global_catalog, load_balancers, network, storage, tagging
+from tests.drivers.ibm.fake import (
+    catalog,
+    compute,
+    global_catalog,
+    kubernetes,
+    load_balancers,
+    network,
+    storage,
+    tagging,
+)
 from tests.drivers.ibm.fake.server import ApiError, FakeGap, FakeIBM, Request, not_found
 
 FAMILIES = (
@@ -22,6 +31,7 @@ FAMILIES = (
     storage.register,
     load_balancers.register,
     tagging.register,
+    kubernetes.register,
 )
 
 

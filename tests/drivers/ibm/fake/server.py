@@ -36,6 +36,7 @@ IAM_TOKEN_URL = "https://iam.cloud.ibm.com/identity/token"
 APIKEY_GRANT = "urn:ibm:params:oauth:grant-type:apikey"
 TAGGING = "https://tags.global-search-tagging.cloud.ibm.com"
 GLOBAL_CATALOG = "https://globalcatalog.cloud.ibm.com/api/v1"
+IKS = "https://containers.cloud.ibm.com/global"
 VPC_HOST = re.compile(r"^https://(?P<region>[a-z]+-[a-z]+)\.iaas\.cloud\.ibm\.com/v1")
 TOKEN_LIFETIME = 3600
 DEFAULT_LIMIT = 50  # the VPC API's default page size
@@ -63,6 +64,26 @@ class ApiError(Exception):
         if self.target:
             error["target"] = {"name": self.target, "type": "field"}
         return {"errors": [error], "trace": str(uuid.uuid4())}
+
+
+@dataclass
+class Raw:
+    """An answer that is not JSON (a zip)."""
+
+    data: bytes
+    content_type: str
+
+
+class IKSError(ApiError):
+    """An IKS API error answer: `{"code", "description", "incidentID", "type"}` (IKS API reference,
+    cloud.ibm.com/apidocs/kubernetes/containers-v1-v2, error responses)."""
+
+    def __init__(self, status: int, code: str, description: str, *, kind: str = "General") -> None:
+        super().__init__(status, code, description)
+        self.kind = kind
+
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, "description": self.message, "incidentID": str(uuid.uuid4()), "type": self.kind}
 
 
 def not_found(kind: str, ident: str) -> ApiError:
@@ -144,12 +165,17 @@ class FakeIBM:
         """Answer `method` on the Global Catalog path `pattern` (a regex after `/api/v1`)."""
         self._routes.append(Route(method, re.compile(f"^{pattern}$"), handler, query, "catalog"))
 
+    def iks_route(self, method: str, pattern: str, handler: Handler, *, query: frozenset[str] = frozenset()) -> None:
+        """Answer `method` on the IKS path `pattern` (a regex after `/global`)."""
+        self._routes.append(Route(method, re.compile(f"^{pattern}$"), handler, query, "iks"))
+
     def install(self, rsps: responses.RequestsMock) -> None:
         rsps.add_callback(responses.POST, IAM_TOKEN_URL, callback=self._token)
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             rsps.add_callback(method, re.compile(r"^https://[a-z]+-[a-z]+\.iaas\.cloud\.ibm\.com/v1/.*"), self._vpc)
             rsps.add_callback(method, re.compile(re.escape(TAGGING) + r"/v3/.*"), self._tagging)
             rsps.add_callback(method, re.compile(re.escape(GLOBAL_CATALOG) + r"/.*"), self._catalog)
+            rsps.add_callback(method, re.compile(re.escape(IKS) + r"/.*"), self._iks)
 
     # --- state helpers -----------------------------------------------------------------------------
 
@@ -321,6 +347,9 @@ class FakeIBM:
     def _catalog(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], str]:
         return self._dispatch(prepared, "catalog")
 
+    def _iks(self, prepared: PreparedRequest) -> tuple[int, dict[str, str], str]:
+        return self._dispatch(prepared, "iks")
+
     def _dispatch(self, prepared: PreparedRequest, api: str) -> tuple[int, dict[str, str], str]:
         url = str(prepared.url)
         method = str(prepared.method)
@@ -331,6 +360,8 @@ class FakeIBM:
             region, path = host.group("region"), parts.path.removeprefix("/v1")
         elif api == "catalog":
             region, path = "global", parts.path.removeprefix("/api/v1")
+        elif api == "iks":
+            region, path = "global", parts.path.removeprefix("/global")
         else:
             region, path = "global", parts.path
         with self._lock:
@@ -345,7 +376,7 @@ class FakeIBM:
                     raise fault.exc
                 assert fault.error is not None
                 raise fault.error
-            account = self._authenticate(prepared)
+            account = self._authenticate(prepared, iks=api == "iks")
             if api == "vpc":
                 self.queries.append(dict(query))
                 self._check_version(query)
@@ -360,6 +391,8 @@ class FakeIBM:
                 status, answer = route.handler(req)
         except ApiError as exc:
             return exc.status, headers, json.dumps(exc.body())
+        if isinstance(answer, Raw):
+            return status, {"Content-Type": answer.content_type}, answer.data  # type: ignore[return-value]
         return status, headers, "" if answer is None else json.dumps(answer)
 
     def _match(self, api: str, method: str, path: str) -> tuple[Route, re.Match[str]]:
@@ -370,10 +403,14 @@ class FakeIBM:
                     return route, match
         raise FakeGap(f"the fake has no route for {method} {path} ({api})")
 
-    def _authenticate(self, prepared: PreparedRequest) -> str:
+    def _authenticate(self, prepared: PreparedRequest, *, iks: bool = False) -> str:
         header = str(prepared.headers.get("Authorization", ""))
         with self._lock:
             account = self.tokens.get(header.removeprefix("Bearer ")) if header.startswith("Bearer ") else None
+        if account is None and iks:
+            raise IKSError(
+                401, "E0003", "Unauthorized: the IAM token is missing, expired or not valid.", kind="Authentication"
+            )
         if account is None:
             raise ApiError(401, "not_authorized", "The request is not authorized. Provide a valid IAM token.")
         return account

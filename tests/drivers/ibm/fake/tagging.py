@@ -15,7 +15,17 @@ from typing import Any
 from tests.drivers.ibm.fake.server import ApiError, FakeIBM, Request
 
 TAG = re.compile(r"^[A-Za-z0-9 _.:-]{1,128}$")
-KINDS = ("vpcs", "subnets", "security_groups", "keys", "instances", "volumes", "snapshots", "load_balancers")
+KINDS = (
+    "vpcs",
+    "subnets",
+    "security_groups",
+    "keys",
+    "instances",
+    "volumes",
+    "snapshots",
+    "load_balancers",
+    "iks_clusters",
+)
 
 
 def register(fake: FakeIBM) -> None:
