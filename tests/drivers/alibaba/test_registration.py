@@ -43,8 +43,8 @@ def test_the_registration_form_asks_for_the_secret_as_a_password(client, django_
     staff = django_user_model.objects.create_user(username="ops-ali", password="pw-1-x!", is_staff=True)
     client.force_login(staff)
     page = text(client.get("/connections/new/", {"provider": "alibaba"}, HTTP_HX_REQUEST="true"))
-    assert 'type="password" id="id-cred.AccessKeySecret"' in page
-    assert 'type="text" id="id-cred.AccessKeyId"' in page
+    assert 'type="password" name="cred.AccessKeySecret"' in page
+    assert 'type="text" name="cred.AccessKeyId"' in page
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,6 +4,7 @@ waits on long-running operations, and nothing reaching past the fake."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -157,7 +158,14 @@ def test_an_operation_still_running_at_the_deadline_is_transient(fake_azure: Fak
         assert len(fake_azure.requests("GET", "/operations/")) > 1
     finally:
         fake_azure.finish_operations()  # the poller's thread polls on until the operation ends
+        _until_widget_read(fake_azure)  # ...and then reads the widget: let it do so before this fake goes
         conn.close()
+
+
+def _until_widget_read(fake: FakeAzure, within_s: float = 10.0) -> None:
+    deadline = time.monotonic() + within_s
+    while not fake.requests("GET", "/widgets/w1") and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def test_wait_follows_a_location_operation(azure: AzureConnection, fake_azure: FakeAzure) -> None:

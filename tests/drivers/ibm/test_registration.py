@@ -40,7 +40,7 @@ def test_the_registration_form_asks_for_the_key_as_a_password(client, django_use
     )
     client.force_login(staff)
     page = text(client.get("/connections/new/", {"provider": "ibm"}, HTTP_HX_REQUEST="true"))
-    assert 'type="password" id="id-cred.ApiKey"' in page
+    assert 'type="password" name="cred.ApiKey"' in page
 
 
 def test_a_refused_key_stays_out_of_answers_logs_and_the_database(api, caplog) -> None:  # type: ignore[no-untyped-def]

@@ -47,5 +47,5 @@ def test_the_registration_form_offers_tencent_with_the_key_as_a_password(client,
     client.force_login(django_user_model.objects.create_user(username="ops-tc", password="pw-1-x!", is_staff=True))
     assert "Tencent Cloud" in client.get("/connections/new/").content.decode()
     fields = client.get("/connections/new/", {"provider": "tencent"}, HTTP_HX_REQUEST="true").content.decode()
-    assert 'type="password" id="id-cred.SecretKey"' in fields
+    assert 'type="password" name="cred.SecretKey"' in fields
     assert 'name="cred.SecretId"' in fields and 'name="option.currency"' in fields
