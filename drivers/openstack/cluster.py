@@ -310,7 +310,7 @@ class OpenStackClusterHandler:
         except NotFoundError:
             return
         self._c.wait_until(
-            lambda: group["uuid"] not in {g.get("uuid") for g in self._nodegroups(cluster)},
+            lambda: group["uuid"] not in {g.get("uuid") for g in self._nodegroups(self._find(m.iid_of(cluster)))},
             lambda gone: gone,
             what=f"removing node group '{node_group_iid.name_id}'",
         )

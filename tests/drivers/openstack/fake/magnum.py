@@ -315,7 +315,7 @@ def _find_ng(cluster: dict[str, Any], ident: str) -> dict[str, Any]:
 
 def _nodegroups(fake: FakeOpenStack, req: Request) -> Reply:
     _micro(req, "1.9")
-    cluster = _cluster(fake, req, tick=True)
+    cluster = _cluster(fake, req)
     return {"nodegroups": [dict(group) for group in cluster["nodegroups"]]}
 
 
