@@ -269,6 +269,7 @@ class OpenStackClusterHandler:
         cluster = self._find(cluster_iid)
         template = self._template_for(version)
         if template["uuid"] != cluster.get("cluster_template_id"):
+            self._settled(cluster)
             self._m.call("POST", f"/clusters/{cluster['uuid']}/actions/upgrade", {"cluster_template": template["uuid"]})
         return self._info(self._find(m.iid_of(cluster)))
 
@@ -305,6 +306,7 @@ class OpenStackClusterHandler:
             self._patch(cluster, group, 0, group.get("max_node_count"))
             self._resize(cluster, group, 0)
             return
+        self._settled(cluster)
         try:
             self._m.call("DELETE", f"/clusters/{cluster['uuid']}/nodegroups/{group['uuid']}")
         except NotFoundError:
@@ -315,7 +317,17 @@ class OpenStackClusterHandler:
             what=f"removing node group '{node_group_iid.name_id}'",
         )
 
+    def _settled(self, cluster: dict[str, Any]) -> dict[str, Any]:
+        """Wait out Magnum's *_IN_PROGRESS: Magnum applies a nodegroup change or a resize only to a settled
+        cluster."""
+        return self._c.wait_until(
+            lambda: self._find(m.iid_of(cluster)),
+            lambda current: not str(current.get("status") or "").endswith("_IN_PROGRESS"),
+            what=f"cluster '{cluster['name']}' to settle",
+        )
+
     def _patch(self, cluster: dict[str, Any], group: dict[str, Any], low: int, high: Any) -> dict[str, Any]:
+        self._settled(cluster)
         ops = [
             {"op": "replace", "path": "/min_node_count", "value": low},
             {"op": "replace", "path": "/max_node_count", "value": high},
@@ -324,6 +336,7 @@ class OpenStackClusterHandler:
         return answer
 
     def _resize(self, cluster: dict[str, Any], group: dict[str, Any], count: int) -> None:
+        self._settled(cluster)
         body = {"node_count": count, "nodegroup": group["uuid"]}
         self._m.call("POST", f"/clusters/{cluster['uuid']}/actions/resize", body)
 

@@ -93,19 +93,36 @@ def test_every_magnum_request_carries_the_microversion(fake: FakeOpenStack, conn
     assert any("/nodegroups" in call for call in fake.calls)  # the fake answers 406 below 1.9
 
 
-def test_a_resize_is_refused_while_the_cluster_updates(fake: FakeOpenStack, conn: OpenStackConnection) -> None:
+def test_scaling_waits_for_each_magnum_update_to_settle(fake: FakeOpenStack, conn: OpenStackConnection) -> None:
     created = conn.cluster().create_cluster(req=_req(conn, _group("ng-a")))
     _settle(conn)
     ng = IID(name_id="ng-a")
     conn.cluster().change_node_group_scaling(
-        cluster_iid=created.iid, node_group_iid=ng, desired_node_size=3, min_node_size=1, max_node_size=4
+        cluster_iid=created.iid, node_group_iid=ng, desired_node_size=4, min_node_size=3, max_node_size=5
     )
     assert _magnum(fake)["status"] == "UPDATE_IN_PROGRESS"
+    # From 4 in 3..5 to 1 in 1..2: widen to 1..5 (a nodegroup PATCH), resize, then narrow, each once settled.
+    scaled = conn.cluster().change_node_group_scaling(
+        cluster_iid=created.iid, node_group_iid=ng, desired_node_size=1, min_node_size=1, max_node_size=2
+    )
+    assert (scaled.desired_node_size, scaled.min_node_size, scaled.max_node_size) == (1, 1, 2)
+    worker = next(g for g in _magnum(fake)["nodegroups"] if g["name"] == "default-worker")
+    assert (worker["node_count"], worker["min_node_count"], worker["max_node_count"]) == (1, 1, 2)
+
+
+def test_magnum_refuses_a_resize_of_an_unsettled_cluster(fake: FakeOpenStack, conn: OpenStackConnection) -> None:
+    created = conn.cluster().create_cluster(req=_req(conn, _group("ng-a")))
+    fake.fail("/actions/resize", magnum_error(409, "Cluster k8s is in UPDATE_IN_PROGRESS state."))
+    _settle(conn)
     with pytest.raises(InvalidStateError) as caught:
         conn.cluster().change_node_group_scaling(
-            cluster_iid=created.iid, node_group_iid=ng, desired_node_size=1, min_node_size=1, max_node_size=4
+            cluster_iid=created.iid,
+            node_group_iid=IID(name_id="ng-a"),
+            desired_node_size=3,
+            min_node_size=1,
+            max_node_size=3,
         )
-    assert "UPDATE_IN_PROGRESS" in (caught.value.provider_message or "")
+    assert caught.value.provider_message == "Cluster k8s is in UPDATE_IN_PROGRESS state."
 
 
 def test_magnums_error_detail_is_kept(fake: FakeOpenStack, conn: OpenStackConnection) -> None:

@@ -323,6 +323,9 @@ def _add_ng(fake: FakeOpenStack, req: Request) -> Reply:
     _micro(req, "1.9")
     cluster = _cluster(fake, req)
     _allows_nodegroups(cluster)
+    if not cluster["api_address"]:
+        # The nodegroup controller's first check (ClusterAPIAddressUnavailable): none before CREATE_COMPLETE.
+        raise magnum_error(409, "The Cluster API address is not available yet. Please retry later.")
     body = req.body
     if any(group["name"] == body.get("name") for group in cluster["nodegroups"]):
         raise magnum_error(409, f"A node group with name {body.get('name')} already exists in the cluster.")
@@ -346,10 +349,17 @@ def _patch_ng(fake: FakeOpenStack, req: Request) -> Reply:
         if field not in ("min_node_count", "max_node_count") or op.get("op") != "replace":
             raise magnum_error(400, f"'/{field}' is an internal attribute and can not be updated")
         changed[field] = op.get("value")
-    high = changed["max_node_count"]
-    if high is not None and int(changed["min_node_count"]) > int(high):
-        raise magnum_error(400, "min_node_count must be lower than or equal to max_node_count.")
-    group.update(min_node_count=changed["min_node_count"], max_node_count=changed["max_node_count"])
+    low, high = int(changed["min_node_count"]), changed["max_node_count"]
+    if (
+        (high is not None and low > int(high))
+        or low > group["node_count"]
+        or (high is not None and group["node_count"] > int(high))
+    ):
+        raise magnum_error(400, "min_node_count <= node_count <= max_node_count must hold.")
+    _allows_nodegroups(cluster)
+    group.update(min_node_count=low, max_node_count=high, status="UPDATE_IN_PROGRESS")
+    # The nodegroup conductor's nodegroup_update: the cluster updates (a Heat stack update) too.
+    _begin(fake, cluster, "UPDATE")
     return 202, dict(group)
 
 
