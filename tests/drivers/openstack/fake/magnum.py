@@ -7,11 +7,13 @@ then CREATE_COMPLETE; a resize, an upgrade or a node group's creation or deletio
 UPDATE_IN_PROGRESS, then UPDATE_COMPLETE; DELETE answers 204 and the cluster is DELETE_IN_PROGRESS
 for several polls before it is gone. Every cluster has the default nodegroups `default-master`
 (role master) and `default-worker` (role worker, is_default), which cannot be deleted. Errors are
-Magnum's ParsableErrorMiddleware body, `{"errors": [{"request_id", "code", "status", "title",
-"detail", "links"}]}`. Microversions: nodegroups need 1.9, resize 1.7, upgrade 1.8 (api-ref
+Magnum's ParsableErrorMiddleware body (magnum/api/middleware/parsable_error.py), `{"errors":
+[{"request_id": "", "code": "client", "status", "title", "detail", "links": []}]}`; the 406 of a
+too-old microversion is shown in that shape too, without the min_version/max_version Magnum adds.
+Microversions: nodegroups need 1.9, resize 1.7, upgrade 1.8 (api-ref
 "API microversion history"); an older header is answered 406.
 
-The operator publishes cluster templates (`seed_templates`); the labels kube_tag, auto_scaling_enabled,
+The operator publishes cluster templates (`TEMPLATES`, made on first use); the labels kube_tag, auto_scaling_enabled,
 min_node_count and max_node_count are the Kubernetes driver's documented labels.
 """
 
@@ -39,7 +41,7 @@ def magnum_error(status: int, detail: str) -> ApiError:
         "request_id": "",
         "code": "client" if status < 500 else "server",
         "status": status,
-        "title": detail.rstrip("."),
+        "title": detail.split(".", 1)[0],  # ParsableErrorMiddleware: the faultstring up to its first "."
         "detail": detail,
         "links": [],
     }
