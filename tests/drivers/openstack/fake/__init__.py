@@ -18,6 +18,7 @@ from tests.drivers.openstack.fake import (
     glance,
     keystone,
     magnum,
+    magnum_certs,
     neutron,
     neutron_l3,
     neutron_sg,
@@ -94,6 +95,7 @@ SERVICES = (
     octavia,
     octavia_members,
     magnum,
+    magnum_certs,
 )
 
 
