@@ -83,6 +83,10 @@ class Clouds:
             return conn
 
     @property
+    def session(self) -> ks_session.Session:
+        return self._session
+
+    @property
     def compute(self) -> Any:
         return self.conn().compute
 

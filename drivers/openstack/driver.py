@@ -8,6 +8,7 @@ from typing import NoReturn
 from drivers.capabilities import FAMILIES, Capabilities
 from drivers.errors import FieldError, NotSupportedError
 from drivers.fields import validate_values
+from drivers.openstack import cluster as _cluster
 from drivers.openstack import disk as _disk
 from drivers.openstack import key_pair as _key_pair
 from drivers.openstack import my_image as _my_image
@@ -33,6 +34,7 @@ FAMILY_MODULES: dict[str, ModuleType] = {
     "my_image": _my_image,
     "nlb": _nlb,
     "tag": _tag,
+    "cluster": _cluster,
 }
 # Families no OpenStack cloud here offers, and why.
 NEVER = {
@@ -40,8 +42,6 @@ NEVER = {
     "monitoring": "Stock OpenStack has no metrics API for tenants (Ceilometer/Gnocchi are optional and absent from "
     "these clouds' public API documentation).",
     "anycall": "No OpenStack-specific extension calls are offered.",
-    "cluster": "Magnum is not offered by this driver; NHN Cloud's and KT Cloud's Kubernetes services are their own "
-    "APIs.",
 }
 NOT_YET = "The OpenStack driver does not offer it yet."
 
@@ -50,6 +50,8 @@ def capabilities_for(profile: Profile) -> Capabilities:
     offered = {family for family, module in FAMILY_MODULES.items() if module.OFFERED}
     if not profile.octavia:
         offered.discard("nlb")
+    if not profile.magnum:
+        offered.discard("cluster")
     handlers = META | offered
     notes = {family: NOT_YET for family in FAMILIES if family not in handlers}
     notes.update({family: note for family, note in NEVER.items() if family not in handlers})
@@ -57,6 +59,8 @@ def capabilities_for(profile: Profile) -> Capabilities:
         notes.update(module.NOTES)
     if not profile.octavia:
         notes["nlb"] = profile.nlb_note
+    if not profile.magnum:
+        notes["cluster"] = profile.cluster_note
     if not profile.suspend:
         notes["vm.suspend"] = "This cloud's Nova cannot suspend: suspend stops the VM (os-stop), resume starts it."
     tag_kinds = set(_tag.TAG_KINDS) if "tag" in handlers else set()
@@ -143,9 +147,13 @@ class OpenStackConnection:
         self._require("nlb")
         return _nlb.OpenStackNLBHandler(self._clouds)
 
-    def cluster(self) -> NoReturn:
+    def cluster(self) -> _cluster.OpenStackClusterHandler:
         self._require("cluster")
-        raise NotSupportedError(NEVER["cluster"])
+        if not self._clouds.has_service("container-infra"):
+            raise NotSupportedError(
+                f"The service catalogue offers no container-infra (Magnum) service in region '{self._clouds.region}'."
+            )
+        return _cluster.OpenStackClusterHandler(self._clouds)
 
     def tag(self) -> _tag.OpenStackTagHandler:
         self._require("tag")

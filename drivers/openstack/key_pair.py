@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from drivers.errors import AlreadyExistsError, InvalidRequestError, NotFoundError
+from drivers.errors import AlreadyExistsError, DependencyError, InvalidRequestError, NotFoundError
 from drivers.openstack._common import check_name
 from drivers.openstack._errors import translate
+from drivers.openstack._magnum import clusters_using
 from drivers.openstack._session import Clouds
 from drivers.types import IID, KeyPairInfo, KeyPairReqInfo
 
@@ -64,5 +65,10 @@ class OpenStackKeyPairHandler:
         return to_info(self.find(iid))
 
     def delete_key_pair(self, *, iid: IID) -> None:
+        name = iid.system_id or iid.name_id
+        users = clusters_using(self._c, keypair=name)
+        if users:
+            # Nova would delete it; the clusters' node groups would then scale out without it.
+            raise DependencyError(f"Key pair '{name}' is used by cluster(s) {', '.join(users)}.")
         with translate():
             self._c.compute.delete_keypair(iid.system_id or iid.name_id, ignore_missing=True)

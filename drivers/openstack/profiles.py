@@ -55,6 +55,10 @@ class Profile:
     tags: bool = True  # Neutron and Nova tags (standard-attr-tag, microversion 2.26).
     # False for a cloud whose Nova refuses suspend: suspend and resume become stop (os-stop) and start.
     suspend: bool = True
+    # Kubernetes clusters through Magnum (catalogue type container-infra); False: the cloud's Kubernetes
+    # service is its own API (or none), and clusters are not offered.
+    magnum: bool = False
+    cluster_note: str = ""
     external_network: str = ""  # the floating-IP network's name when the cloud names it; empty: router:external
     notes: tuple[tuple[str, str], ...] = ()
 
@@ -64,6 +68,7 @@ OPENSTACK = Profile(
     label="OpenStack",
     credential_fields=(_ENDPOINT, _USER, _PASSWORD, _DOMAIN, _PROJECT, _APP_ID, _APP_SECRET),
     identity_version="v3",
+    magnum=True,
 )
 
 # NHN Cloud: one Keystone for every region, authenticated with Identity v2.0 (tenantId, the user's
@@ -94,6 +99,8 @@ NHN = Profile(
     volume_service="volumev2",
     octavia=False,
     nlb_note="NHN Cloud's load balancer is its own API, not Octavia; its catalogue offers no load-balancer service.",
+    cluster_note="NHN Kubernetes Service (NKS) is NHN's own API (catalogue type kubernetes), not Magnum; this driver "
+    "does not speak it.",
 )
 
 # KT Cloud's VPC platform (D1): Keystone v3 under https://api.ucloudbiz.olleh.com/d1/identity/v3/
@@ -119,6 +126,8 @@ KTVPC = Profile(
     default_domain="default",
     octavia=False,
     nlb_note="KT Cloud's network load balancer is its own NLB API, not Octavia.",
+    cluster_note="KT Cloud's Kubernetes service is not Magnum and its API is not publicly documented; clusters are "
+    "not offered.",
 )
 
 PROFILES = {profile.provider: profile for profile in (OPENSTACK, NHN, KTVPC)}

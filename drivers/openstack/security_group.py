@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from drivers.errors import AlreadyExistsError, NotFoundError
+from drivers.errors import AlreadyExistsError, DependencyError, NotFoundError
 from drivers.openstack._common import check_name, check_tags, pick, tags_from_strings, tags_to_strings
 from drivers.openstack._errors import translate
+from drivers.openstack._magnum import clusters_using
 from drivers.openstack._session import Clouds
 from drivers.openstack.vpc import OpenStackVPCHandler
 from drivers.rules import normalize_rules
@@ -120,6 +121,9 @@ class OpenStackSecurityGroupHandler:
             group = self.find(iid)
         except NotFoundError:
             return
+        users = clusters_using(self._c, sg_id=str(group.id))
+        if users:
+            raise DependencyError(f"Security group '{group.name}' is used by cluster(s) {', '.join(users)}.")
         with translate():
             self._c.network.delete_security_group(group, ignore_missing=True)
 

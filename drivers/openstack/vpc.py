@@ -14,6 +14,7 @@ from typing import Any
 from drivers.errors import AlreadyExistsError, DependencyError, InvalidRequestError, NotFoundError
 from drivers.openstack._common import check_name, check_tags, pick, tags_from_strings, tags_to_strings
 from drivers.openstack._errors import translate
+from drivers.openstack._magnum import clusters_using
 from drivers.openstack._session import Clouds
 from drivers.types import IID, SubnetInfo, SubnetReqInfo, VPCInfo, VPCReqInfo
 
@@ -137,6 +138,9 @@ class OpenStackVPCHandler:
             network = self.find_network(iid)
         except NotFoundError:
             return
+        clusters = clusters_using(self._c, network_id=str(network.id))
+        if clusters:
+            raise DependencyError(f"VPC '{network.name}' is used by cluster(s) {', '.join(clusters)}.")
         with translate():
             ports = list(self._c.network.ports(network_id=network.id))
         users = [p for p in ports if str(p.device_owner or "") not in OWN_PORTS]

@@ -28,6 +28,10 @@ def harness_for(provider: str, request: pytest.FixtureRequest) -> Iterator[Harne
                 vpc_cidr="10.20.0.0/16",
                 subnet_cidrs=("10.20.1.0/24", "10.20.2.0/24"),
                 timeout_s=10.0,
+                # The fake publishes cluster templates of these Kubernetes versions (fake/magnum.py).
+                k8s_upgrade=("1.27.8", "1.28.9"),
+                # Magnum's API names no node servers of a node group (only addresses): nodes stay empty.
+                cluster_nodes_emulated=False,
             )
         finally:
             conn.close()

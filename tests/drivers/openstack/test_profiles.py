@@ -31,13 +31,26 @@ def test_nhn_and_kt_declare_their_load_balancer_unsupported_with_the_reason(driv
     assert "not Octavia" in caps.notes["nlb"]
 
 
-@pytest.mark.parametrize("family", ["price", "cluster", "monitoring", "anycall"])
+@pytest.mark.parametrize("family", ["price", "monitoring", "anycall"])
 def test_families_no_cloud_here_offers_say_why(family: str) -> None:
     caps = OpenStackDriver().capabilities
     assert not caps.supports(family)
     with pytest.raises(NotSupportedError) as caught:
         caps.require(family)
     assert caps.notes[family] in str(caught.value)
+
+
+def test_stock_openstack_offers_magnum_clusters() -> None:
+    assert OpenStackDriver().capabilities.supports("cluster")
+
+
+@pytest.mark.parametrize("driver", [NHNDriver(), KTVPCDriver()], ids=lambda d: d.name)
+def test_nhn_and_kt_declare_clusters_unsupported_with_the_reason(driver) -> None:  # type: ignore[no-untyped-def]
+    caps = driver.capabilities
+    assert not caps.supports("cluster")
+    with pytest.raises(NotSupportedError) as caught:
+        caps.require("cluster")
+    assert "not Magnum" in caps.notes["cluster"] and caps.notes["cluster"] in str(caught.value)
 
 
 def test_nhn_asks_for_a_tenant_and_api_password() -> None:

@@ -17,6 +17,8 @@ from tests.drivers.openstack.fake import (
     discovery,
     glance,
     keystone,
+    magnum,
+    magnum_certs,
     neutron,
     neutron_l3,
     neutron_sg,
@@ -38,6 +40,7 @@ OPENSTACK = Layout(
         "block-storage": "https://{region}.openstack.test:8776/v3/{project}",
         "image": "https://{region}.openstack.test:9292",
         "load-balancer": "https://{region}.openstack.test:9876",
+        "container-infra": "https://{region}.openstack.test:9511/v1",
     },
     regions=("RegionOne", "RegionTwo"),
     zones={"RegionOne": ("nova", "az-2"), "RegionTwo": ("nova",)},
@@ -91,6 +94,8 @@ SERVICES = (
     glance,
     octavia,
     octavia_members,
+    magnum,
+    magnum_certs,
 )
 
 

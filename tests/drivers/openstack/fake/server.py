@@ -347,6 +347,8 @@ def _json_body(prepared: PreparedRequest) -> dict[str, Any]:
     if not raw:
         return {}
     data = json.loads(raw.decode() if isinstance(raw, bytes) else raw)
+    if isinstance(data, list):
+        return {"_patch": data}  # a JSON patch (Magnum's PATCH bodies)
     if not isinstance(data, dict):
         raise FakeGap(f"a JSON object was expected, got {type(data).__name__}")
     return data
